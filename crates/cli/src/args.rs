@@ -1,0 +1,80 @@
+//! Parsers for option values shared by several commands.
+
+use lutforge_core::table::FRAC_RANGE;
+use lutforge_core::{Function, Table};
+use std::ops::RangeInclusive;
+use std::path::Path;
+
+use crate::error::{warn, CliResult};
+
+/// `LO,HI` → (lo, hi); the function checks the interval itself.
+pub fn parse_domain(s: &str) -> Result<(f64, f64), String> {
+    let (lo, hi) = s
+        .split_once(',')
+        .ok_or_else(|| format!("'{s}': expected LO,HI, for example -4,4"))?;
+    let num = |v: &str| {
+        v.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("'{v}' is not a number"))
+    };
+    Ok((num(lo)?, num(hi)?))
+}
+
+/// `A..B` (inclusive) or a single `D` → a range of input scales.
+pub fn parse_scales(s: &str) -> Result<RangeInclusive<i32>, String> {
+    let num = |v: &str| {
+        v.trim()
+            .parse::<i32>()
+            .map_err(|_| format!("'{v}' is not a whole number"))
+    };
+    let (a, b) = match s.split_once("..") {
+        Some((a, b)) => (num(a)?, num(b.trim_start_matches('='))?),
+        None => (num(s)?, num(s)?),
+    };
+    if a > b {
+        return Err(format!("'{s}': the first scale is above the last"));
+    }
+    if !FRAC_RANGE.contains(&a) || !FRAC_RANGE.contains(&b) {
+        return Err(format!(
+            "'{s}': scales must lie in {}..{}",
+            FRAC_RANGE.start(),
+            FRAC_RANGE.end()
+        ));
+    }
+    Ok(a..=b)
+}
+
+pub fn parse_function(s: &str) -> Result<Function, String> {
+    Function::parse(s).map_err(|e| e.to_string())
+}
+
+/// Loads and validates a table, printing its warnings.
+pub fn load_table(path: &Path) -> CliResult<Table> {
+    let (table, warnings) = Table::load(path)?;
+    for w in warnings {
+        warn(format_args!("{}: {w}", path.display()));
+    }
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains() {
+        assert_eq!(parse_domain("-4,4.5"), Ok((-4.0, 4.5)));
+        assert!(parse_domain("-4").is_err());
+        assert!(parse_domain("a,b").is_err());
+    }
+
+    #[test]
+    fn scales() {
+        assert_eq!(parse_scales("0..6"), Ok(0..=6));
+        assert_eq!(parse_scales("0..=6"), Ok(0..=6));
+        assert_eq!(parse_scales("3"), Ok(3..=3));
+        assert!(parse_scales("6..0").is_err());
+        assert!(parse_scales("0..99").is_err());
+        assert!(parse_scales("x").is_err());
+    }
+}

@@ -1,0 +1,76 @@
+//! `lutforge eval`: every metric of every scale of a table, recomputed from its parameters.
+
+use clap::Args;
+use lutforge_core::table::Arith;
+use std::path::PathBuf;
+
+use crate::args::load_table;
+use crate::error::CliResult;
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// Table file (lutforge-table/1).
+    table: PathBuf,
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: &EvalArgs) -> CliResult {
+    let t = load_table(&a.table)?;
+    let rows: Vec<_> = t.scales.iter().map(|s| (s.frac, t.metrics_of(s))).collect();
+    if a.json {
+        let scales: Vec<_> = rows
+            .iter()
+            .map(|(frac, m)| {
+                serde_json::json!({
+                    "frac": frac,
+                    "mse": m.mse,
+                    "max_abs_err": m.max_abs_err,
+                    "max_err_lsb": m.max_err_lsb,
+                    "pwl_mse": m.pwl_mse,
+                    "grid_mse": m.grid_mse,
+                    "codes": m.codes,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({
+                "function": t.function.name(),
+                "segments": t.segments,
+                "arith": t.arith,
+                "scales": scales,
+            })
+        );
+        return Ok(());
+    }
+    let f = &t.formats;
+    println!(
+        "{} on [{}, {}], {} segments, {}: input {} bits, slope {}, intercept {}, output {}, {}",
+        t.function.name(),
+        t.domain.0,
+        t.domain.1,
+        t.segments,
+        match t.arith {
+            Arith::Int => "integer",
+            Arith::Fp32 => "FP32",
+        },
+        f.input_bits,
+        f.slope,
+        f.intercept,
+        f.output,
+        f.rounding
+    );
+    println!(
+        "{:>5} {:>6} {:>12} {:>12} {:>8} {:>12} {:>12}",
+        "scale", "codes", "mse", "max_abs_err", "max_lsb", "pwl_mse", "grid_mse"
+    );
+    for (frac, m) in rows {
+        println!(
+            "{:>5} {:>6} {:>12.4e} {:>12.4e} {:>8.3} {:>12.4e} {:>12.4e}",
+            frac, m.codes, m.mse, m.max_abs_err, m.max_err_lsb, m.pwl_mse, m.grid_mse
+        );
+    }
+    Ok(())
+}

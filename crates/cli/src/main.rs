@@ -1,0 +1,58 @@
+//! `lutforge`: the command-line front end over the lutforge libraries.
+
+mod args;
+mod cmd;
+mod error;
+
+use clap::{Parser, Subcommand};
+use error::CliError;
+
+#[derive(Parser)]
+#[command(name = "lutforge", version, about = "PWL lookup-table units for quantized non-linear functions: search, simulate, generate Verilog, verify")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the built-in functions and their default domains.
+    Functions(cmd::functions::FunctionsArgs),
+    /// Print every metric of every scale of a table.
+    Eval(cmd::eval::EvalArgs),
+    /// Convert a foreign LUT file (GQA-LUT JSON) into a table file.
+    Import(cmd::interop::ImportArgs),
+    /// Write a table file in a foreign format (GQA-LUT JSON).
+    Export(cmd::interop::ExportArgs),
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match &cli.command {
+        Command::Functions(a) => cmd::functions::run(a),
+        Command::Eval(a) => cmd::eval::run(a),
+        Command::Import(a) => cmd::interop::import(a),
+        Command::Export(a) => cmd::interop::export(a),
+    }
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = e.print();
+                std::process::exit(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 });
+            }
+            // clap's message spans several lines; scripts and people get its first one.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid usage").trim_start_matches("error: ");
+            eprintln!("lutforge: error: {first} (see 'lutforge --help')");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = run(cli) {
+        eprintln!("lutforge: error: {e}");
+        std::process::exit(e.code);
+    }
+}

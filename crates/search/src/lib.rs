@@ -1,0 +1,1 @@
+//! lutforge-search: finds the breakpoints, slopes and intercepts of a LUT table.
