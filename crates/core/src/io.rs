@@ -11,7 +11,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     if path.is_dir() {
-        return Err(Error::io(path, "is a directory"));
+        return Err(Error::io(path, "cannot write: is a directory"));
+    }
+    if !dir.is_dir() {
+        return Err(Error::io(
+            path,
+            format!("cannot write: directory {} does not exist", dir.display()),
+        ));
     }
     let mut tmp = tempfile::Builder::new()
         .prefix(".lutforge-")

@@ -1,0 +1,52 @@
+# lutforge: two commands do everything on a fresh machine.
+#   make run   the end-to-end demo on an embedded default
+#   make test  installs what is missing, then runs every test
+
+CARGO ?= cargo
+OUT   ?= out/demo
+LF    := target/release/lutforge
+TOOLS := verilator:verilator yosys:yosys iverilog:iverilog
+
+.PHONY: all run test deps build bench lint fmt clean
+
+all: build
+
+build:
+	$(CARGO) build --release -p lutforge
+
+# Installs the simulators and the synthesizer with apt-get when missing (root, or sudo).
+deps:
+	@missing=""; \
+	for pair in $(TOOLS); do \
+	  tool=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "make deps: verilator, yosys and iverilog are installed"; \
+	fi
+	@$(CARGO) fetch --quiet
+
+test: deps
+	$(CARGO) test --workspace
+
+run: build
+	@sh scripts/demo.sh $(LF) $(OUT)
+
+bench:
+	$(CARGO) bench --workspace
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
+	rm -rf out
