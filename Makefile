@@ -5,7 +5,7 @@
 CARGO ?= cargo
 OUT   ?= out/demo
 LF    := target/release/lutforge
-TOOLS := verilator:verilator yosys:yosys iverilog:iverilog
+TOOLS := verilator:verilator yosys:yosys iverilog:iverilog ccache:ccache
 
 .PHONY: all run test deps build bench lint fmt clean
 

@@ -24,6 +24,14 @@ enum Command {
     Import(cmd::interop::ImportArgs),
     /// Write a table file in a foreign format (GQA-LUT JSON).
     Export(cmd::interop::ExportArgs),
+    /// Search a table: the GQA-LUT genetic algorithm, our GA, or the exact optimum.
+    Search(cmd::search::SearchArgs),
+    /// Draw a table's function, hardware output and error as an SVG.
+    Plot(cmd::plot::PlotArgs),
+    /// Simulate a table's unit cycle by cycle: throughput, stalls, energy, power, trace, VCD.
+    Sim(cmd::sim::SimArgs),
+    /// Area, energy per operation and power of a table's unit in INT8, INT16, INT32 and FP32.
+    Cost(cmd::cost::CostArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -32,6 +40,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Eval(a) => cmd::eval::run(a),
         Command::Import(a) => cmd::interop::import(a),
         Command::Export(a) => cmd::interop::export(a),
+        Command::Search(a) => cmd::search::run(a),
+        Command::Plot(a) => cmd::plot::run(a),
+        Command::Sim(a) => cmd::sim::run_cmd(a),
+        Command::Cost(a) => cmd::cost::run(a),
     }
 }
 

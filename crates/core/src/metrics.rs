@@ -65,19 +65,23 @@ impl Acc {
 
 /// Metrics of an integer table at one scale.
 pub fn int_metrics(f: &Function, domain: (f64, f64), dp: &Datapath, p: &IntParams) -> Metrics {
-    let mut samples = Vec::new();
-    golden::eval_range(dp, p, eval_codes(dp.input, domain), &mut samples);
-    let (xs, ys, ss) = (
-        pow2(-dp.input.frac),
-        pow2(-dp.output.frac),
-        pow2(-dp.product_frac()),
-    );
+    let (xs, ys, ss) = (pow2(-dp.input.frac), pow2(-dp.output.frac), pow2(-dp.product_frac()));
     let mut hw = Acc::default();
     let mut pwl = Acc::default();
-    for s in &samples {
-        let t = f.eval(s.x as f64 * xs);
-        hw.add(s.y as f64 * ys - t);
-        pwl.add(s.sum as f64 * ss - t);
+    // In chunks, so a 32-bit input's evaluation set does not need gigabytes.
+    const CHUNK: i64 = 1 << 16;
+    let codes = eval_codes(dp.input, domain);
+    let mut samples = Vec::with_capacity(CHUNK as usize);
+    let mut lo = *codes.start();
+    while lo <= *codes.end() {
+        let hi = lo.saturating_add(CHUNK - 1).min(*codes.end());
+        golden::eval_range(dp, p, lo..=hi, &mut samples);
+        for s in &samples {
+            let t = f.eval(s.x as f64 * xs);
+            hw.add(s.y as f64 * ys - t);
+            pwl.add(s.sum as f64 * ss - t);
+        }
+        lo = hi + 1;
     }
     let (bx, bk, bb) = (
         pow2(-dp.input.frac),
@@ -99,7 +103,7 @@ pub fn int_metrics(f: &Function, domain: (f64, f64), dp: &Datapath, p: &IntParam
         max_err_lsb: hw.max_abs * pow2(dp.output.frac),
         pwl_mse: pwl.mean(),
         grid_mse: g.mean(),
-        codes: samples.len(),
+        codes: hw.n,
     }
 }
 

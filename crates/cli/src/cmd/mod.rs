@@ -1,5 +1,9 @@
 //! One module per subcommand; each holds its clap arguments and its `run`.
 
+pub mod cost;
 pub mod eval;
 pub mod functions;
 pub mod interop;
+pub mod plot;
+pub mod search;
+pub mod sim;

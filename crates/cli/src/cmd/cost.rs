@@ -1,0 +1,199 @@
+//! `lutforge cost`: area, energy per operation and power of a table's unit in INT8, INT16,
+//! INT32 and FP32 side by side, with the switching activity of a simulated random stimulus
+//! (docs/cost-model.md).
+
+use clap::{Args, ValueEnum};
+use lutforge_sim::convert::unit_for;
+use lutforge_sim::cost::{self, CostReport};
+use lutforge_sim::stimulus::Range;
+use lutforge_sim::NumFormat;
+use std::path::PathBuf;
+
+use super::sim::{check_clock, UnitArgs};
+use crate::args::load_table;
+use crate::error::{warn, CliError, CliResult};
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostFormat {
+    Int8,
+    Int16,
+    Int32,
+    Fp32,
+    All,
+}
+
+#[derive(Args)]
+pub struct CostArgs {
+    /// Table file (lutforge-table/1).
+    table: PathBuf,
+    /// Input scale (F_x) whose table is costed (default: the table's first).
+    #[arg(long, allow_hyphen_values = true)]
+    scale: Option<i32>,
+    /// Which unit to cost; `all` compares INT8, INT16, INT32 and FP32.
+    #[arg(long = "format", value_enum, default_value = "all")]
+    which: CostFormat,
+    /// Random samples simulated for the switching activity.
+    #[arg(long, default_value_t = 20_000)]
+    samples: u64,
+    /// Seed of the random stimulus.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    unit: UnitArgs,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: &CostArgs) -> CliResult {
+    let table = load_table(&a.table)?;
+    let u = &a.unit;
+    check_clock(u.clock)?;
+    if a.samples == 0 {
+        return Err(CliError::input("--samples must be at least 1"));
+    }
+    let scale = match a.scale {
+        Some(s) => s,
+        None => table
+            .scales
+            .first()
+            .map(|s| s.frac)
+            .ok_or_else(|| CliError::input("the table holds no scale"))?,
+    };
+    table.require_scale(scale)?;
+    let formats: Vec<NumFormat> = match a.which {
+        CostFormat::Int8 => vec![NumFormat::Int(8)],
+        CostFormat::Int16 => vec![NumFormat::Int(16)],
+        CostFormat::Int32 => vec![NumFormat::Int(32)],
+        CostFormat::Fp32 => vec![NumFormat::Fp32],
+        CostFormat::All => NumFormat::STANDARD.to_vec(),
+    };
+    let mut rows: Vec<(NumFormat, CostReport)> = Vec::new();
+    for f in formats {
+        let built = unit_for(&table, scale, Some(f), u.lanes, u.stages, !u.fixed);
+        let (cfg, params) = match built {
+            Ok(x) => x,
+            Err(e) if a.which == CostFormat::All => {
+                warn(format_args!("{f} skipped: {e}"));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let range = Range::full(&cfg, table.formats.input_bits, scale);
+        let (act, stats) = cost::random_activity(&cfg, &params, a.samples, range, a.seed)?;
+        rows.push((
+            f,
+            cost::estimate(&cfg, &act, stats.samples, &u.node, u.clock),
+        ));
+    }
+    if rows.is_empty() {
+        return Err(CliError::input("no format of the table could be costed"));
+    }
+    let int8 = rows
+        .iter()
+        .find(|(f, _)| *f == NumFormat::Int(8))
+        .map(|(_, r)| r.clone());
+    let saving = |x: f64, base: f64| {
+        if x > 0.0 {
+            (1.0 - base / x) * 100.0
+        } else {
+            0.0
+        }
+    };
+
+    if a.json {
+        let units: Vec<_> = rows
+            .iter()
+            .map(|(f, r)| {
+                let mut v = serde_json::json!({
+                    "format": f.to_string(),
+                    "ge": r.ge,
+                    "area_um2": r.area_um2,
+                    "energy_per_op_pj": r.energy_per_op_pj,
+                    "power_mw": r.power_mw,
+                    "dynamic_mw": r.dynamic_mw,
+                    "leakage_mw": r.leakage_mw,
+                    "components": r.components,
+                });
+                if let Some(b) = &int8 {
+                    v["int8_saves_area_pct"] = saving(r.area_um2, b.area_um2).into();
+                    v["int8_saves_power_pct"] = saving(r.power_mw, b.power_mw).into();
+                    v["int8_saves_energy_pct"] =
+                        saving(r.energy_per_op_pj, b.energy_per_op_pj).into();
+                }
+                v
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({
+                "function": table.function.name(),
+                "scale": scale,
+                "segments": table.segments,
+                "lanes": u.lanes,
+                "stages": u.stages,
+                "programmable": !u.fixed,
+                "clock_mhz": u.clock,
+                "node": u.node.name,
+                "samples": a.samples,
+                "seed": a.seed,
+                "units": units,
+            })
+        );
+        return Ok(());
+    }
+    println!(
+        "{} scale {scale}, {} segments, {} lane(s), {} stage(s), {} table; {} at {} MHz; \
+         activity from {} random samples",
+        table.function.name(),
+        table.segments,
+        u.lanes,
+        u.stages,
+        if u.fixed { "fixed" } else { "programmable" },
+        u.node.name,
+        u.clock,
+        a.samples
+    );
+    println!(
+        "{:<7} {:>9} {:>10} {:>11} {:>10} {:>15} {:>16}",
+        "format", "GE", "area um2", "pJ/op", "power mW", "INT8 saves area", "INT8 saves power"
+    );
+    for (f, r) in &rows {
+        let (sa, sp) = match &int8 {
+            Some(b) if *f != NumFormat::Int(8) => (
+                format!("{:.1}%", saving(r.area_um2, b.area_um2)),
+                format!("{:.1}%", saving(r.power_mw, b.power_mw)),
+            ),
+            _ => ("-".into(), "-".into()),
+        };
+        println!(
+            "{:<7} {:>9.0} {:>10.1} {:>11.4} {:>10.4} {:>15} {:>16}",
+            f.to_string(),
+            r.ge,
+            r.area_um2,
+            r.energy_per_op_pj,
+            r.power_mw,
+            sa,
+            sp
+        );
+    }
+    if rows.len() == 1 {
+        let r = &rows[0].1;
+        println!();
+        println!(
+            "{:<40} {:>9} {:>10} {:>9} {:>10}  structure",
+            "component", "GE", "area um2", "activity", "pJ/op"
+        );
+        for c in &r.components {
+            println!(
+                "{:<40} {:>9.1} {:>10.2} {:>9.3} {:>10.5}  {}",
+                c.name, c.ge, c.area_um2, c.activity, c.energy_pj, c.structure
+            );
+        }
+        println!(
+            "leakage {:.4} mW, dynamic {:.4} mW",
+            r.leakage_mw, r.dynamic_mw
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,253 @@
+//! `lutforge search`: find a table (GQA-LUT's genetic algorithm, our GA, or the exact optimum),
+//! or with `--all` the standard set of tables into a directory.
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lutforge_core::table::default_output_frac;
+use lutforge_core::{Builtin, FixedFormat, Formats, Function, Rounding};
+use lutforge_search::problem::Objective;
+use lutforge_search::{search, Method, Outcome, Progress, Request};
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+use crate::args::{parse_domain, parse_function, parse_scales};
+use crate::error::{note, CliError, CliResult};
+
+/// The functions of `--all`, each at 8 and 16 segments.
+pub const STANDARD_SET: [Builtin; 8] = [
+    Builtin::Gelu,
+    Builtin::Hswish,
+    Builtin::Exp,
+    Builtin::Reciprocal,
+    Builtin::Rsqrt,
+    Builtin::Silu,
+    Builtin::Sigmoid,
+    Builtin::Tanh,
+];
+pub const STANDARD_SEGMENTS: [usize; 2] = [8, 16];
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MethodArg {
+    /// Evolution over breakpoint codes, integer-exact fitness, best coefficients per segment.
+    Ga,
+    /// Dynamic programming over code positions: the proven optimum.
+    Exact,
+    /// The published GQA-LUT genetic algorithm, reproduced for comparison.
+    Gqa,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ObjectiveArg {
+    /// Error of the wide sum before output rounding (pwl_mse): the proven optimum.
+    Pwl,
+    /// Error of the hardware output, rounding included (mse).
+    Mse,
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// Function to approximate (a built-in name or a .csv of samples).
+    #[arg(long, value_parser = parse_function, required_unless_present = "all", conflicts_with = "all")]
+    function: Option<Function>,
+    /// Number of segments K.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    segments: Option<usize>,
+    /// Domain LO,HI (default: the function's).
+    #[arg(long, value_parser = parse_domain, allow_hyphen_values = true, conflicts_with = "all")]
+    domain: Option<(f64, f64)>,
+    /// Input scales A..B (F_x, the decimal bits), inclusive.
+    #[arg(long, value_parser = parse_scales, default_value = "0..6", allow_hyphen_values = true)]
+    scales: RangeInclusive<i32>,
+    #[arg(long, value_enum, default_value = "ga")]
+    method: MethodArg,
+    /// Seed of the portable random generator (ga, gqa): same seed, same table bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Generations (ga, gqa).
+    #[arg(long, default_value_t = 500)]
+    generations: usize,
+    /// Population size (ga, gqa).
+    #[arg(long, default_value_t = 50)]
+    population: usize,
+    /// ga: stop after this many generations without improvement.
+    #[arg(long, default_value_t = 100)]
+    patience: usize,
+    /// exact: what the optimum minimizes.
+    #[arg(long, value_enum, default_value = "pwl")]
+    objective: ObjectiveArg,
+    /// gqa: decimal bits j of the rounding mutation (round to a multiple of 2^-j), A..B.
+    #[arg(long, value_parser = parse_scales, default_value = "0..6")]
+    decimal_bits: RangeInclusive<i32>,
+    /// Input width N_x.
+    #[arg(long, default_value_t = 8)]
+    input_bits: u32,
+    #[arg(long, default_value_t = 8)]
+    slope_bits: u32,
+    #[arg(long, default_value_t = 6, allow_hyphen_values = true)]
+    slope_frac: i32,
+    #[arg(long, default_value_t = 8)]
+    intercept_bits: u32,
+    #[arg(long, default_value_t = 6, allow_hyphen_values = true)]
+    intercept_frac: i32,
+    #[arg(long, default_value_t = 8)]
+    output_bits: u32,
+    /// Output fractional bits (default: the most the function's range allows).
+    #[arg(long, allow_hyphen_values = true)]
+    output_frac: Option<i32>,
+    #[arg(long, default_value = "half-up")]
+    rounding: Rounding,
+    /// Write the standard set (gelu, hswish, exp, reciprocal, rsqrt, silu, sigmoid, tanh at 8
+    /// and 16 segments) into the directory given by -o.
+    #[arg(long)]
+    all: bool,
+    /// No progress bar and no notes on stderr (warnings and errors still appear).
+    #[arg(long, short)]
+    quiet: bool,
+    /// Table file to write (a directory with --all).
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+impl SearchArgs {
+    fn request(&self, function: Function, segments: usize, domain: Option<(f64, f64)>) -> Request {
+        let mut r = Request::new(function, segments);
+        if let Some(d) = domain {
+            r.domain = d;
+        }
+        // An output width without a fractional count gets the most the range allows.
+        let out_frac = self
+            .output_frac
+            .unwrap_or_else(|| default_output_frac(&r.function, r.domain, self.output_bits));
+        r.formats = Formats {
+            input_bits: self.input_bits,
+            slope: FixedFormat::new(self.slope_bits, self.slope_frac),
+            intercept: FixedFormat::new(self.intercept_bits, self.intercept_frac),
+            output: FixedFormat::new(self.output_bits, out_frac),
+            rounding: self.rounding,
+        };
+        r.scales = self.scales.clone();
+        r.method = match self.method {
+            MethodArg::Ga => Method::Ga,
+            MethodArg::Exact => Method::Exact,
+            MethodArg::Gqa => Method::Gqa,
+        };
+        r.seed = self.seed;
+        r.generations = self.generations;
+        r.population = self.population;
+        r.patience = self.patience;
+        r.objective = match self.objective {
+            ObjectiveArg::Pwl => Objective::Pwl,
+            ObjectiveArg::Mse => Objective::Hw,
+        };
+        r.decimal_bits = self.decimal_bits.clone();
+        r
+    }
+}
+
+pub fn run(a: &SearchArgs) -> CliResult {
+    let jobs: Vec<(Request, PathBuf)> = if a.all {
+        STANDARD_SET
+            .iter()
+            .flat_map(|&b| {
+                STANDARD_SEGMENTS.iter().map(move |&k| {
+                    (
+                        a.request(Function::Builtin(b), k, None),
+                        standard_path(&a.output, b, k),
+                    )
+                })
+            })
+            .collect()
+    } else {
+        let (Some(f), Some(k)) = (a.function.clone(), a.segments) else {
+            return Err(CliError::input(
+                "--function and --segments are needed (or --all)",
+            ));
+        };
+        vec![(a.request(f, k, a.domain), a.output.clone())]
+    };
+    // Every request is checked before anything runs, so bad input leaves no file behind.
+    for (r, _) in &jobs {
+        lutforge_search::check(r).map_err(|e| {
+            CliError::input(if a.all {
+                format!("{} with {} segments: {e}", r.function.name(), r.segments)
+            } else {
+                e.to_string()
+            })
+        })?;
+    }
+    if a.all {
+        if a.output.exists() && !a.output.is_dir() {
+            return Err(CliError::input(format!(
+                "{}: --all writes a directory, and this is a file",
+                a.output.display()
+            )));
+        }
+        std::fs::create_dir_all(&a.output)
+            .map_err(|e| CliError::input(format!("{}: cannot create: {e}", a.output.display())))?;
+    }
+    for (r, path) in &jobs {
+        let out = run_one(r, a.quiet)?;
+        out.table.save(path)?;
+        if !a.quiet {
+            let mses: Vec<String> = out
+                .table
+                .scales
+                .iter()
+                .filter_map(|s| s.metrics.map(|m| format!("{}: {:.3e}", s.frac, m.mse)))
+                .collect();
+            note(format_args!(
+                "wrote {} ({} {}, {} segments; mse by scale {})",
+                path.display(),
+                r.method.name(),
+                r.function.name(),
+                r.segments,
+                mses.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn run_one(r: &Request, quiet: bool) -> CliResult<Outcome> {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(format!(
+        "{} {} K={}",
+        r.method.name(),
+        r.function.name(),
+        r.segments
+    ));
+    let mut on_progress = |p: &Progress| {
+        let per = p.generations.max(1) as u64;
+        bar.set_length(p.stages as u64 * per);
+        bar.set_position(p.stage as u64 * per + (p.generation as u64).min(per));
+        let scale = p.scale.map(|d| format!("scale {d} ")).unwrap_or_default();
+        if p.best.is_finite() {
+            bar.set_message(format!("{scale}best {:.4e}", p.best));
+        } else {
+            bar.set_message(scale);
+        }
+    };
+    let out = search(r, &mut on_progress)?;
+    bar.finish_and_clear();
+    for n in &out.notes {
+        // Widened formats change what the table is; the user hears about it even with --quiet.
+        if !quiet || n.starts_with("widened") {
+            note(n);
+        }
+    }
+    Ok(out)
+}
+
+/// Where `--all` puts the table of one function and segment count.
+pub fn standard_path(dir: &Path, b: Builtin, k: usize) -> PathBuf {
+    dir.join(format!("{}-{k}.json", b.name()))
+}

@@ -1,0 +1,262 @@
+//! `lutforge sim`: runs one scale of a table through the cycle-accurate unit model and reports
+//! cycles, throughput, stalls, energy and power; optionally writes the per-cycle trace and a
+//! VCD waveform (docs/sim.md).
+
+use clap::{Args, ValueEnum};
+use lutforge_core::table::Arith as TableArith;
+use lutforge_sim::convert::unit_for;
+use lutforge_sim::cost::{self, Tech};
+use lutforge_sim::run::{run, Observer, RunOptions};
+use lutforge_sim::staged::StagedFile;
+use lutforge_sim::stimulus::{Distribution, FileStimulus, Generator, Range, Stimulus};
+use lutforge_sim::trace::TraceWriter;
+use lutforge_sim::waves::VcdWriter;
+use lutforge_sim::{NumFormat, Unit};
+use std::io::BufReader;
+use std::path::PathBuf;
+
+use crate::args::load_table;
+use crate::error::{CliError, CliResult};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Dist {
+    Uniform,
+    Gaussian,
+}
+
+/// Options shared with `lutforge cost`: the unit's shape and the technology.
+#[derive(Args, Clone)]
+pub struct UnitArgs {
+    /// Lanes: samples per handshake sharing one table.
+    #[arg(long, default_value_t = 1)]
+    pub lanes: usize,
+    /// Pipeline stages (= latency in cycles), 1 to 4.
+    #[arg(long, default_value_t = 4)]
+    pub stages: u32,
+    /// Fixed-table unit (constants, no write port) instead of the programmable one.
+    #[arg(long)]
+    pub fixed: bool,
+    /// Clock frequency for power, MHz.
+    #[arg(long, default_value_t = 500.0)]
+    pub clock: f64,
+    /// Technology node of the cost model: 28nm or 45nm.
+    #[arg(long, default_value = "28nm", value_parser = parse_tech)]
+    pub node: Tech,
+}
+
+fn parse_format(s: &str) -> Result<NumFormat, String> {
+    s.parse()
+}
+
+pub fn parse_tech(s: &str) -> Result<Tech, String> {
+    Tech::by_name(s).ok_or_else(|| format!("unknown node '{s}' (known: 28nm, 45nm)"))
+}
+
+pub fn check_clock(mhz: f64) -> CliResult {
+    if mhz > 0.0 && mhz <= 500_000.0 {
+        Ok(())
+    } else {
+        Err(CliError::input(format!(
+            "--clock {mhz}: the clock must lie in (0, 500000] MHz"
+        )))
+    }
+}
+
+#[derive(Args)]
+pub struct SimArgs {
+    /// Table file (lutforge-table/1).
+    table: PathBuf,
+    /// Input scale (F_x) to simulate.
+    #[arg(long, allow_hyphen_values = true)]
+    scale: i32,
+    /// Generated samples (default 10000 when no --input is given).
+    #[arg(long, conflicts_with = "input")]
+    samples: Option<u64>,
+    /// Stimulus file: one sample per line, `idle N`, `cfg ADDR DATA` (docs/sim.md).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Distribution of generated samples over the input codes.
+    #[arg(long, value_enum, default_value = "uniform")]
+    dist: Dist,
+    /// Probability that out_ready is low in a cycle, in [0, 1).
+    #[arg(long, default_value_t = 0.0)]
+    stall_prob: f64,
+    /// Seed of the generator and of the stall pattern.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Write a VCD waveform here.
+    #[arg(long)]
+    vcd: Option<PathBuf>,
+    /// Write the per-cycle trace (lutforge-trace/1) here.
+    #[arg(long)]
+    trace: Option<PathBuf>,
+    /// Number format of the unit: int8, int16, int32 (any intN up to 32) or fp32; an integer
+    /// table is widened keeping its real values (default: the table's own).
+    #[arg(long, value_parser = parse_format)]
+    format: Option<NumFormat>,
+    #[command(flatten)]
+    unit: UnitArgs,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_cmd(a: &SimArgs) -> CliResult {
+    let table = load_table(&a.table)?;
+    let u = &a.unit;
+    check_clock(u.clock)?;
+    let (cfg, params) = unit_for(&table, a.scale, a.format, u.lanes, u.stages, !u.fixed)?;
+    let opts = RunOptions {
+        stall_prob: a.stall_prob,
+        seed: a.seed,
+    };
+    opts.check()?;
+    let mut unit = Unit::new(cfg, &params)?;
+    unit.set_tracking(true);
+
+    // Outputs are staged before the run, so a bad path fails before any work.
+    let mut vcd_file = a.vcd.as_deref().map(StagedFile::create).transpose()?;
+    let mut trace_file = a.trace.as_deref().map(StagedFile::create).transpose()?;
+
+    let mut stim: Box<dyn Stimulus> = match &a.input {
+        Some(path) => {
+            let f = std::fs::File::open(path)
+                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+            Box::new(FileStimulus::new(
+                cfg,
+                BufReader::new(f),
+                path.display().to_string(),
+            ))
+        }
+        None => {
+            let dist = match a.dist {
+                Dist::Uniform => Distribution::Uniform,
+                Dist::Gaussian => Distribution::Gaussian { sigma: 0.125 },
+            };
+            Box::new(Generator::new(
+                a.samples.unwrap_or(10_000),
+                dist,
+                Range::full(&cfg, table.formats.input_bits, a.scale),
+                a.seed,
+            ))
+        }
+    };
+
+    let stats = {
+        let mut vcd_w = vcd_file.as_mut().map(|f| f.writer());
+        let mut trace_w = trace_file.as_mut().map(|f| f.writer());
+        let mut vcd = match vcd_w.as_mut() {
+            Some(w) => Some(VcdWriter::new(w, u.clock)?),
+            None => None,
+        };
+        let mut trace = trace_w.as_mut().map(TraceWriter::new);
+        let mut observers: Vec<&mut dyn Observer> = Vec::new();
+        if let Some(v) = vcd.as_mut() {
+            observers.push(v);
+        }
+        if let Some(t) = trace.as_mut() {
+            observers.push(t);
+        }
+        run(&mut unit, stim.as_mut(), &opts, &mut observers, |_| Ok(()))?
+    };
+    if let Some(f) = vcd_file {
+        f.commit()?;
+    }
+    if let Some(f) = trace_file {
+        f.commit()?;
+    }
+
+    let report = cost::estimate(&cfg, unit.activity(), stats.samples, &u.node, u.clock);
+    let format = match (a.format, table.arith) {
+        (Some(f), _) => f.to_string(),
+        (None, TableArith::Fp32) => "fp32".into(),
+        (None, TableArith::Int) => format!("int{}", table.formats.input_bits),
+    };
+    let energy_total_nj = report.energy_per_op_pj * stats.samples as f64 / 1000.0;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "function": table.function.name(),
+                "scale": a.scale,
+                "format": format,
+                "segments": cfg.segments,
+                "lanes": cfg.lanes,
+                "stages": cfg.stages,
+                "programmable": cfg.programmable,
+                "cycles": stats.cycles,
+                "samples": stats.samples,
+                "beats_in": stats.beats_in,
+                "beats_out": stats.beats_out,
+                "padded": stats.padded,
+                "latency": cfg.stages,
+                "first_latency": stats.first_latency,
+                "throughput": stats.throughput(),
+                "out_stalls": stats.out_stalls,
+                "in_stalls": stats.in_stalls,
+                "idle_cycles": stats.idle_cycles,
+                "cfg_writes": stats.cfg_writes,
+                "energy_per_sample_pj": report.energy_per_op_pj,
+                "energy_total_nj": energy_total_nj,
+                "power_mw": report.power_mw,
+                "dynamic_mw": report.dynamic_mw,
+                "leakage_mw": report.leakage_mw,
+                "clock_mhz": u.clock,
+                "node": report.tech.name,
+                "area_um2": report.area_um2,
+                "ge": report.ge,
+            })
+        );
+        return Ok(());
+    }
+    println!(
+        "{} scale {}, {format}, {} segments, {} lane(s), {} stage(s), {} table",
+        table.function.name(),
+        a.scale,
+        cfg.segments,
+        cfg.lanes,
+        cfg.stages,
+        if cfg.programmable {
+            "programmable"
+        } else {
+            "fixed"
+        }
+    );
+    println!("cycles       {}", stats.cycles);
+    println!(
+        "samples      {} ({} beats in, {} out{})",
+        stats.samples,
+        stats.beats_in,
+        stats.beats_out,
+        if stats.padded > 0 {
+            format!(", {} padding lanes", stats.padded)
+        } else {
+            String::new()
+        }
+    );
+    println!("latency      {} cycles", cfg.stages);
+    println!("throughput   {:.4} samples/cycle", stats.throughput());
+    println!(
+        "stalls       {} output cycles (out_valid, !out_ready), {} input cycles (in_valid, !in_ready)",
+        stats.out_stalls, stats.in_stalls
+    );
+    if stats.idle_cycles > 0 || stats.cfg_writes > 0 {
+        println!(
+            "stimulus     {} idle cycles, {} table writes",
+            stats.idle_cycles, stats.cfg_writes
+        );
+    }
+    println!(
+        "energy       {:.3} pJ/sample dynamic, {:.3} nJ in total",
+        report.energy_per_op_pj, energy_total_nj
+    );
+    println!(
+        "avg power    {:.4} mW at {} MHz ({:.4} dynamic + {:.4} leakage), {}",
+        report.power_mw, u.clock, report.dynamic_mw, report.leakage_mw, report.tech.name
+    );
+    println!(
+        "area         {:.0} GE, {:.0} um2",
+        report.ge, report.area_um2
+    );
+    Ok(())
+}

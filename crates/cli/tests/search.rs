@@ -1,0 +1,408 @@
+//! `lutforge search` and `lutforge plot` through the binary: good runs write valid tables with
+//! their provenance, bad input exits 2 with one line on stderr and leaves no file.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn lutforge() -> Command {
+    Command::cargo_bin("lutforge").unwrap()
+}
+
+/// Small, fast settings for every GA run in these tests.
+const FAST: [&str; 4] = ["--generations", "8", "--population", "10"];
+
+fn search(dir: &Path, name: &str, extra: &[&str]) -> (std::path::PathBuf, String) {
+    let out = dir.join(name);
+    let a = lutforge()
+        .arg("search")
+        .args(extra)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    (out, stderr)
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn each_method_writes_a_table_that_eval_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    for method in ["ga", "exact", "gqa"] {
+        let (out, _) = search(
+            dir.path(),
+            &format!("{method}.json"),
+            &[
+                &["--function", "gelu", "--segments", "6", "--scales", "2..4"][..],
+                &["--method", method, "--quiet"],
+                &FAST,
+            ]
+            .concat(),
+        );
+        let v = json(&out);
+        assert_eq!(v["provenance"]["method"], method);
+        assert_eq!(v["segments"], 6);
+        assert_eq!(v["scales"].as_array().unwrap().len(), 3);
+        assert!(v["scales"][0]["metrics"]["mse"].is_number());
+        let e = lutforge()
+            .args(["eval", "--json"])
+            .arg(&out)
+            .assert()
+            .success();
+        let ev: Value = serde_json::from_slice(&e.get_output().stdout).unwrap();
+        assert_eq!(ev["scales"].as_array().unwrap().len(), 3);
+    }
+}
+
+#[test]
+fn same_seed_same_bytes_and_the_seed_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        &["--function", "exp", "--segments", "5", "--scales", "3..4"][..],
+        &["--seed", "42", "--quiet"],
+        &FAST,
+    ]
+    .concat();
+    let (a, _) = search(dir.path(), "a.json", &args);
+    let (b, _) = search(dir.path(), "b.json", &args);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let v = json(&a);
+    assert_eq!(v["provenance"]["seed"], 42);
+    assert_eq!(v["provenance"]["settings"]["generations"], 8);
+    assert_eq!(v["provenance"]["settings"]["population"], 10);
+}
+
+#[test]
+fn gqa_reports_widened_slopes_for_reciprocal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, stderr) = search(
+        dir.path(),
+        "r.json",
+        &[
+            &[
+                "--function",
+                "reciprocal",
+                "--segments",
+                "8",
+                "--scales",
+                "3",
+            ][..],
+            &["--method", "gqa", "--quiet"],
+            &FAST,
+        ]
+        .concat(),
+    );
+    let v = json(&out);
+    let bits = v["slope"]["bits"].as_u64().unwrap();
+    // The reference's first chord starts at 0.5 where 1/x falls with slope -4: whenever the
+    // table needs more than 8 bits, stderr says so even under --quiet.
+    if bits > 8 {
+        assert!(stderr.contains("widened the slopes format"), "{stderr}");
+    } else {
+        assert!(!stderr.contains("widened the slopes"), "{stderr}");
+    }
+}
+
+#[test]
+fn formats_flags_reach_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = search(
+        dir.path(),
+        "f.json",
+        &[
+            "--function",
+            "sigmoid",
+            "--segments",
+            "4",
+            "--scales",
+            "3",
+            "--method",
+            "exact",
+            "--slope-bits",
+            "10",
+            "--slope-frac",
+            "8",
+            "--output-bits",
+            "10",
+            "--rounding",
+            "truncate",
+            "--quiet",
+        ],
+    );
+    let v = json(&out);
+    assert_eq!(v["slope"]["bits"], 10);
+    assert_eq!(v["slope"]["frac"], 8);
+    assert_eq!(v["output"]["bits"], 10);
+    // sigmoid < 1 on [-8, 8]: a 10-bit output holds 8 fractional bits.
+    assert_eq!(v["output"]["frac"], 8);
+    assert_eq!(v["rounding"], "truncate");
+}
+
+#[test]
+fn all_writes_the_standard_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("set");
+    lutforge()
+        .args([
+            "search", "--all", "--method", "exact", "--scales", "3", "--quiet", "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 16, "{names:?}");
+    for f in [
+        "gelu",
+        "hswish",
+        "exp",
+        "reciprocal",
+        "rsqrt",
+        "silu",
+        "sigmoid",
+        "tanh",
+    ] {
+        for k in [8, 16] {
+            let p = out.join(format!("{f}-{k}.json"));
+            assert_eq!(json(&p)["segments"], k, "{}", p.display());
+        }
+    }
+}
+
+#[test]
+fn plot_writes_an_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let (table, _) = search(
+        dir.path(),
+        "t.json",
+        &[
+            "--function",
+            "gelu",
+            "--segments",
+            "8",
+            "--scales",
+            "3..4",
+            "--method",
+            "exact",
+            "--quiet",
+        ],
+    );
+    let svg = dir.path().join("t.svg");
+    lutforge()
+        .arg("plot")
+        .arg(&table)
+        .args(["--scale", "4", "-o"])
+        .arg(&svg)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
+    assert!(text.contains("<circle") && text.contains("<text"));
+    // A scale the table lacks is an input error.
+    let bad = dir.path().join("bad.svg");
+    let a = lutforge()
+        .arg("plot")
+        .arg(&table)
+        .args(["--scale", "6", "-o"])
+        .arg(&bad)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!bad.exists());
+}
+
+/// Each bad input: exit 2, exactly one line on stderr naming the problem, no output file.
+#[test]
+fn bad_input_exits_2_with_one_line_and_no_file() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--function", "relu", "--segments", "4"], "relu"),
+        (&["--function", "gelu", "--segments", "0"], "--segments 0"),
+        (&["--function", "gelu", "--segments", "-3"], "-3"),
+        (
+            &["--function", "gelu", "--segments", "5000"],
+            "--segments 5000",
+        ),
+        (
+            &["--function", "gelu", "--segments", "300", "--scales", "6"],
+            "at most",
+        ),
+        (
+            &["--function", "gelu", "--segments", "4", "--domain", "4,-4"],
+            "empty",
+        ),
+        (
+            &[
+                "--function",
+                "reciprocal",
+                "--segments",
+                "4",
+                "--domain",
+                "-1,1",
+            ],
+            "defined only",
+        ),
+        (
+            &[
+                "--function",
+                "rsqrt",
+                "--segments",
+                "4",
+                "--domain",
+                "-0.5,4",
+            ],
+            "defined only",
+        ),
+        (
+            &["--function", "gelu", "--segments", "4", "--scales", "6..2"],
+            "above the last",
+        ),
+        (
+            &["--function", "gelu", "--segments", "4", "--scales", "0..99"],
+            "scales must lie",
+        ),
+        (
+            &[
+                "--function",
+                "reciprocal",
+                "--segments",
+                "2",
+                "--domain",
+                "0.5,0.9",
+                "--scales",
+                "0",
+            ],
+            "no 8-bit input code",
+        ),
+        (
+            &["--function", "gelu", "--segments", "4", "--population", "1"],
+            "--population 1",
+        ),
+        (
+            &["--function", "gelu", "--segments", "4", "--population", "0"],
+            "--population 0",
+        ),
+        (
+            &[
+                "--function",
+                "gelu",
+                "--segments",
+                "4",
+                "--generations",
+                "0",
+            ],
+            "--generations 0",
+        ),
+        (
+            &[
+                "--function",
+                "gelu",
+                "--segments",
+                "4",
+                "--output-frac",
+                "6",
+            ],
+            "(8, 4) would hold it",
+        ),
+        (
+            &[
+                "--function",
+                "gelu",
+                "--segments",
+                "4",
+                "--method",
+                "annealing",
+            ],
+            "annealing",
+        ),
+        (
+            &[
+                "--function",
+                "gelu",
+                "--segments",
+                "4",
+                "--slope-bits",
+                "99",
+            ],
+            "slope format",
+        ),
+        (
+            &[
+                "--function",
+                "gelu",
+                "--segments",
+                "4",
+                "--rounding",
+                "nearest",
+            ],
+            "nearest",
+        ),
+        (
+            &[
+                "--function",
+                "gelu",
+                "--segments",
+                "4",
+                "--input-bits",
+                "16",
+                "--scales",
+                "12",
+                "--method",
+                "exact",
+            ],
+            "at most 2048",
+        ),
+        (&["--segments", "4"], "required arguments"),
+        (
+            &["--function", "gelu", "--segments", "4", "--domain", "x,1"],
+            "not a number",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (args, want)) in cases.iter().enumerate() {
+        let out = dir.path().join(format!("bad{i}.json"));
+        let a = lutforge()
+            .arg("search")
+            .args(*args)
+            .args(["--quiet", "-o"])
+            .arg(&out)
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: '{err}' lacks '{want}'");
+        assert!(!out.exists(), "{args:?} left {}", out.display());
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn all_refuses_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("set");
+    // 300 segments cannot fit 8-bit codes for any function: the first check fails, nothing runs.
+    let a = lutforge()
+        .args([
+            "search",
+            "--all",
+            "--scales",
+            "0",
+            "--input-bits",
+            "4",
+            "--quiet",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!out.exists());
+}

@@ -1,0 +1,13 @@
+//! lutforge-rtl: the LUT unit as synthesizable Verilog, rendered from the askama templates in
+//! `rtl_templates/`, and the drivers of the tools that check and measure it: Verilator (lint,
+//! cycle-by-cycle cross-check against lutforge-sim), Icarus Verilog (the self-checking
+//! testbench, a second simulator) and Yosys (synthesis statistics).
+
+pub mod crosscheck;
+pub mod render;
+pub mod tools;
+pub mod verilator;
+pub mod verilog;
+pub mod yosys;
+
+pub use render::{render_unit, MODULE};

@@ -1,0 +1,199 @@
+//! Verilator: lint the generated unit, build it with the C++ harness (cached by a hash of the
+//! sources, so one build serves every table of the same shape), and replay a trace through it.
+
+use crate::render::MODULE;
+use crate::tools::{first_error, Tool};
+use askama::Template;
+use lutforge_core::{Error, Result};
+use lutforge_sim::unit::UnitConfig;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Name of the harness executable inside a build directory.
+const EXE: &str = "Vharness";
+
+#[derive(Template)]
+#[template(path = "harness.cpp", escape = "none")]
+struct HarnessCpp<'a> {
+    module: &'a str,
+    version: &'a str,
+    period_ps: u64,
+    programmable: bool,
+    out_bits: u32,
+}
+
+/// Renders the C++ harness for units of `cfg`'s shape, clocked at `clock_mhz`.
+pub fn render_harness(cfg: &UnitConfig, clock_mhz: f64) -> Result<String> {
+    let w = cfg.widths();
+    HarnessCpp {
+        module: MODULE,
+        version: lutforge_core::VERSION,
+        period_ps: (1e6 / clock_mhz).round() as u64,
+        programmable: cfg.programmable,
+        out_bits: cfg.lanes as u32 * w.y,
+    }
+    .render()
+    .map(|t| t + "\n")
+    .map_err(|e| Error::input(format!("template: {e}")))
+}
+
+/// `verilator --lint-only -Wall` on the unit; any warning is an error carrying its first line.
+pub fn lint(unit_v: &str) -> Result<()> {
+    Tool::Verilator.require()?;
+    let dir = tempfile::tempdir().map_err(|e| Error::input(format!("temp dir: {e}")))?;
+    let file = format!("{MODULE}.v");
+    std::fs::write(dir.path().join(&file), unit_v).map_err(|e| Error::io(dir.path(), e))?;
+    let out = Command::new("verilator")
+        .args(["--lint-only", "-Wall", &file])
+        .current_dir(dir.path())
+        .output()
+        .map_err(|e| Error::input(format!("verilator: {e}")))?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() || !text.trim().is_empty() {
+        return Err(Error::input(format!("verilator lint: {}", first_error(&out))));
+    }
+    Ok(())
+}
+
+/// FNV-1a, 64 bits: a hash that is the same on every machine and Rust version, for cache keys.
+pub fn stable_hash(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for &b in *p {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Where builds are cached: `$LUTFORGE_CACHE`, else `$XDG_CACHE_HOME/lutforge`, else
+/// `~/.cache/lutforge`, else the system temp directory.
+pub fn default_cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("LUTFORGE_CACHE") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(d).join("lutforge");
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        return PathBuf::from(h).join(".cache").join("lutforge");
+    }
+    std::env::temp_dir().join("lutforge-cache")
+}
+
+/// A built Verilator model with its harness.
+#[derive(Clone, Debug)]
+pub struct Build {
+    pub dir: PathBuf,
+    /// Whether this call compiled it (false: taken from the cache).
+    pub fresh: bool,
+}
+
+fn verilator_version() -> String {
+    Command::new("verilator")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Builds (or finds in `cache`) the model of `unit_v` with `harness_cpp`.
+pub fn build(unit_v: &str, harness_cpp: &str, cache: &Path) -> Result<Build> {
+    Tool::Verilator.require()?;
+    let version = verilator_version();
+    let key = stable_hash(&[unit_v.as_bytes(), harness_cpp.as_bytes(), version.as_bytes()]);
+    let dir = cache.join(format!("verilator-{key:016x}"));
+    if dir.join(EXE).is_file() {
+        return Ok(Build { dir, fresh: false });
+    }
+    std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
+    // Build in a private directory, then rename: concurrent builds of the same key never see
+    // a half-built model, and a failed build leaves nothing in the cache.
+    let work = tempfile::Builder::new()
+        .prefix(".build-")
+        .tempdir_in(cache)
+        .map_err(|e| Error::io(cache, e))?;
+    let w = work.path();
+    std::fs::write(w.join(format!("{MODULE}.v")), unit_v).map_err(|e| Error::io(w, e))?;
+    std::fs::write(w.join("harness.cpp"), harness_cpp).map_err(|e| Error::io(w, e))?;
+    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get()).to_string();
+    let mut args: Vec<String> = [
+        "--cc",
+        "--exe",
+        "--build",
+        "--trace",
+        "-j",
+        &jobs,
+        "--top-module",
+        MODULE,
+        "-o",
+        EXE,
+        "-CFLAGS",
+        "-O1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if Command::new("ccache").arg("--version").output().is_ok() {
+        args.push("-MAKEFLAGS".into());
+        args.push("OBJCACHE=ccache".into());
+    }
+    args.push(format!("{MODULE}.v"));
+    args.push("harness.cpp".into());
+    let out = Command::new("verilator")
+        .args(&args)
+        .current_dir(w)
+        .output()
+        .map_err(|e| Error::input(format!("verilator: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::input(format!(
+            "verilator build failed: {}",
+            first_error(&out)
+        )));
+    }
+    std::fs::copy(w.join("obj_dir").join(EXE), w.join(EXE)).map_err(|e| Error::io(w, e))?;
+    let _ = std::fs::remove_dir_all(w.join("obj_dir"));
+    let kept = work.keep();
+    if std::fs::rename(&kept, &dir).is_err() {
+        // Another process finished the same build first: use it.
+        let _ = std::fs::remove_dir_all(&kept);
+    }
+    Ok(Build { dir, fresh: true })
+}
+
+impl Build {
+    /// Replays `trace_in` through the model, writing the RTL's trace (and waveforms).
+    pub fn run(&self, trace_in: &Path, trace_out: &Path, vcd: Option<&Path>) -> Result<()> {
+        let mut cmd = Command::new(self.dir.join(EXE));
+        cmd.arg(trace_in).arg(trace_out);
+        if let Some(v) = vcd {
+            cmd.arg(v);
+        }
+        let out = cmd
+            .output()
+            .map_err(|e| Error::input(format!("verilated model: {e}")))?;
+        if !out.status.success() {
+            return Err(Error::input(format!(
+                "verilated model failed: {}",
+                first_error(&out)
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_stable_and_separates_parts() {
+        assert_eq!(stable_hash(&[b"abc"]), stable_hash(&[b"abc"]));
+        assert_ne!(stable_hash(&[b"ab", b"c"]), stable_hash(&[b"a", b"bc"]));
+        // FNV-1a is fixed by its constants: this value is the same on every machine.
+        assert_eq!(stable_hash(&[]), 0xcbf2_9ce4_8422_2325);
+    }
+}

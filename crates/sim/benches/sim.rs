@@ -1,0 +1,112 @@
+//! Simulation speed in lane-cycles per second (goal: ≥ 50 M/s single-threaded, trace and VCD
+//! off). Each iteration runs a fixed number of cycles of a full pipeline; criterion's
+//! throughput is set in lane-cycles so its "elem/s" is the figure docs/results.md records.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use lutforge_core::{Datapath, FixedFormat, IntParams, Params, Rounding};
+use lutforge_sim::convert::widen;
+use lutforge_sim::{Arith, Unit, UnitConfig};
+use std::hint::black_box;
+
+const CYCLES: u64 = 100_000;
+
+fn int8() -> (Datapath, IntParams) {
+    (
+        Datapath {
+            input: FixedFormat::new(8, 4),
+            slope: FixedFormat::new(8, 6),
+            intercept: FixedFormat::new(8, 6),
+            output: FixedFormat::new(8, 4),
+            rounding: Rounding::HalfUp,
+        },
+        IntParams {
+            breakpoints: vec![-48, -30, -12, 0, 10, 25, 44],
+            slopes: vec![0, -6, 10, 30, 45, 60, 66, 64],
+            intercepts: vec![-1, -10, -2, 0, 0, -3, -8, 0],
+        },
+    )
+}
+
+/// Drives the unit directly: a new sample every cycle, out_ready always high (a full pipeline),
+/// the inner loop of `lutforge sim` without the stimulus parser.
+fn drive(u: &mut Unit, lanes: usize) -> i64 {
+    let mut beat = vec![0i64; lanes];
+    let mut acc = 0i64;
+    let mask = match u.config().arith {
+        Arith::Int(dp) => dp.input.max_code(),
+        Arith::Fp32 => 0,
+    };
+    for c in 0..CYCLES as i64 {
+        for (l, b) in beat.iter_mut().enumerate() {
+            *b = match u.config().arith {
+                Arith::Int(_) => ((c * 37 + l as i64 * 11) & mask) - mask / 2,
+                Arith::Fp32 => (((c * 37 + l as i64) % 200 - 100) as f32 * 0.03).to_bits() as i64,
+            };
+        }
+        if u.out_valid() {
+            acc = acc.wrapping_add(u.out_data()[0]);
+        }
+        u.step(true, &beat, true, None).expect("valid stimulus");
+    }
+    acc
+}
+
+fn bench(c: &mut Criterion) {
+    let (dp, p) = int8();
+    let mut g = c.benchmark_group("sim");
+    for (name, arith, params, lanes, track) in [
+        (
+            "int8_p1",
+            Arith::Int(dp),
+            Params::Int(p.clone()),
+            1usize,
+            false,
+        ),
+        (
+            "int8_p1_activity",
+            Arith::Int(dp),
+            Params::Int(p.clone()),
+            1,
+            true,
+        ),
+        ("int8_p8", Arith::Int(dp), Params::Int(p.clone()), 8, false),
+        (
+            "int32_p1",
+            Arith::Int(widen(&dp, &p, 24).0),
+            Params::Int(widen(&dp, &p, 24).1),
+            1,
+            false,
+        ),
+        (
+            "fp32_p1",
+            Arith::Fp32,
+            Params::Fp32(lutforge_core::Fp32Params::from_int(&p, 4, 6, 6)),
+            1,
+            false,
+        ),
+    ] {
+        let cfg = UnitConfig {
+            arith,
+            segments: 8,
+            lanes,
+            stages: 4,
+            programmable: true,
+        };
+        g.throughput(Throughput::Elements(CYCLES * lanes as u64));
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut u = Unit::new(cfg, &params).expect("valid unit");
+                u.set_tracking(track);
+                black_box(drive(&mut u, lanes))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = bench
+}
+criterion_main!(benches);
