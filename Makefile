@@ -7,7 +7,7 @@ OUT   ?= out/demo
 LF    := target/release/lutforge
 TOOLS := verilator:verilator yosys:yosys iverilog:iverilog ccache:ccache
 
-.PHONY: all run test deps build bench lint fmt clean
+.PHONY: all run test deps build bench lint fmt clean golden
 
 all: build
 
@@ -50,3 +50,7 @@ fmt:
 clean:
 	$(CARGO) clean
 	rm -rf out
+
+# Rewrites the golden Verilog files from the current templates; review the diff before committing.
+golden:
+	LUTFORGE_BLESS=1 $(CARGO) test -p lutforge-rtl --test golden

@@ -57,6 +57,21 @@ pub fn load_table(path: &Path) -> CliResult<Table> {
     Ok(table)
 }
 
+/// The scale a command works on: the one asked for, or the table's only one.
+pub fn pick_scale(table: &Table, asked: Option<i32>) -> CliResult<i32> {
+    match asked {
+        Some(s) => Ok(table.require_scale(s)?.frac),
+        None if table.scales.len() == 1 => Ok(table.scales[0].frac),
+        None => {
+            let have: Vec<String> = table.scales.iter().map(|s| s.frac.to_string()).collect();
+            Err(crate::error::CliError::input(format!(
+                "the table has scales {}: choose one with --scale",
+                have.join(", ")
+            )))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,12 @@ enum Command {
     Sim(cmd::sim::SimArgs),
     /// Area, energy per operation and power of a table's unit in INT8, INT16, INT32 and FP32.
     Cost(cmd::cost::CostArgs),
+    /// Write the unit's Verilog, a self-checking testbench and its vectors into a directory.
+    Gen(cmd::gen::GenArgs),
+    /// Check the RTL against the simulator cycle by cycle (Verilator; Icarus for the testbench).
+    Verify(cmd::verify::VerifyArgs),
+    /// Synthesize the unit with Yosys: cells, transistors, gate equivalents, FPGA resources.
+    Synth(cmd::synth::SynthArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -44,6 +50,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Plot(a) => cmd::plot::run(a),
         Command::Sim(a) => cmd::sim::run_cmd(a),
         Command::Cost(a) => cmd::cost::run(a),
+        Command::Gen(a) => cmd::gen::run(a),
+        Command::Verify(a) => cmd::verify::run(a),
+        Command::Synth(a) => cmd::synth::run(a),
     }
 }
 

@@ -222,155 +222,81 @@ fn plot_writes_an_svg() {
 /// Each bad input: exit 2, exactly one line on stderr naming the problem, no output file.
 #[test]
 fn bad_input_exits_2_with_one_line_and_no_file() {
-    let cases: &[(&[&str], &str)] = &[
-        (&["--function", "relu", "--segments", "4"], "relu"),
-        (&["--function", "gelu", "--segments", "0"], "--segments 0"),
-        (&["--function", "gelu", "--segments", "-3"], "-3"),
+    // (arguments, text the error line must hold)
+    let cases: &[(&str, &str)] = &[
+        ("--function relu --segments 4", "relu"),
+        ("--function gelu --segments 0", "--segments 0"),
+        ("--function gelu --segments -3", "-3"),
+        ("--function gelu --segments 5000", "--segments 5000"),
+        ("--function gelu --segments 300 --scales 6", "at most"),
+        ("--function gelu --segments 4 --domain 4,-4", "empty"),
         (
-            &["--function", "gelu", "--segments", "5000"],
-            "--segments 5000",
-        ),
-        (
-            &["--function", "gelu", "--segments", "300", "--scales", "6"],
-            "at most",
-        ),
-        (
-            &["--function", "gelu", "--segments", "4", "--domain", "4,-4"],
-            "empty",
-        ),
-        (
-            &[
-                "--function",
-                "reciprocal",
-                "--segments",
-                "4",
-                "--domain",
-                "-1,1",
-            ],
+            "--function reciprocal --segments 4 --domain -1,1",
             "defined only",
         ),
         (
-            &[
-                "--function",
-                "rsqrt",
-                "--segments",
-                "4",
-                "--domain",
-                "-0.5,4",
-            ],
+            "--function rsqrt --segments 4 --domain -0.5,4",
             "defined only",
         ),
         (
-            &["--function", "gelu", "--segments", "4", "--scales", "6..2"],
+            "--function gelu --segments 4 --scales 6..2",
             "above the last",
         ),
         (
-            &["--function", "gelu", "--segments", "4", "--scales", "0..99"],
+            "--function gelu --segments 4 --scales 0..99",
             "scales must lie",
         ),
         (
-            &[
-                "--function",
-                "reciprocal",
-                "--segments",
-                "2",
-                "--domain",
-                "0.5,0.9",
-                "--scales",
-                "0",
-            ],
+            "--function reciprocal --segments 2 --domain 0.5,0.9 --scales 0",
             "no 8-bit input code",
         ),
         (
-            &["--function", "gelu", "--segments", "4", "--population", "1"],
+            "--function gelu --segments 4 --population 1",
             "--population 1",
         ),
         (
-            &["--function", "gelu", "--segments", "4", "--population", "0"],
+            "--function gelu --segments 4 --population 0",
             "--population 0",
         ),
         (
-            &[
-                "--function",
-                "gelu",
-                "--segments",
-                "4",
-                "--generations",
-                "0",
-            ],
+            "--function gelu --segments 4 --generations 0",
             "--generations 0",
         ),
         (
-            &[
-                "--function",
-                "gelu",
-                "--segments",
-                "4",
-                "--output-frac",
-                "6",
-            ],
+            "--function gelu --segments 4 --output-frac 6",
             "(8, 4) would hold it",
         ),
         (
-            &[
-                "--function",
-                "gelu",
-                "--segments",
-                "4",
-                "--method",
-                "annealing",
-            ],
+            "--function gelu --segments 4 --method annealing",
             "annealing",
         ),
         (
-            &[
-                "--function",
-                "gelu",
-                "--segments",
-                "4",
-                "--slope-bits",
-                "99",
-            ],
+            "--function gelu --segments 4 --slope-bits 99",
             "slope format",
         ),
         (
-            &[
-                "--function",
-                "gelu",
-                "--segments",
-                "4",
-                "--rounding",
-                "nearest",
-            ],
-            "nearest",
+            "--function gelu --segments 4 --output-bits 99",
+            "output format",
         ),
         (
-            &[
-                "--function",
-                "gelu",
-                "--segments",
-                "4",
-                "--input-bits",
-                "16",
-                "--scales",
-                "12",
-                "--method",
-                "exact",
-            ],
+            "--function gelu --segments 4 --input-bits 0",
+            "input format",
+        ),
+        ("--function gelu --segments 4 --intercept-frac 9", "F_b"),
+        ("--function gelu --segments 4 --rounding nearest", "nearest"),
+        (
+            "--function gelu --segments 4 --input-bits 16 --scales 12 --method exact",
             "at most 2048",
         ),
-        (&["--segments", "4"], "required arguments"),
-        (
-            &["--function", "gelu", "--segments", "4", "--domain", "x,1"],
-            "not a number",
-        ),
+        ("--segments 4", "required arguments"),
+        ("--function gelu --segments 4 --domain x,1", "not a number"),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (i, (args, want)) in cases.iter().enumerate() {
         let out = dir.path().join(format!("bad{i}.json"));
         let a = lutforge()
             .arg("search")
-            .args(*args)
+            .args(args.split_whitespace())
             .args(["--quiet", "-o"])
             .arg(&out)
             .assert()

@@ -4,9 +4,12 @@
 //! testbench, a second simulator) and Yosys (synthesis statistics).
 
 pub mod crosscheck;
+pub mod gen;
 pub mod render;
+pub mod testbench;
 pub mod tools;
 pub mod verilator;
+pub mod verify;
 pub mod verilog;
 pub mod yosys;
 

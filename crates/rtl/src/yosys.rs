@@ -62,7 +62,11 @@ pub fn synth(dir: &Path, files: &[&str], top: &str, target: Target) -> Result<Sy
         .collect();
     let flow = match target {
         // abc -g cmos2 maps to NAND/NOR/NOT so the transistor estimate is a CMOS one.
-        Target::Generic => format!("synth -flatten -top {top}; abc -g cmos2; opt_clean; stat -tech cmos"),
+        // Flip-flops with enables and synchronous resets become plain $_DFF_P_ plus gates, so
+        // every cell has a CMOS cost and the transistor estimate covers the whole design.
+        Target::Generic => format!(
+            "synth -flatten -top {top}; dfflegalize -cell $_DFF_P_ 01; abc -g cmos2; opt_clean; stat -tech cmos"
+        ),
         Target::Ice40 => format!("synth_ice40 -dsp -top {top}; stat"),
         Target::Xilinx => format!("synth_xilinx -flatten -top {top}; stat"),
     };

@@ -19,6 +19,8 @@ pub struct GaSettings {
     pub generations: usize,
     /// Stop after this many generations without improvement.
     pub patience: usize,
+    /// Fresh populations (keeping the best) started after the search has converged.
+    pub restarts: usize,
     pub crossover: f64,
     pub mutation: f64,
     pub tournament: usize,
@@ -30,6 +32,7 @@ impl Default for GaSettings {
             population: 50,
             generations: 500,
             patience: 100,
+            restarts: 2,
             crossover: 0.7,
             mutation: 0.2,
             tournament: 3,
@@ -114,12 +117,36 @@ pub fn run(
     }
     let mut pop = initial_population(n, k, set.population, rng);
     let mut fit = evaluate(p, k, &pop);
-    let mut best_i = argmin(&fit);
+    let best_i = argmin(&fit);
     let mut best = (pop[best_i].clone(), fit[best_i]);
     let initial_best = best.1;
     let mut stale = 0;
     let mut generation = 0;
-    while generation < set.generations && stale < set.patience {
+    let mut restarts = 0;
+    let mut polished = false;
+    // The best of the finished (polished) runs.
+    let mut overall: Option<(Genome, f64)> = None;
+    while generation < set.generations {
+        if stale >= set.patience {
+            // Converged: settle the best, then, while restarts remain, evolve a fresh random
+            // population independently — another basin for the price of a few generations.
+            let (g, f) = polish(p, k, best.0, best.1, &mut scratch);
+            if overall.as_ref().is_none_or(|o| f < o.1) {
+                overall = Some((g.clone(), f));
+            }
+            best = (g, f);
+            polished = true;
+            if restarts == set.restarts {
+                break;
+            }
+            restarts += 1;
+            pop = initial_population(n, k, set.population, rng);
+            fit = evaluate(p, k, &pop);
+            let i = argmin(&fit);
+            best = (pop[i].clone(), fit[i]);
+            stale = 0;
+        }
+        polished = false;
         generation += 1;
         let mut off: Vec<Genome> = (0..pop.len())
             .map(|_| pop[tournament(&fit, set.tournament, rng)].clone())
@@ -143,7 +170,7 @@ pub fn run(
         off_fit[worst] = best.1;
         pop = off;
         fit = off_fit;
-        best_i = argmin(&fit);
+        let best_i = argmin(&fit);
         if fit[best_i] < best.1 {
             best = (pop[best_i].clone(), fit[best_i]);
             stale = 0;
@@ -152,7 +179,15 @@ pub fn run(
         }
         progress(generation, best.1);
     }
-    let (g, mse) = polish(p, k, best.0, best.1, &mut scratch);
+    let last = if polished {
+        best
+    } else {
+        polish(p, k, best.0, best.1, &mut scratch)
+    };
+    let (g, mse) = match overall {
+        Some(o) if o.1 <= last.1 => o,
+        _ => last,
+    };
     progress(generation, mse);
     GaRun {
         starts: starts_of(&g),
@@ -183,7 +218,11 @@ fn polish(
         rounds += 1;
         for t in 0..g.len() {
             let lo = if t == 0 { 1 } else { g[t - 1] + 1 };
-            let hi = if t + 1 == g.len() { n - 1 } else { g[t + 1] - 1 };
+            let hi = if t + 1 == g.len() {
+                n - 1
+            } else {
+                g[t + 1] - 1
+            };
             let mut best = g[t];
             for v in lo..=hi {
                 if v == best {

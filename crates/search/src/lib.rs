@@ -11,6 +11,8 @@
 pub mod exact;
 pub mod ga;
 pub mod gqa;
+pub mod nsga2;
+pub mod pareto;
 pub mod problem;
 pub mod rng;
 
@@ -220,6 +222,7 @@ pub fn search(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcom
                 settings["population"] = json!(set.population);
                 settings["generations"] = json!(set.generations);
                 settings["patience"] = json!(set.patience);
+                settings["restarts"] = json!(set.restarts);
                 settings["crossover"] = json!(set.crossover);
                 settings["mutation"] = json!(set.mutation);
                 settings["tournament"] = json!(set.tournament);

@@ -2,8 +2,11 @@
 
 pub mod cost;
 pub mod eval;
+pub mod gen;
 pub mod functions;
 pub mod interop;
 pub mod plot;
 pub mod search;
 pub mod sim;
+pub mod synth;
+pub mod verify;

@@ -114,10 +114,15 @@ impl SearchArgs {
         if let Some(d) = domain {
             r.domain = d;
         }
-        // An output width without a fractional count gets the most the range allows.
-        let out_frac = self
-            .output_frac
-            .unwrap_or_else(|| default_output_frac(&r.function, r.domain, self.output_bits));
+        // An output width without a fractional count gets the most the range allows; a width
+        // outside 2..=32 is left for the request check to name.
+        let out_frac = self.output_frac.unwrap_or_else(|| {
+            if (2..=lutforge_core::format::MAX_BITS).contains(&self.output_bits) {
+                default_output_frac(&r.function, r.domain, self.output_bits)
+            } else {
+                0
+            }
+        });
         r.formats = Formats {
             input_bits: self.input_bits,
             slope: FixedFormat::new(self.slope_bits, self.slope_frac),

@@ -1,0 +1,82 @@
+//! `lutforge synth`: Yosys synthesis of a generated unit (a `gen` directory) or straight from a
+//! table; cells by type, CMOS transistors, NAND2 gate equivalents, FPGA LUTs/FFs/DSPs.
+
+use clap::Args;
+use lutforge_rtl::gen::header;
+use lutforge_rtl::render::{render_unit, MODULE};
+use lutforge_rtl::yosys::{synth, Target};
+use lutforge_sim::convert::unit_for;
+use lutforge_sim::NumFormat;
+use std::path::PathBuf;
+
+use crate::args::{load_table, pick_scale};
+use crate::error::{CliError, CliResult};
+
+#[derive(Args)]
+pub struct SynthArgs {
+    /// A directory written by `lutforge gen`, or a table file.
+    input: PathBuf,
+    /// With a table: the input scale (may be left out when the table has one).
+    #[arg(long, allow_hyphen_values = true)]
+    scale: Option<i32>,
+    /// With a table: number format of the unit.
+    #[arg(long, value_parser = |s: &str| s.parse::<NumFormat>())]
+    format: Option<NumFormat>,
+    /// With a table: synthesize the programmable unit.
+    #[arg(long)]
+    programmable: bool,
+    /// Synthesis target: generic (CMOS gates), ice40 or xilinx.
+    #[arg(long, default_value = "generic", value_parser = |s: &str| Target::parse(s).map_err(|e| e.to_string()))]
+    target: Target,
+    /// Print one JSON document.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: &SynthArgs) -> CliResult {
+    let work = tempfile::tempdir().map_err(|e| CliError::input(format!("temp dir: {e}")))?;
+    let file = format!("{MODULE}.v");
+    let dir = if a.input.is_dir() {
+        if !a.input.join(&file).is_file() {
+            return Err(CliError::input(format!(
+                "{}: no {file} here (write one with 'lutforge gen')",
+                a.input.display()
+            )));
+        }
+        a.input.clone()
+    } else {
+        let table = load_table(&a.input)?;
+        let scale = pick_scale(&table, a.scale)?;
+        let (cfg, params) = unit_for(&table, scale, a.format, 1, 4, a.programmable)?;
+        let text = render_unit(&cfg, &params, &header(&table, &cfg, &params, scale))?;
+        std::fs::write(work.path().join(&file), text)
+            .map_err(|e| CliError::input(format!("{}: {e}", work.path().display())))?;
+        work.path().to_path_buf()
+    };
+    // Yosys writes its statistics beside the source: synthesize a copy, never the user's files.
+    if dir != work.path() {
+        std::fs::copy(dir.join(&file), work.path().join(&file))
+            .map_err(|e| CliError::input(format!("{}: {e}", dir.display())))?;
+    }
+    let r = synth(work.path(), &[&file], MODULE, a.target)?;
+    if a.json {
+        println!("{}", serde_json::to_string(&r).unwrap_or_default());
+        return Ok(());
+    }
+    println!("{} synthesized by Yosys for target {:?}: {} cells", MODULE, a.target, r.num_cells);
+    for (cell, n) in &r.cells {
+        println!("  {cell:<16} {n:>8}");
+    }
+    println!("flip-flops       {:>8}", r.flip_flops);
+    if let (Some(t), Some(ge)) = (r.transistors, r.nand2_ge) {
+        println!("CMOS transistors {t:>8}  (stat -tech cmos)");
+        println!("NAND2 equivalents {ge:>7.0}  (transistors / 4)");
+    }
+    if let Some(l) = r.luts {
+        println!("LUTs             {l:>8}");
+    }
+    if let Some(d) = r.dsps {
+        println!("DSP blocks       {d:>8}");
+    }
+    Ok(())
+}
