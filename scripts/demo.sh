@@ -1,5 +1,5 @@
 #!/bin/sh
-# The end-to-end demo behind `make run`: every stage lutforge has, on an embedded default.
+# The end-to-end demo behind `make run`: GELU in INT8, from search to synthesized Verilog.
 set -eu
 LF=${1:-target/release/lutforge}
 OUT=${2:-out/demo}
@@ -7,18 +7,33 @@ mkdir -p "$OUT"
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-step "1. functions lutforge knows"
-"$LF" functions
+step "1. search: 8-segment GELU, input scales 0..6, quantization-aware GA (seed 1)"
+"$LF" search --function gelu --segments 8 --scales 0..6 --seed 1 --quiet -o "$OUT/gelu.json"
+"$LF" eval "$OUT/gelu.json"
 
-step "2. import the GQA-LUT style 8-segment GELU table (examples/gelu_gqa.json)"
-"$LF" import --from gqa examples/gelu_gqa.json --function gelu -o "$OUT/gelu_gqa.json"
+step "2. the published method (GQA-LUT genetic algorithm) and the exact optimum, same formats"
+"$LF" search --function gelu --segments 8 --scales 0..6 --method gqa --seed 1 --quiet -o "$OUT/gelu_gqa.json"
+"$LF" search --function gelu --segments 8 --scales 0..6 --method exact --quiet -o "$OUT/gelu_exact.json"
+for m in gqa exact; do
+  echo "-- $m"; "$LF" eval "$OUT/gelu_$m.json" 2>/dev/null
+done
+"$LF" plot "$OUT/gelu.json" --scale 4 -o "$OUT/gelu_scale4.svg"
+echo "plot: $OUT/gelu_scale4.svg"
 
-step "3. metrics of every scale, hardware output rounding included"
-"$LF" eval "$OUT/gelu_gqa.json"
+step "3. simulate the INT8 unit cycle by cycle (scale 4, 10000 samples, 20% output stalls), with waveforms"
+"$LF" sim "$OUT/gelu.json" --scale 4 --samples 10000 --stall-prob 0.2 --vcd "$OUT/gelu_scale4.vcd"
+echo "waveform: $OUT/gelu_scale4.vcd (open with gtkwave or surfer)"
 
-step "4. export back to GQA-LUT JSON"
-"$LF" export --to gqa "$OUT/gelu_gqa.json" -o "$OUT/gelu_gqa_export.json"
-echo "wrote $OUT/gelu_gqa_export.json"
+step "4. area and power: INT8 against INT16, INT32 and FP32"
+"$LF" cost "$OUT/gelu.json" --scale 4 --format all
 
-printf '\nNot built yet, so not run: search, sim, cost, gen, verify, synth, pareto.\n'
-printf 'Outputs are in %s\n' "$OUT"
+step "5. generate Verilog with a self-checking testbench"
+"$LF" gen "$OUT/gelu.json" --scale 4 --force -o "$OUT/rtl"
+
+step "6. verify the RTL against the simulator with Verilator, every scale (and the testbench under Icarus)"
+"$LF" verify "$OUT/gelu.json" --random 1000
+
+step "7. synthesize with Yosys"
+"$LF" synth "$OUT/rtl"
+
+printf '\nOutputs are in %s\n' "$OUT"

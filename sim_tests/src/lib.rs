@@ -49,9 +49,7 @@ pub fn cases(table: &Table, format: NumFormat) -> Vec<Case> {
             let lo = -(1i64 << (bits - 1));
             let codes = (lo..-lo)
                 .map(|c| match format {
-                    NumFormat::Fp32 => {
-                        lutforge_core::fp32::code_to_f32(c, s.frac).to_bits() as i64
-                    }
+                    NumFormat::Fp32 => lutforge_core::fp32::code_to_f32(c, s.frac).to_bits() as i64,
                     NumFormat::Int(n) => c << (n - bits),
                 })
                 .collect();

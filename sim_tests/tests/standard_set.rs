@@ -37,11 +37,17 @@ fn run_format(format: NumFormat) {
         let r = crosscheck::check(&build, &cfg, &zeros, events, &opts, dir.path()).unwrap();
         let names: Vec<&str> = group.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(r.mismatch, None, "{names:?}");
-        assert_eq!(r.stats.samples as usize, group.iter().map(|c| c.codes.len()).sum::<usize>());
+        assert_eq!(
+            r.stats.samples as usize,
+            group.iter().map(|c| c.codes.len()).sum::<usize>()
+        );
         checked += group.len();
     }
     assert_eq!(checked, total);
-    eprintln!("{format}: {total} tables in {} builds, all equal", groups.len());
+    eprintln!(
+        "{format}: {total} tables in {} builds, all equal",
+        groups.len()
+    );
 }
 
 #[test]

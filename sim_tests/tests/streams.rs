@@ -21,7 +21,11 @@ fn check(cfg: UnitConfig, params: Params, pool: &[i64], rewrite: TableRegs, n: u
     };
     let r = crosscheck::check(&build, &cfg, &zeros, ev, &opts, dir.path()).unwrap();
     assert_eq!(r.mismatch, None, "{cfg:?}");
-    assert!(r.stats.out_stalls > 0 && r.stats.cfg_writes > 0, "{:?}", r.stats);
+    assert!(
+        r.stats.out_stalls > 0 && r.stats.cfg_writes > 0,
+        "{:?}",
+        r.stats
+    );
     assert_eq!(r.stats.samples as usize, n);
 }
 
@@ -71,16 +75,36 @@ fn integer_shapes_with_stalls_gaps_and_rewrites() {
             .map(|_| rng.gen_range(dp.input.min_code()..=dp.input.max_code()))
             .chain([dp.input.min_code(), dp.input.max_code(), 0, -1])
             .collect();
-        check(cfg, Params::Int(p), &pool, TableRegs::Int(rewrite), 2500, i as u64 + 100);
+        check(
+            cfg,
+            Params::Int(p),
+            &pool,
+            TableRegs::Int(rewrite),
+            2500,
+            i as u64 + 100,
+        );
     }
 }
 
 /// Binary32 patterns that exercise every path of the FP multiplier and adder.
 fn special_bits(rng: &mut ChaCha8Rng) -> u32 {
     const SPECIAL: [u32; 16] = [
-        0x0000_0000, 0x8000_0000, 0x0000_0001, 0x8000_0001, 0x007f_ffff, 0x0080_0000,
-        0x7f7f_ffff, 0xff7f_ffff, 0x7f80_0000, 0xff80_0000, 0x7fc0_0000, 0xffc0_0123,
-        0x3f80_0000, 0xbf80_0000, 0x3400_0000, 0x4b00_0000,
+        0x0000_0000,
+        0x8000_0000,
+        0x0000_0001,
+        0x8000_0001,
+        0x007f_ffff,
+        0x0080_0000,
+        0x7f7f_ffff,
+        0xff7f_ffff,
+        0x7f80_0000,
+        0xff80_0000,
+        0x7fc0_0000,
+        0xffc0_0123,
+        0x3f80_0000,
+        0xbf80_0000,
+        0x3400_0000,
+        0x4b00_0000,
     ];
     match rng.gen_range(0..4) {
         0 => SPECIAL[rng.gen_range(0..SPECIAL.len())],
@@ -104,7 +128,9 @@ fn fp32_special_values_everywhere() {
             programmable: true,
         };
         let table = |rng: &mut ChaCha8Rng| Fp32Params {
-            breakpoints: (0..k - 1).map(|_| f32::from_bits(special_bits(rng))).collect(),
+            breakpoints: (0..k - 1)
+                .map(|_| f32::from_bits(special_bits(rng)))
+                .collect(),
             slopes: (0..k).map(|_| f32::from_bits(special_bits(rng))).collect(),
             intercepts: (0..k).map(|_| f32::from_bits(special_bits(rng))).collect(),
         };
@@ -118,6 +144,13 @@ fn fp32_special_values_everywhere() {
             rewrite.intercepts.extend(more.intercepts);
         }
         let pool: Vec<i64> = (0..4096).map(|_| special_bits(&mut rng) as i64).collect();
-        check(cfg, Params::Fp32(p), &pool, TableRegs::Fp32(rewrite), 20000, stages as u64);
+        check(
+            cfg,
+            Params::Fp32(p),
+            &pool,
+            TableRegs::Fp32(rewrite),
+            20000,
+            stages as u64,
+        );
     }
 }

@@ -20,8 +20,18 @@ fn waveforms_agree_signal_by_signal() {
         rounding: Rounding::HalfUp,
     };
     for (stages, lanes) in [(4, 1), (2, 2)] {
-        let cfg = UnitConfig { arith: Arith::Int(dp), segments: 4, lanes, stages, programmable: true };
-        let p = IntParams { breakpoints: vec![-20, 0, 17], slopes: vec![3, -40, 64, 100], intercepts: vec![-9, 0, 12, -128] };
+        let cfg = UnitConfig {
+            arith: Arith::Int(dp),
+            segments: 4,
+            lanes,
+            stages,
+            programmable: true,
+        };
+        let p = IntParams {
+            breakpoints: vec![-20, 0, 17],
+            slopes: vec![3, -40, 64, 100],
+            intercepts: vec![-9, 0, 12, -128],
+        };
         let (build, zeros) = crosscheck::shared_build(&cfg, &cache_dir(), 500.0).unwrap();
         let mut ev = load_events(&cfg, &Params::Int(p.clone())).unwrap();
         let codes: Vec<i64> = (-128..128).collect();
@@ -30,7 +40,10 @@ fn waveforms_agree_signal_by_signal() {
         let dir = tempfile::tempdir().unwrap();
         let (st, rt) = (dir.path().join("sim.trace"), dir.path().join("rtl.trace"));
         let (sv, rv) = (dir.path().join("sim.vcd"), dir.path().join("rtl.vcd"));
-        let opts = RunOptions { stall_prob: 0.3, seed: 4 };
+        let opts = RunOptions {
+            stall_prob: 0.3,
+            seed: 4,
+        };
         crosscheck::simulate(&cfg, &zeros, ev, &opts, &st, Some((&sv, 500.0))).unwrap();
         build.run(&st, &rt, Some(&rv)).unwrap();
         let (compared, mismatch) = compare_vcds(&sv, &rv, 2000).unwrap();
@@ -52,7 +65,14 @@ fn generated_testbench_passes_under_icarus() {
         (Some(NumFormat::Fp32), true, 4, 1),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let opts = GenOptions { scale: 3, format, programmable, stages, lanes, ..GenOptions::default() };
+        let opts = GenOptions {
+            scale: 3,
+            format,
+            programmable,
+            stages,
+            lanes,
+            ..GenOptions::default()
+        };
         generate(&table, &opts, dir.path(), false).unwrap();
         let verdict = run_icarus(dir.path()).unwrap();
         assert!(verdict.starts_with("PASS"), "{verdict}");
@@ -63,7 +83,16 @@ fn generated_testbench_passes_under_icarus() {
 fn icarus_testbench_catches_a_wrong_expectation() {
     let table = standard_table(lutforge_core::Builtin::Exp, 8);
     let dir = tempfile::tempdir().unwrap();
-    generate(&table, &GenOptions { scale: 2, ..GenOptions::default() }, dir.path(), false).unwrap();
+    generate(
+        &table,
+        &GenOptions {
+            scale: 2,
+            ..GenOptions::default()
+        },
+        dir.path(),
+        false,
+    )
+    .unwrap();
     // Flip one bit of one expected output word: the testbench must report FAIL.
     let path = dir.path().join("expected.hex");
     let text = std::fs::read_to_string(&path).unwrap();

@@ -32,6 +32,8 @@ enum Command {
     Sim(cmd::sim::SimArgs),
     /// Area, energy per operation and power of a table's unit in INT8, INT16, INT32 and FP32.
     Cost(cmd::cost::CostArgs),
+    /// Mixed-precision Pareto front of the unit: error vs area vs energy (NSGA-II).
+    Pareto(cmd::pareto::ParetoArgs),
     /// Write the unit's Verilog, a self-checking testbench and its vectors into a directory.
     Gen(cmd::gen::GenArgs),
     /// Check the RTL against the simulator cycle by cycle (Verilator; Icarus for the testbench).
@@ -50,6 +52,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Plot(a) => cmd::plot::run(a),
         Command::Sim(a) => cmd::sim::run_cmd(a),
         Command::Cost(a) => cmd::cost::run(a),
+        Command::Pareto(a) => cmd::pareto::run(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Synth(a) => cmd::synth::run(a),

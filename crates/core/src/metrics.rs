@@ -65,7 +65,11 @@ impl Acc {
 
 /// Metrics of an integer table at one scale.
 pub fn int_metrics(f: &Function, domain: (f64, f64), dp: &Datapath, p: &IntParams) -> Metrics {
-    let (xs, ys, ss) = (pow2(-dp.input.frac), pow2(-dp.output.frac), pow2(-dp.product_frac()));
+    let (xs, ys, ss) = (
+        pow2(-dp.input.frac),
+        pow2(-dp.output.frac),
+        pow2(-dp.product_frac()),
+    );
     let mut hw = Acc::default();
     let mut pwl = Acc::default();
     // In chunks, so a 32-bit input's evaluation set does not need gigabytes.

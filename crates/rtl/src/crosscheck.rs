@@ -103,7 +103,9 @@ pub fn random_events(
     let mut left = n;
     while left > 0 {
         let real = lanes.min(left);
-        let mut beat: Vec<i64> = (0..real).map(|_| pool[rng.gen_range(0..pool.len())]).collect();
+        let mut beat: Vec<i64> = (0..real)
+            .map(|_| pool[rng.gen_range(0..pool.len())])
+            .collect();
         beat.resize(lanes, 0);
         ev.push((Event::Beat { real }, beat));
         left -= real;
@@ -167,8 +169,16 @@ pub fn compare_traces(expected: &Path, actual: &Path) -> Result<(u64, Option<Mis
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty()))
     };
     const NAMES: [&str; 10] = [
-        "cycle", "in_valid", "in_ready", "in_data", "out_valid", "out_ready", "out_data", "cfg_we",
-        "cfg_addr", "cfg_data",
+        "cycle",
+        "in_valid",
+        "in_ready",
+        "in_data",
+        "out_valid",
+        "out_ready",
+        "out_data",
+        "cfg_we",
+        "cfg_addr",
+        "cfg_data",
     ];
     let mut exp = open(expected)?;
     let mut act = open(actual)?;
@@ -230,8 +240,7 @@ pub fn vcd_signals(path: &Path) -> Result<BTreeMap<String, Vec<(u64, String)>>> 
             _ => None,
         })
     }
-    let scope = find(&header.items)
-        .ok_or_else(|| Error::io(path, "no scope holds s4_valid"))?;
+    let scope = find(&header.items).ok_or_else(|| Error::io(path, "no scope holds s4_valid"))?;
     let mut by_code: BTreeMap<String, (String, u32)> = BTreeMap::new();
     for item in scope {
         if let vcd::ScopeItem::Var(v) = item {
@@ -304,7 +313,11 @@ pub fn shared_build(cfg: &UnitConfig, cache: &Path, clock_mhz: f64) -> Result<(B
     let mut shape = *cfg;
     shape.programmable = true;
     let zeros = zero_table(&shape);
-    let unit = render_unit(&shape, &zeros, &["verification build: table loaded through cfg_*".into()])?;
+    let unit = render_unit(
+        &shape,
+        &zeros,
+        &["verification build: table loaded through cfg_*".into()],
+    )?;
     let harness = verilator::render_harness(&shape, clock_mhz)?;
     Ok((verilator::build(&unit, &harness, cache)?, zeros))
 }

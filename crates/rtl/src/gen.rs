@@ -104,7 +104,11 @@ pub fn header(table: &Table, cfg: &UnitConfig, params: &Params, scale: i32) -> V
         "{} stage(s), {} lane(s), {} table",
         cfg.stages,
         cfg.lanes,
-        if cfg.programmable { "programmable" } else { "fixed" }
+        if cfg.programmable {
+            "programmable"
+        } else {
+            "fixed"
+        }
     ));
     h
 }

@@ -8,8 +8,8 @@ pub mod gen;
 pub mod render;
 pub mod testbench;
 pub mod tools;
-pub mod verilator;
 pub mod verify;
+pub mod verilator;
 pub mod verilog;
 pub mod yosys;
 

@@ -281,7 +281,12 @@ fn round_and_saturate(mode: Rounding, r: i32, ws: u32, ny: u32) -> (Vec<String>,
     let y = if qw <= ny {
         sext("q", qw, ny)
     } else {
-        lines.push(format!("wire [{}:0] qh = q[{}:{}];", qw - ny, qw - 1, ny - 1));
+        lines.push(format!(
+            "wire [{}:0] qh = q[{}:{}];",
+            qw - ny,
+            qw - 1,
+            ny - 1
+        ));
         lines.push("wire ovf = ~(&qh | ~|qh);".into());
         let max = format!("{{1'b0, {}}}", repl(ny - 1, "1'b1"));
         format!(

@@ -49,7 +49,9 @@ fn hex_bits(s: &str, width: u32, out: &mut Vec<bool>) -> Result<()> {
 /// Hex digits of a bit vector (most significant first), exactly ceil(len / 4) of them.
 fn bits_hex(bits: &[bool]) -> String {
     let pad = (4 - bits.len() % 4) % 4;
-    let padded: Vec<bool> = std::iter::repeat_n(false, pad).chain(bits.iter().copied()).collect();
+    let padded: Vec<bool> = std::iter::repeat_n(false, pad)
+        .chain(bits.iter().copied())
+        .collect();
     padded
         .chunks(4)
         .map(|c| {
@@ -109,7 +111,13 @@ pub fn from_trace(cfg: &UnitConfig, trace: &Path) -> Result<Vectors> {
     } else {
         "{in_valid, in_data, out_ready}"
     };
-    let iw = 2 + in_bits + if cfg.programmable { 1 + w.cfg_addr + w.cfg_data } else { 0 };
+    let iw = 2
+        + in_bits
+        + if cfg.programmable {
+            1 + w.cfg_addr + w.cfg_data
+        } else {
+            0
+        };
     let testbench = Tb {
         module: MODULE,
         version: lutforge_core::VERSION,
@@ -140,7 +148,13 @@ pub fn run_icarus(dir: &Path) -> Result<String> {
     Tool::Iverilog.require()?;
     Tool::Iverilog.run(
         dir,
-        &["-g2005", "-o", "lutforge_tb.vvp", "lutforge_tb.v", &format!("{MODULE}.v")],
+        &[
+            "-g2005",
+            "-o",
+            "lutforge_tb.vvp",
+            "lutforge_tb.v",
+            &format!("{MODULE}.v"),
+        ],
     )?;
     let out = Tool::Vvp.run(dir, &["-n", "lutforge_tb.vvp"])?;
     let text = String::from_utf8_lossy(&out.stdout);

@@ -72,7 +72,13 @@ pub fn verify(
         let codes = all_codes(table, scale, opts.format);
         events.extend(beats(&codes, cfg.lanes));
         let regs = table_regs(&cfg, &params)?;
-        events.extend(random_events(&cfg, &codes, &regs, opts.random, opts.seed ^ scale as u64));
+        events.extend(random_events(
+            &cfg,
+            &codes,
+            &regs,
+            opts.random,
+            opts.seed ^ scale as u64,
+        ));
         let run = RunOptions {
             stall_prob: opts.stall_prob,
             seed: opts.seed,

@@ -50,7 +50,10 @@ pub fn lint(unit_v: &str) -> Result<()> {
         .map_err(|e| Error::input(format!("verilator: {e}")))?;
     let text = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() || !text.trim().is_empty() {
-        return Err(Error::input(format!("verilator lint: {}", first_error(&out))));
+        return Err(Error::input(format!(
+            "verilator lint: {}",
+            first_error(&out)
+        )));
     }
     Ok(())
 }
@@ -104,7 +107,11 @@ fn verilator_version() -> String {
 pub fn build(unit_v: &str, harness_cpp: &str, cache: &Path) -> Result<Build> {
     Tool::Verilator.require()?;
     let version = verilator_version();
-    let key = stable_hash(&[unit_v.as_bytes(), harness_cpp.as_bytes(), version.as_bytes()]);
+    let key = stable_hash(&[
+        unit_v.as_bytes(),
+        harness_cpp.as_bytes(),
+        version.as_bytes(),
+    ]);
     let dir = cache.join(format!("verilator-{key:016x}"));
     if dir.join(EXE).is_file() {
         return Ok(Build { dir, fresh: false });
@@ -119,7 +126,9 @@ pub fn build(unit_v: &str, harness_cpp: &str, cache: &Path) -> Result<Build> {
     let w = work.path();
     std::fs::write(w.join(format!("{MODULE}.v")), unit_v).map_err(|e| Error::io(w, e))?;
     std::fs::write(w.join("harness.cpp"), harness_cpp).map_err(|e| Error::io(w, e))?;
-    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get()).to_string();
+    let jobs = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .to_string();
     let mut args: Vec<String> = [
         "--cc",
         "--exe",

@@ -16,7 +16,10 @@ pub fn sext(e: &str, from: u32, to: u32) -> String {
     if to == from {
         e.to_string()
     } else {
-        format!("{{{}, {e}}}", repl(to - from, &format!("{e}[{}]", from - 1)))
+        format!(
+            "{{{}, {e}}}",
+            repl(to - from, &format!("{e}[{}]", from - 1))
+        )
     }
 }
 

@@ -101,12 +101,18 @@ pub fn parse_stat(text: &str, top: &str, target: Target) -> Result<SynthReport> 
         _ => None,
     };
     let flip_flops = count(&|k| {
-        k.starts_with("$_DFF") || k.starts_with("$_SDFF") || k.starts_with("$_DFFE")
-            || k.starts_with("SB_DFF") || k.starts_with("FD")
+        k.starts_with("$_DFF")
+            || k.starts_with("$_SDFF")
+            || k.starts_with("$_DFFE")
+            || k.starts_with("SB_DFF")
+            || k.starts_with("FD")
     });
     let (luts, dsps) = match target {
         Target::Generic => (None, None),
-        Target::Ice40 => (Some(count(&|k| k == "SB_LUT4")), Some(count(&|k| k == "SB_MAC16"))),
+        Target::Ice40 => (
+            Some(count(&|k| k == "SB_LUT4")),
+            Some(count(&|k| k == "SB_MAC16")),
+        ),
         Target::Xilinx => (
             Some(count(&|k| k.starts_with("LUT"))),
             Some(count(&|k| k.starts_with("DSP48"))),
@@ -117,7 +123,11 @@ pub fn parse_stat(text: &str, top: &str, target: Target) -> Result<SynthReport> 
         target,
         num_cells: design["num_cells"].as_u64().unwrap_or(0),
         nand2_ge: transistors.map(|t| t as f64 / NAND2_TRANSISTORS),
-        transistors: if target == Target::Generic { transistors } else { None },
+        transistors: if target == Target::Generic {
+            transistors
+        } else {
+            None
+        },
         cells,
         flip_flops,
         luts,

@@ -19,14 +19,48 @@ struct Case {
 }
 
 const CASES: [Case; 4] = [
-    Case { name: "gelu_int8_fixed_s4", table: "gelu_k4", scale: 2, format: None, stages: 4, lanes: 1, programmable: false },
-    Case { name: "gelu_int16_prog_s3_l2", table: "gelu_k4", scale: 2, format: Some(NumFormat::Int(16)), stages: 3, lanes: 2, programmable: true },
-    Case { name: "exp_int8_truncate_prog_s2", table: "exp_k4_truncate", scale: 3, format: None, stages: 2, lanes: 1, programmable: true },
-    Case { name: "exp_fp32_fixed_s1", table: "exp_k4_truncate", scale: 3, format: Some(NumFormat::Fp32), stages: 1, lanes: 1, programmable: false },
+    Case {
+        name: "gelu_int8_fixed_s4",
+        table: "gelu_k4",
+        scale: 2,
+        format: None,
+        stages: 4,
+        lanes: 1,
+        programmable: false,
+    },
+    Case {
+        name: "gelu_int16_prog_s3_l2",
+        table: "gelu_k4",
+        scale: 2,
+        format: Some(NumFormat::Int(16)),
+        stages: 3,
+        lanes: 2,
+        programmable: true,
+    },
+    Case {
+        name: "exp_int8_truncate_prog_s2",
+        table: "exp_k4_truncate",
+        scale: 3,
+        format: None,
+        stages: 2,
+        lanes: 1,
+        programmable: true,
+    },
+    Case {
+        name: "exp_fp32_fixed_s1",
+        table: "exp_k4_truncate",
+        scale: 3,
+        format: Some(NumFormat::Fp32),
+        stages: 1,
+        lanes: 1,
+        programmable: false,
+    },
 ];
 
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("golden")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("golden")
 }
 
 #[test]
@@ -35,7 +69,8 @@ fn rendered_verilog_equals_golden_files() {
     let mut stale = Vec::new();
     for c in &CASES {
         let (table, _) = Table::load(&dir().join(format!("{}.table.json", c.table))).unwrap();
-        let (cfg, params) = unit_for(&table, c.scale, c.format, c.lanes, c.stages, c.programmable).unwrap();
+        let (cfg, params) =
+            unit_for(&table, c.scale, c.format, c.lanes, c.stages, c.programmable).unwrap();
         let text = render_unit(&cfg, &params, &header(&table, &cfg, &params, c.scale)).unwrap();
         let path = dir().join(format!("{}.v", c.name));
         if bless {
@@ -48,5 +83,8 @@ fn rendered_verilog_equals_golden_files() {
             stale.push(c.name);
         }
     }
-    assert!(stale.is_empty(), "rendered Verilog differs from the golden files {stale:?}; review and run `make golden`");
+    assert!(
+        stale.is_empty(),
+        "rendered Verilog differs from the golden files {stale:?}; review and run `make golden`"
+    );
 }

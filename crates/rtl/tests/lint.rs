@@ -23,7 +23,10 @@ fn lint(text: &str, what: &str) {
         .output()
         .expect("verilator runs (make deps installs it)");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && err.trim().is_empty(), "{what}:\n{err}\n{text}");
+    assert!(
+        out.status.success() && err.trim().is_empty(),
+        "{what}:\n{err}\n{text}"
+    );
 }
 
 #[test]
@@ -41,9 +44,13 @@ fn integer_units_lint_clean() {
     ];
     for (nx, nk, nb, ny, fx, fk, fb, fy) in formats {
         for rounding in Rounding::ALL {
-            for (stages, lanes, k, programmable) in
-                [(4, 1, 8, true), (3, 2, 16, false), (2, 1, 5, true), (1, 3, 1, true), (4, 2, 2, false)]
-            {
+            for (stages, lanes, k, programmable) in [
+                (4, 1, 8, true),
+                (3, 2, 16, false),
+                (2, 1, 5, true),
+                (1, 3, 1, true),
+                (4, 2, 2, false),
+            ] {
                 let dp = Datapath {
                     input: FixedFormat::new(nx, fx),
                     slope: FixedFormat::new(nk, fk),
@@ -59,7 +66,10 @@ fn integer_units_lint_clean() {
                     programmable,
                 };
                 let text = render_unit(&cfg, &int_params(k), &[]).unwrap();
-                lint(&text, &format!("{dp:?} {stages} stages {lanes} lanes K={k} prog={programmable}"));
+                lint(
+                    &text,
+                    &format!("{dp:?} {stages} stages {lanes} lanes K={k} prog={programmable}"),
+                );
             }
         }
     }
@@ -68,7 +78,12 @@ fn integer_units_lint_clean() {
 #[test]
 fn fp32_units_lint_clean() {
     Tool::Verilator.require().unwrap();
-    for (stages, lanes, k, programmable) in [(4, 1, 8, true), (3, 2, 16, false), (2, 1, 3, true), (1, 2, 1, false)] {
+    for (stages, lanes, k, programmable) in [
+        (4, 1, 8, true),
+        (3, 2, 16, false),
+        (2, 1, 3, true),
+        (1, 2, 1, false),
+    ] {
         let p = Params::Fp32(Fp32Params {
             breakpoints: (0..k - 1).map(|i| i as f32 - 2.0).collect(),
             slopes: (0..k).map(|i| 0.25 * i as f32).collect(),

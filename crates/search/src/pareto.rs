@@ -13,8 +13,7 @@ use lutforge_core::golden::{self, Datapath, IntParams, Sample};
 use lutforge_core::metrics::eval_codes;
 use lutforge_core::table::default_output_frac;
 use lutforge_core::{
-    Arith as TableArith, FixedFormat, Formats, Function, Params, Provenance, Rounding, Scale,
-    Table,
+    Arith as TableArith, FixedFormat, Formats, Function, Params, Provenance, Rounding, Scale, Table,
 };
 use lutforge_sim::cost::{self, Tech};
 use lutforge_sim::stimulus::Range;
@@ -68,7 +67,7 @@ impl Default for Space {
     fn default() -> Self {
         Space {
             segments: 2..=16,
-            input_bits: 4..=10,
+            input_bits: 4..=8,
             input_shift: -1..=1,
             slope_bits: 3..=12,
             slope_int: 1..=4,
@@ -136,7 +135,13 @@ impl Space {
             MAX_INPUT_BITS,
             "the exact optimizer fits at most 2048 input codes",
         )?;
-        within("input-shift", &self.input_shift, -8, 8, "offset of the scale")?;
+        within(
+            "input-shift",
+            &self.input_shift,
+            -8,
+            8,
+            "offset of the scale",
+        )?;
         for (name, b) in [
             ("slope-bits", &self.slope_bits),
             ("intercept-bits", &self.intercept_bits),
@@ -145,7 +150,13 @@ impl Space {
             within(name, b, 2, 24, "supported widths")?;
         }
         within("slope-int", &self.slope_int, 1, 16, "the sign bit counts")?;
-        within("intercept-int", &self.intercept_int, 1, 16, "the sign bit counts")?;
+        within(
+            "intercept-int",
+            &self.intercept_int,
+            1,
+            16,
+            "the sign bit counts",
+        )?;
         within("trunc", &self.trunc, 0, 16, "dropped product bits")?;
         if *self.trunc.start() > *self.slope_bits.end() - 2 {
             return Err(format!(
@@ -452,7 +463,10 @@ impl UnitProblem {
                 ));
             }
             let xs = pow2(-reference.frac);
-            let truth = codes.clone().map(|c| t.function.eval(c as f64 * xs)).collect();
+            let truth = codes
+                .clone()
+                .map(|c| t.function.eval(c as f64 * xs))
+                .collect();
             let out_frac: Vec<i32> = (0..=32)
                 .map(|b| {
                     if b < 2 {

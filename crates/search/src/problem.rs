@@ -9,7 +9,8 @@ use lutforge_core::format::pow2;
 use lutforge_core::golden::{self, Datapath, IntParams, Sample};
 use lutforge_core::metrics::eval_codes;
 use lutforge_core::{Function, Rounding};
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 /// What a segment's coefficients minimize.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,14 +54,28 @@ pub struct ScaleProblem {
     pub f: Vec<f64>,
     /// Prefix sums of (x, x², f, x·f, f²) in real units, n + 1 entries.
     prefix: Vec<[f64; 5]>,
-    /// Lazily filled fits of every segment [i, j), upper-triangular, shared by GA individuals
-    /// and the exact DP (`None` when the evaluation set is too large to cache).
-    cache: Option<Vec<OnceLock<Fit>>>,
+    /// Lazily filled fits of segments [i, j), shared by GA individuals and the exact DP.
+    cache: Cache,
     objective: Objective,
 }
 
-/// Largest evaluation set whose segment fits are cached (n(n+1)/2 entries).
+/// Largest evaluation set whose segment fits are cached in a dense table (n(n+1)/2 entries);
+/// larger ones (wide inputs at fine scales, `ga` only) cache the segments they visit in a map.
 const MAX_CACHED_CODES: usize = 2048;
+
+/// Shards of the sparse cache, so parallel fitness evaluations rarely wait for each other.
+const SHARDS: usize = 16;
+
+enum Cache {
+    Dense(Vec<OnceLock<Fit>>),
+    Sparse(Vec<Mutex<HashMap<(usize, usize), Fit>>>),
+}
+
+/// A shard's map even if another thread panicked while holding it (the map stays consistent:
+/// entries are inserted whole).
+fn lock(m: &Mutex<HashMap<(usize, usize), Fit>>) -> MutexGuard<'_, HashMap<(usize, usize), Fit>> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 impl ScaleProblem {
     /// `None` when no input code of this scale lies in the domain.
@@ -90,11 +105,11 @@ impl ScaleProblem {
             prefix.push(acc);
         }
         let n = fv.len();
-        let cache = (n <= MAX_CACHED_CODES).then(|| {
-            (0..n * (n + 1) / 2)
-                .map(|_| OnceLock::new())
-                .collect::<Vec<_>>()
-        });
+        let cache = if n <= MAX_CACHED_CODES {
+            Cache::Dense((0..n * (n + 1) / 2).map(|_| OnceLock::new()).collect())
+        } else {
+            Cache::Sparse((0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect())
+        };
         Some(ScaleProblem {
             frac: dp.input.frac,
             dp,
@@ -123,8 +138,17 @@ impl ScaleProblem {
     /// Fit of the segment holding code indices [i, j) under the problem's objective, cached.
     pub fn fit(&self, i: usize, j: usize, scratch: &mut Vec<Sample>) -> Fit {
         match &self.cache {
-            Some(c) => *c[self.tri(i, j)].get_or_init(|| self.fit_uncached(i, j, scratch)),
-            None => self.fit_uncached(i, j, scratch),
+            Cache::Dense(c) => *c[self.tri(i, j)].get_or_init(|| self.fit_uncached(i, j, scratch)),
+            Cache::Sparse(shards) => {
+                let shard = &shards[(i.wrapping_mul(31) ^ j) % SHARDS];
+                if let Some(f) = lock(shard).get(&(i, j)) {
+                    return *f;
+                }
+                // Computed outside the lock; a racing thread computes the same value.
+                let f = self.fit_uncached(i, j, scratch);
+                lock(shard).insert((i, j), f);
+                f
+            }
         }
     }
 

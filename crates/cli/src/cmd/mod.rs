@@ -5,6 +5,7 @@ pub mod eval;
 pub mod gen;
 pub mod functions;
 pub mod interop;
+pub mod pareto;
 pub mod plot;
 pub mod search;
 pub mod sim;

@@ -1,0 +1,429 @@
+//! `lutforge pareto`: the mixed-precision Pareto front of the unit (error vs area vs energy)
+//! by NSGA-II over per-operator bit widths (docs/pareto.md). Every front member can be
+//! written as table files (`--tables DIR`), which `lutforge gen` turns into Verilog.
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lutforge_core::{Function, Rounding};
+use lutforge_search::nsga2::Settings;
+use lutforge_search::pareto::{
+    self, Config, Design, ErrorMetric, Front, Member, RunError, Space, Target, UnitProblem,
+};
+use plotters::prelude::*;
+use serde_json::json;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+use super::sim::parse_tech;
+use crate::args::{parse_domain, parse_function};
+use crate::error::{note, CliError, CliResult};
+
+#[derive(Args)]
+pub struct ParetoArgs {
+    /// Function(s) one unit must serve, comma-separated (e.g. gelu,exp,reciprocal).
+    #[arg(long, value_delimiter = ',', required = true, value_parser = parse_function)]
+    function: Vec<Function>,
+    /// Domain LO,HI (only with a single function; default: the function's own).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_domain)]
+    domain: Option<(f64, f64)>,
+    /// Segment counts K, A..B or one value.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    segments: Option<RangeInclusive<i64>>,
+    /// Input widths N_x (bits).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    input_bits: Option<RangeInclusive<i64>>,
+    /// Input scale offsets from the covering scale (negative: coarser, positive: clips).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    input_shift: Option<RangeInclusive<i64>>,
+    /// Slope widths N_k.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    slope_bits: Option<RangeInclusive<i64>>,
+    /// Slope integer bits I_k (sign included; F_k = N_k − I_k).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    slope_int: Option<RangeInclusive<i64>>,
+    /// Intercept widths N_b.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    intercept_bits: Option<RangeInclusive<i64>>,
+    /// Intercept integer bits I_b (F_b = N_b − I_b).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    intercept_int: Option<RangeInclusive<i64>>,
+    /// Output widths N_y.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    output_bits: Option<RangeInclusive<i64>>,
+    /// Low product bits dropped before the adder.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    trunc: Option<RangeInclusive<i64>>,
+    /// Rounding modes to choose from, comma-separated (half-up, truncate, half-even).
+    #[arg(long, value_delimiter = ',')]
+    rounding: Option<Vec<Rounding>>,
+    /// Error objective: mse (LSB²) or max-err (LSB), in LSBs of the 8-bit reference output.
+    #[arg(long, default_value = "mse", value_parser = parse_metric)]
+    error: ErrorMetric,
+    /// Constraint: largest error at most this many LSBs.
+    #[arg(long)]
+    max_err_lsb: Option<f64>,
+    /// Constraint: mean squared error at most this many LSB².
+    #[arg(long)]
+    max_mse: Option<f64>,
+    /// Constraint: area at most this many µm².
+    #[arg(long)]
+    max_area: Option<f64>,
+    /// Constraint: energy per operation at most this many pJ.
+    #[arg(long)]
+    max_energy: Option<f64>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, default_value_t = 40)]
+    generations: usize,
+    #[arg(long, default_value_t = 48)]
+    population: usize,
+    /// Price the fixed-table unit (constants) instead of the programmable one.
+    #[arg(long)]
+    fixed: bool,
+    /// Technology node of the cost model: 28nm or 45nm.
+    #[arg(long, default_value = "28nm", value_parser = parse_tech)]
+    node: lutforge_sim::cost::Tech,
+    /// Front file to write (JSON).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Also draw the front and the homogeneous baselines (error vs area) as an SVG.
+    #[arg(long)]
+    plot: Option<PathBuf>,
+    /// Also write the front and the baselines as CSV.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Write every front member's table(s) into this directory: member-NNN-FUNCTION.json.
+    #[arg(long)]
+    tables: Option<PathBuf>,
+    /// No progress bar and no summary on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// `A..B` (inclusive; `A..=B` too) or a single value; an empty range is reported later, with
+/// the option's name.
+fn parse_range(s: &str) -> Result<RangeInclusive<i64>, String> {
+    let num = |v: &str| {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|_| format!("'{v}' is not a whole number"))
+    };
+    match s.split_once("..") {
+        Some((a, b)) => Ok(num(a)?..=num(b.trim_start_matches('='))?),
+        None => {
+            let v = num(s)?;
+            Ok(v..=v)
+        }
+    }
+}
+
+fn parse_metric(s: &str) -> Result<ErrorMetric, String> {
+    match s {
+        "mse" => Ok(ErrorMetric::Mse),
+        "max-err" | "max" => Ok(ErrorMetric::MaxErr),
+        _ => Err(format!("unknown error metric '{s}' (known: mse, max-err)")),
+    }
+}
+
+fn config(a: &ParetoArgs) -> CliResult<Config> {
+    if a.domain.is_some() && a.function.len() > 1 {
+        return Err(CliError::input(
+            "--domain applies to a single function; several functions use their own domains",
+        ));
+    }
+    let targets = a
+        .function
+        .iter()
+        .map(|f| Target {
+            domain: a.domain.unwrap_or_else(|| f.default_domain()),
+            function: f.clone(),
+        })
+        .collect();
+    let mut c = Config::new(targets);
+    let d = Space::default();
+    c.space = Space {
+        segments: a.segments.clone().unwrap_or(d.segments),
+        input_bits: a.input_bits.clone().unwrap_or(d.input_bits),
+        input_shift: a.input_shift.clone().unwrap_or(d.input_shift),
+        slope_bits: a.slope_bits.clone().unwrap_or(d.slope_bits),
+        slope_int: a.slope_int.clone().unwrap_or(d.slope_int),
+        intercept_bits: a.intercept_bits.clone().unwrap_or(d.intercept_bits),
+        intercept_int: a.intercept_int.clone().unwrap_or(d.intercept_int),
+        output_bits: a.output_bits.clone().unwrap_or(d.output_bits),
+        trunc: a.trunc.clone().unwrap_or(d.trunc),
+        roundings: a.rounding.clone().unwrap_or(d.roundings),
+    };
+    c.metric = a.error;
+    for (name, v) in [
+        ("--max-err-lsb", a.max_err_lsb),
+        ("--max-mse", a.max_mse),
+        ("--max-area", a.max_area),
+        ("--max-energy", a.max_energy),
+    ] {
+        if let Some(v) = v {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(CliError::input(format!(
+                    "{name} {v}: a positive limit is needed"
+                )));
+            }
+        }
+    }
+    c.limits.max_err_lsb = a.max_err_lsb;
+    c.limits.max_mse_lsb2 = a.max_mse;
+    c.limits.max_area_um2 = a.max_area;
+    c.limits.max_energy_pj = a.max_energy;
+    c.tech = a.node;
+    c.programmable = !a.fixed;
+    if a.generations == 0 {
+        return Err(CliError::input("--generations 0: at least one is needed"));
+    }
+    Ok(c)
+}
+
+/// One line describing a design and its score.
+fn describe(m: &Member) -> String {
+    let d = &m.design;
+    let s = &m.score;
+    format!(
+        "K={} input {} bits (shift {}), slope {}/{} int, intercept {}/{} int, output {} bits, trunc {}, {}: mse {:.4} LSB², max {:.3} LSB, {:.1} µm², {:.4} pJ",
+        d.segments,
+        d.input_bits,
+        d.input_shift,
+        d.slope_bits,
+        d.slope_int,
+        d.intercept_bits,
+        d.intercept_int,
+        d.output_bits,
+        d.trunc,
+        d.rounding,
+        s.mse_lsb2,
+        s.max_err_lsb,
+        s.area_um2,
+        s.energy_pj
+    )
+}
+
+pub fn run(a: &ParetoArgs) -> CliResult {
+    let cfg = config(a)?;
+    let settings = Settings {
+        population: a.population,
+        generations: a.generations,
+        seed: a.seed,
+        ..Settings::default()
+    };
+    let bar = if a.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(Some(a.generations as u64 + 1), ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        ProgressStyle::with_template("pareto [{bar:30}] {pos}/{len} generations {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let result = pareto::run(cfg.clone(), &settings, &mut |p| {
+        bar.set_position(p.generation as u64 + 1);
+        bar.set_message(format!("{} evaluations, front {}", p.evaluations, p.front));
+    });
+    bar.finish_and_clear();
+    let front = match result {
+        Ok(f) => f,
+        Err(RunError::Input(e)) => return Err(CliError::input(e)),
+        Err(RunError::NoFeasible(n)) => {
+            return Err(CliError::input(match &n.closest {
+                Some(m) => format!("no design meets the limits; the closest: {}", describe(m)),
+                None => "no design of the space can be built (check the gene ranges)".into(),
+            }))
+        }
+    };
+    let mut table_files: Vec<Vec<String>> = Vec::new();
+    if let Some(dir) = &a.tables {
+        table_files = write_tables(&cfg, &front, dir)?;
+    }
+    let mut doc = serde_json::to_value(&front)
+        .map_err(|e| CliError::input(format!("cannot serialize the front: {e}")))?;
+    doc["format"] = json!("lutforge-pareto/1");
+    if !table_files.is_empty() {
+        doc["tables"] = json!(table_files);
+    }
+    let mut text = serde_json::to_string_pretty(&doc)
+        .map_err(|e| CliError::input(format!("cannot serialize the front: {e}")))?;
+    text.push('\n');
+    if let Some(p) = &a.csv {
+        lutforge_core::io::write_atomic(p, csv(&front).as_bytes())?;
+    }
+    if let Some(p) = &a.plot {
+        let svg =
+            plot(&front).map_err(|e| CliError::input(format!("cannot draw the plot: {e}")))?;
+        lutforge_core::io::write_atomic(p, svg.as_bytes())?;
+    }
+    lutforge_core::io::write_atomic(&a.output, text.as_bytes())?;
+    if !a.quiet {
+        note(format_args!(
+            "{} designs on the front after {} evaluations ({} genomes in the space); wrote {}",
+            front.members.len(),
+            front.evaluations,
+            front.space_size,
+            a.output.display()
+        ));
+        if let Some(s) = &front.saving {
+            note(format_args!(
+                "at the int8 unit's error ({} {:.4}): area -{:.1}% (member {}), energy -{:.1}% (member {})",
+                front.metric.name(),
+                s.reference_error,
+                100.0 * s.area_saving,
+                s.area_member,
+                100.0 * s.energy_saving,
+                s.energy_member
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn write_tables(cfg: &Config, front: &Front, dir: &Path) -> CliResult<Vec<Vec<String>>> {
+    let problem = UnitProblem::new(cfg.clone()).map_err(CliError::input)?;
+    std::fs::create_dir_all(dir).map_err(|e| CliError::input(format!("{}: {e}", dir.display())))?;
+    let mut all = Vec::new();
+    for (i, m) in front.members.iter().enumerate() {
+        let tables = problem
+            .tables(&m.design, Some(&m.genes))
+            .map_err(|e| CliError::input(format!("member {i}: {e}")))?;
+        let mut names = Vec::new();
+        for t in tables {
+            let name = format!("member-{i:03}-{}.json", t.function.name());
+            t.save(&dir.join(&name))?;
+            names.push(name);
+        }
+        all.push(names);
+    }
+    Ok(all)
+}
+
+fn design_cols(d: &Design) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{},{}",
+        d.segments,
+        d.input_bits,
+        d.input_shift,
+        d.slope_bits,
+        d.slope_int,
+        d.intercept_bits,
+        d.intercept_int,
+        d.output_bits,
+        d.trunc,
+        d.rounding
+    )
+}
+
+fn csv(front: &Front) -> String {
+    let mut s = String::from(
+        "kind,index,segments,input_bits,input_shift,slope_bits,slope_int,intercept_bits,intercept_int,output_bits,trunc,rounding,mse_lsb2,max_err_lsb,area_um2,energy_pj\n",
+    );
+    let rows = front
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| ("front", i, &m.design, &m.score))
+        .chain(
+            front
+                .baselines
+                .iter()
+                .map(|b| ("baseline", b.bits as usize, &b.design, &b.score)),
+        );
+    for (kind, i, d, sc) in rows {
+        s.push_str(&format!(
+            "{kind},{i},{},{},{},{},{}\n",
+            design_cols(d),
+            sc.mse_lsb2,
+            sc.max_err_lsb,
+            sc.area_um2,
+            sc.energy_pj
+        ));
+    }
+    s
+}
+
+/// Error (log scale) against area: the front in red, the homogeneous baselines in blue with
+/// their widths. Plotters' SVG backend writes text as `<text>`, so no font is needed.
+fn plot(front: &Front) -> Result<String, Box<dyn std::error::Error>> {
+    let m = front.metric;
+    let pt = |s: &pareto::Score| (s.area_um2, s.error(m).max(1e-9));
+    let fp: Vec<(f64, f64)> = front.members.iter().map(|x| pt(&x.score)).collect();
+    let bp: Vec<(u32, (f64, f64))> = front
+        .baselines
+        .iter()
+        .filter(|b| b.score.unbuildable.is_none())
+        .map(|b| (b.bits, pt(&b.score)))
+        .collect();
+    let all = fp.iter().chain(bp.iter().map(|b| &b.1));
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in all {
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
+    }
+    if !(x0 < x1) {
+        x1 = x0 + 1.0;
+    }
+    if !(y0 < y1) {
+        y1 = y0 * 10.0;
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut c = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "{}: {} error vs area ({} front designs, {} evaluations)",
+                    front.functions.join(","),
+                    m.name(),
+                    front.members.len(),
+                    front.evaluations
+                ),
+                ("sans-serif", 18),
+            )
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(
+                (x0 * 0.95)..(x1 * 1.05),
+                ((y0 * 0.7)..(y1 * 1.4)).log_scale(),
+            )?;
+        c.configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(232, 232, 232))
+            .x_desc("area (µm²)")
+            .y_desc(match m {
+                ErrorMetric::Mse => "mse (LSB² of the 8-bit output)",
+                ErrorMetric::MaxErr => "max error (LSB of the 8-bit output)",
+            })
+            .draw()?;
+        let mut sorted = fp.clone();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        c.draw_series(sorted.iter().map(|&p| Circle::new(p, 3, RED.filled())))?
+            .label("mixed-precision front")
+            .legend(|(x, y)| Circle::new((x + 10, y), 3, RED.filled()));
+        c.draw_series(
+            bp.iter()
+                .map(|&(_, p)| TriangleMarker::new(p, 6, BLUE.filled())),
+        )?
+        .label("homogeneous baselines")
+        .legend(|(x, y)| TriangleMarker::new((x + 10, y), 5, BLUE.filled()));
+        for &(bits, p) in &bp {
+            c.draw_series(std::iter::once(Text::new(
+                format!("int{bits}"),
+                p,
+                ("sans-serif", 13),
+            )))?;
+        }
+        c.configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?;
+        root.present()?;
+    }
+    Ok(svg)
+}
