@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use error::CliError;
 
 #[derive(Parser)]
-#[command(name = "lutforge", version, about = "PWL lookup-table units for quantized non-linear functions: search, simulate, generate Verilog, verify")]
+#[command(
+    name = "lutforge",
+    version,
+    about = "PWL lookup-table units for quantized non-linear functions: search, simulate, generate Verilog, verify"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,7 +37,7 @@ enum Command {
     /// Area, energy per operation and power of a table's unit in INT8, INT16, INT32 and FP32.
     Cost(cmd::cost::CostArgs),
     /// Mixed-precision Pareto front of the unit: error vs area vs energy (NSGA-II).
-    Pareto(cmd::pareto::ParetoArgs),
+    Pareto(Box<cmd::pareto::ParetoArgs>),
     /// Write the unit's Verilog, a self-checking testbench and its vectors into a directory.
     Gen(cmd::gen::GenArgs),
     /// Check the RTL against the simulator cycle by cycle (Verilator; Icarus for the testbench).
@@ -64,13 +68,28 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = e.print();
-                std::process::exit(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 });
+                std::process::exit(
+                    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        2
+                    } else {
+                        0
+                    },
+                );
             }
             // clap's message spans several lines; scripts and people get its first one.
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid usage").trim_start_matches("error: ");
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or("invalid usage")
+                .trim_start_matches("error: ");
             eprintln!("lutforge: error: {first} (see 'lutforge --help')");
             std::process::exit(2);
         }

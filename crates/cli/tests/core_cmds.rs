@@ -8,7 +8,17 @@ use serde_json::Value;
 fn functions_lists_every_builtin_with_its_domain() {
     let (code, out, _) = run(&["functions"]);
     assert_eq!(code, 0);
-    for name in ["gelu", "hswish", "sigmoid", "tanh", "exp", "reciprocal", "rsqrt", "silu", "softplus"] {
+    for name in [
+        "gelu",
+        "hswish",
+        "sigmoid",
+        "tanh",
+        "exp",
+        "reciprocal",
+        "rsqrt",
+        "silu",
+        "softplus",
+    ] {
         assert!(out.contains(name), "{name} missing");
     }
     let (_, out, _) = run(&["functions", "--json"]);
@@ -38,17 +48,39 @@ fn import_eval_export_round_trip() {
     }
 
     let gqa = dir.path().join("back.json");
-    let (code, _, err) = run(&["export", "--to", "gqa", table.to_str().unwrap(), "-o", gqa.to_str().unwrap()]);
+    let (code, _, err) = run(&[
+        "export",
+        "--to",
+        "gqa",
+        table.to_str().unwrap(),
+        "-o",
+        gqa.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     let again = dir.path().join("again.json");
     let (code, _, _) = run(&[
-        "import", "--from", "gqa", gqa.to_str().unwrap(), "--function", "gelu", "-o", again.to_str().unwrap(),
+        "import",
+        "--from",
+        "gqa",
+        gqa.to_str().unwrap(),
+        "--function",
+        "gelu",
+        "-o",
+        again.to_str().unwrap(),
     ]);
     assert_eq!(code, 0);
     let a: Value = serde_json::from_str(&std::fs::read_to_string(&table).unwrap()).unwrap();
     let b: Value = serde_json::from_str(&std::fs::read_to_string(&again).unwrap()).unwrap();
     assert_eq!(a["scales"], b["scales"]);
-    for k in ["input_bits", "slope", "intercept", "output", "rounding", "segments", "function"] {
+    for k in [
+        "input_bits",
+        "slope",
+        "intercept",
+        "output",
+        "rounding",
+        "segments",
+        "function",
+    ] {
         assert_eq!(a[k], b[k], "{k}");
     }
 }
@@ -63,13 +95,33 @@ fn wide_slopes_widen_or_are_refused_with_strict() {
     );
     let out = dir.path().join("t.json");
     let (code, _, err) = run(&[
-        "import", "--from", "gqa", src.to_str().unwrap(), "--function", "reciprocal", "-o", out.to_str().unwrap(),
+        "import",
+        "--from",
+        "gqa",
+        src.to_str().unwrap(),
+        "--function",
+        "reciprocal",
+        "-o",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("widened the slopes format from (8, 6) to (9, 6)"), "{err}");
+    assert!(
+        err.contains("widened the slopes format from (8, 6) to (9, 6)"),
+        "{err}"
+    );
     std::fs::remove_file(&out).unwrap();
     assert_input_error(
-        &["import", "--from", "gqa", src.to_str().unwrap(), "--function", "reciprocal", "--strict", "-o", out.to_str().unwrap()],
+        &[
+            "import",
+            "--from",
+            "gqa",
+            src.to_str().unwrap(),
+            "--function",
+            "reciprocal",
+            "--strict",
+            "-o",
+            out.to_str().unwrap(),
+        ],
         "(9, 6) would hold it",
     );
     assert!(!out.exists(), "no output on error");
@@ -81,25 +133,90 @@ fn every_validation_error_is_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let table = gelu_table(dir.path());
     let good: Value = serde_json::from_str(&std::fs::read_to_string(&table).unwrap()).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
-        ("decreasing", Box::new(|v| v["scales"][1]["breakpoints"][1] = (-100).into()), "scales[1].breakpoints[1]"),
-        ("code range", Box::new(|v| v["scales"][0]["slopes"][0] = 200.into()), "scales[0].slopes[0]"),
-        ("alignment", Box::new(|v| v["intercept"]["frac"] = 7.into()), "F_b"),
-        ("function", Box::new(|v| v["function"]["name"] = "relu".into()), "unknown function 'relu'"),
-        ("segments", Box::new(|v| v["segments"] = 5.into()), "5 segments"),
-        ("no scales", Box::new(|v| v["scales"] = serde_json::json!([])), "scales: the table holds no scale"),
-        ("missing scales", Box::new(|v| { v.as_object_mut().unwrap().remove("scales"); }), "missing field `scales`"),
-        ("version", Box::new(|v| v["format"] = "lutforge-table/9".into()), "unknown format version"),
-        ("rounding", Box::new(|v| v["rounding"] = "stochastic".into()), "rounding"),
-        ("fp32 nan", Box::new(|v| { v["arith"] = "fp32".into(); v["scales"][0]["slopes"][2] = "nan".into(); }), "scales[0].slopes[2]: NaN"),
-        ("fp32 inf", Box::new(|v| { v["arith"] = "fp32".into(); v["scales"][0]["intercepts"][1] = 1e300.into(); }), "scales[0].intercepts[1]"),
-        ("not a code", Box::new(|v| v["scales"][0]["intercepts"][1] = "x".into()), "scales[0].intercepts[1]"),
-        ("domain", Box::new(|v| v["function"]["domain"] = serde_json::json!([1, -1])), "function.domain"),
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "decreasing",
+            Box::new(|v| v["scales"][1]["breakpoints"][1] = (-100).into()),
+            "scales[1].breakpoints[1]",
+        ),
+        (
+            "code range",
+            Box::new(|v| v["scales"][0]["slopes"][0] = 200.into()),
+            "scales[0].slopes[0]",
+        ),
+        (
+            "alignment",
+            Box::new(|v| v["intercept"]["frac"] = 7.into()),
+            "F_b",
+        ),
+        (
+            "function",
+            Box::new(|v| v["function"]["name"] = "relu".into()),
+            "unknown function 'relu'",
+        ),
+        (
+            "segments",
+            Box::new(|v| v["segments"] = 5.into()),
+            "5 segments",
+        ),
+        (
+            "no scales",
+            Box::new(|v| v["scales"] = serde_json::json!([])),
+            "scales: the table holds no scale",
+        ),
+        (
+            "missing scales",
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("scales");
+            }),
+            "missing field `scales`",
+        ),
+        (
+            "version",
+            Box::new(|v| v["format"] = "lutforge-table/9".into()),
+            "unknown format version",
+        ),
+        (
+            "rounding",
+            Box::new(|v| v["rounding"] = "stochastic".into()),
+            "rounding",
+        ),
+        (
+            "fp32 nan",
+            Box::new(|v| {
+                v["arith"] = "fp32".into();
+                v["scales"][0]["slopes"][2] = "nan".into();
+            }),
+            "scales[0].slopes[2]: NaN",
+        ),
+        (
+            "fp32 inf",
+            Box::new(|v| {
+                v["arith"] = "fp32".into();
+                v["scales"][0]["intercepts"][1] = 1e300.into();
+            }),
+            "scales[0].intercepts[1]",
+        ),
+        (
+            "not a code",
+            Box::new(|v| v["scales"][0]["intercepts"][1] = "x".into()),
+            "scales[0].intercepts[1]",
+        ),
+        (
+            "domain",
+            Box::new(|v| v["function"]["domain"] = serde_json::json!([1, -1])),
+            "function.domain",
+        ),
     ];
     for (name, edit, needle) in cases {
         let mut v = good.clone();
         edit(&mut v);
-        let p = write(dir.path(), &format!("{}.json", name.replace(' ', "_")), &v.to_string());
+        let p = write(
+            dir.path(),
+            &format!("{}.json", name.replace(' ', "_")),
+            &v.to_string(),
+        );
         let (code, _, err) = run(&["eval", p.to_str().unwrap()]);
         assert_eq!(code, 2, "{name}: {err}");
         assert_eq!(err.lines().count(), 1, "{name}: {err}");
@@ -111,7 +228,10 @@ fn every_validation_error_is_one_line_and_exit_2() {
 fn bad_files_and_names() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert_input_error(&["eval", d.join("missing.json").to_str().unwrap()], "No such file");
+    assert_input_error(
+        &["eval", d.join("missing.json").to_str().unwrap()],
+        "No such file",
+    );
     let junk = write(d, "junk.json", "{\"format\": \"lutforge-table/1\", ");
     assert_input_error(&["eval", junk.to_str().unwrap()], "malformed JSON");
     let bin = d.join("bin.json");
@@ -122,21 +242,75 @@ fn bad_files_and_names() {
     let out = d.join("out.json");
     let s = src.to_str().unwrap();
     let o = out.to_str().unwrap();
-    assert_input_error(&["import", "--from", "gqa", s, "--function", "relu", "-o", o], "unknown function 'relu'");
-    assert_input_error(&["import", "--from", "onnx", s, "--function", "gelu", "-o", o], "onnx");
-    assert_input_error(&["import", "--from", "gqa", s, "--function", "exp", "-o", o], "not 'exp'");
+    assert_input_error(
+        &["import", "--from", "gqa", s, "--function", "relu", "-o", o],
+        "unknown function 'relu'",
+    );
+    assert_input_error(
+        &["import", "--from", "onnx", s, "--function", "gelu", "-o", o],
+        "onnx",
+    );
+    assert_input_error(
+        &["import", "--from", "gqa", s, "--function", "exp", "-o", o],
+        "not 'exp'",
+    );
     assert_input_error(&["export", "--to", "csv", s, "-o", o], "csv");
     assert_input_error(&["frobnicate"], "frobnicate");
     // A CSV function with one point, and one with x going back.
     let one = write(d, "one.csv", "x,y\n0,1\n");
-    assert_input_error(&["import", "--from", "gqa", s, "--function", one.to_str().unwrap(), "-o", o], "at least two samples");
+    assert_input_error(
+        &[
+            "import",
+            "--from",
+            "gqa",
+            s,
+            "--function",
+            one.to_str().unwrap(),
+            "-o",
+            o,
+        ],
+        "at least two samples",
+    );
     let back = write(d, "back.csv", "0,0\n1,1\n0.5,2\n");
-    assert_input_error(&["import", "--from", "gqa", s, "--function", back.to_str().unwrap(), "-o", o], "x must increase");
+    assert_input_error(
+        &[
+            "import",
+            "--from",
+            "gqa",
+            s,
+            "--function",
+            back.to_str().unwrap(),
+            "-o",
+            o,
+        ],
+        "x must increase",
+    );
     let bad = write(d, "bad.csv", "0,0\n1,one\n");
-    assert_input_error(&["import", "--from", "gqa", s, "--function", bad.to_str().unwrap(), "-o", o], "line 2");
+    assert_input_error(
+        &[
+            "import",
+            "--from",
+            "gqa",
+            s,
+            "--function",
+            bad.to_str().unwrap(),
+            "-o",
+            o,
+        ],
+        "line 2",
+    );
     // An output path that cannot be written leaves nothing behind.
     assert_input_error(
-        &["import", "--from", "gqa", s, "--function", "gelu", "-o", d.join("no/dir/t.json").to_str().unwrap()],
+        &[
+            "import",
+            "--from",
+            "gqa",
+            s,
+            "--function",
+            "gelu",
+            "-o",
+            d.join("no/dir/t.json").to_str().unwrap(),
+        ],
         "cannot write",
     );
     assert!(!out.exists());
@@ -155,7 +329,14 @@ fn user_functions_from_csv_work_end_to_end() {
     );
     let out = d.join("ramp.json");
     let (code, _, err) = run(&[
-        "import", "--from", "gqa", src.to_str().unwrap(), "--function", csv.to_str().unwrap(), "-o", out.to_str().unwrap(),
+        "import",
+        "--from",
+        "gqa",
+        src.to_str().unwrap(),
+        "--function",
+        csv.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     let (code, json, _) = run(&["eval", out.to_str().unwrap(), "--json"]);

@@ -8,8 +8,18 @@ use std::path::{Path, PathBuf};
 fn exact_table(dir: &Path, function: &str, scales: &str) -> PathBuf {
     let out = dir.join(format!("{function}.json"));
     let (code, _, err) = run(&[
-        "search", "--function", function, "--segments", "8", "--scales", scales, "--method", "exact", "--quiet",
-        "-o", out.to_str().unwrap(),
+        "search",
+        "--function",
+        function,
+        "--segments",
+        "8",
+        "--scales",
+        scales,
+        "--method",
+        "exact",
+        "--quiet",
+        "-o",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     out
@@ -20,28 +30,127 @@ fn gen_writes_the_unit_and_refuses_foreign_directories() {
     let dir = tempfile::tempdir().unwrap();
     let t = exact_table(dir.path(), "gelu", "2..3");
     let out = dir.path().join("rtl");
-    let (code, stdout, err) = run(&["gen", t.to_str().unwrap(), "--scale", "3", "-o", out.to_str().unwrap()]);
+    let (code, stdout, err) = run(&[
+        "gen",
+        t.to_str().unwrap(),
+        "--scale",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
-    for f in ["lutforge_unit.v", "lutforge_tb.v", "stimulus.hex", "expected.hex", "README.md"] {
+    for f in [
+        "lutforge_unit.v",
+        "lutforge_tb.v",
+        "stimulus.hex",
+        "expected.hex",
+        "README.md",
+    ] {
         assert!(out.join(f).is_file(), "{f}");
         assert!(stdout.contains(f));
     }
     let v = std::fs::read_to_string(out.join("lutforge_unit.v")).unwrap();
-    assert!(v.contains("module lutforge_unit") && v.contains("function gelu") && v.contains("breakpoints (input codes)"));
+    assert!(
+        v.contains("module lutforge_unit")
+            && v.contains("function gelu")
+            && v.contains("breakpoints (input codes)")
+    );
     // Regenerating over its own files is fine; a foreign file needs --force.
-    let (code, _, _) = run(&["gen", t.to_str().unwrap(), "--scale", "3", "-o", out.to_str().unwrap()]);
+    let (code, _, _) = run(&[
+        "gen",
+        t.to_str().unwrap(),
+        "--scale",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0);
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
-    assert_input_error(&["gen", t.to_str().unwrap(), "--scale", "3", "-o", out.to_str().unwrap()], "--force");
-    let (code, _, _) = run(&["gen", t.to_str().unwrap(), "--scale", "3", "--force", "-o", out.to_str().unwrap()]);
+    assert_input_error(
+        &[
+            "gen",
+            t.to_str().unwrap(),
+            "--scale",
+            "3",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        "--force",
+    );
+    let (code, _, _) = run(&[
+        "gen",
+        t.to_str().unwrap(),
+        "--scale",
+        "3",
+        "--force",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0);
-    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
     // Two scales and none chosen; a scale the table lacks; bad shapes.
-    assert_input_error(&["gen", t.to_str().unwrap(), "-o", dir.path().join("x").to_str().unwrap()], "--scale");
-    assert_input_error(&["gen", t.to_str().unwrap(), "--scale", "6", "-o", dir.path().join("x").to_str().unwrap()], "no scale 6");
-    assert_input_error(&["gen", t.to_str().unwrap(), "--scale", "2", "--stages", "5", "-o", dir.path().join("x").to_str().unwrap()], "stages");
-    assert_input_error(&["gen", t.to_str().unwrap(), "--scale", "2", "--lanes", "0", "-o", dir.path().join("x").to_str().unwrap()], "lanes");
-    assert_input_error(&["gen", t.to_str().unwrap(), "--scale", "2", "--format", "int4", "-o", dir.path().join("x").to_str().unwrap()], "narrower");
+    assert_input_error(
+        &[
+            "gen",
+            t.to_str().unwrap(),
+            "-o",
+            dir.path().join("x").to_str().unwrap(),
+        ],
+        "--scale",
+    );
+    assert_input_error(
+        &[
+            "gen",
+            t.to_str().unwrap(),
+            "--scale",
+            "6",
+            "-o",
+            dir.path().join("x").to_str().unwrap(),
+        ],
+        "no scale 6",
+    );
+    assert_input_error(
+        &[
+            "gen",
+            t.to_str().unwrap(),
+            "--scale",
+            "2",
+            "--stages",
+            "5",
+            "-o",
+            dir.path().join("x").to_str().unwrap(),
+        ],
+        "stages",
+    );
+    assert_input_error(
+        &[
+            "gen",
+            t.to_str().unwrap(),
+            "--scale",
+            "2",
+            "--lanes",
+            "0",
+            "-o",
+            dir.path().join("x").to_str().unwrap(),
+        ],
+        "lanes",
+    );
+    assert_input_error(
+        &[
+            "gen",
+            t.to_str().unwrap(),
+            "--scale",
+            "2",
+            "--format",
+            "int4",
+            "-o",
+            dir.path().join("x").to_str().unwrap(),
+        ],
+        "narrower",
+    );
     assert!(!dir.path().join("x").exists());
 }
 
@@ -49,17 +158,27 @@ fn gen_writes_the_unit_and_refuses_foreign_directories() {
 fn verify_passes_and_reports_json() {
     let dir = tempfile::tempdir().unwrap();
     let t = exact_table(dir.path(), "exp", "2..2");
-    let (code, out, err) = lutforge_env(&["verify", t.to_str().unwrap(), "--random", "300", "--json"], dir.path());
+    let (code, out, err) = lutforge_env(
+        &["verify", t.to_str().unwrap(), "--random", "300", "--json"],
+        dir.path(),
+    );
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["match"], true);
     assert_eq!(v["scales"][0]["samples"], 256 + 300);
-    assert!(v["scales"][0]["icarus"].as_str().unwrap().starts_with("PASS"));
+    assert!(v["scales"][0]["icarus"]
+        .as_str()
+        .unwrap()
+        .starts_with("PASS"));
 }
 
 /// Runs with the Verilator cache in `dir`, so tests can reach into the build.
 fn lutforge_env(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = lutforge().env("LUTFORGE_CACHE", dir.join("cache")).args(args).output().unwrap();
+    let out = lutforge()
+        .env("LUTFORGE_CACHE", dir.join("cache"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -71,13 +190,27 @@ fn lutforge_env(args: &[&str], dir: &Path) -> (i32, String, String) {
 fn a_differing_model_fails_verification_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let t = exact_table(dir.path(), "gelu", "1..1");
-    let (code, _, err) = lutforge_env(&["verify", t.to_str().unwrap(), "--random", "10", "--no-icarus"], dir.path());
+    let (code, _, err) = lutforge_env(
+        &[
+            "verify",
+            t.to_str().unwrap(),
+            "--random",
+            "10",
+            "--no-icarus",
+        ],
+        dir.path(),
+    );
     assert_eq!(code, 0, "{err}");
     // Replace the cached model by one whose out_valid is stuck high from cycle 20 on.
     let build = std::fs::read_dir(dir.path().join("cache"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("verilator-"))
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("verilator-")
+        })
         .unwrap();
     let exe = build.join("Vharness");
     std::fs::write(
@@ -87,9 +220,21 @@ fn a_differing_model_fails_verification_with_exit_1() {
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (code, out, err) = lutforge_env(&["verify", t.to_str().unwrap(), "--random", "10", "--no-icarus"], dir.path());
+    let (code, out, err) = lutforge_env(
+        &[
+            "verify",
+            t.to_str().unwrap(),
+            "--random",
+            "10",
+            "--no-icarus",
+        ],
+        dir.path(),
+    );
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("cycle 2") && err.contains("out_valid"), "{err}");
+    assert!(
+        err.contains("cycle 2") && err.contains("out_valid"),
+        "{err}"
+    );
     assert!(out.contains("MISMATCH"));
 }
 
@@ -103,14 +248,23 @@ fn synth_reports_gate_equivalents() {
     assert!(v["nand2_ge"].as_f64().unwrap() > 100.0);
     assert!(v["cells"]["$_DFF_P_"].as_u64().unwrap() > 0);
     let g = dir.path().join("g");
-    assert_eq!(run(&["gen", t.to_str().unwrap(), "-o", g.to_str().unwrap()]).0, 0);
+    assert_eq!(
+        run(&["gen", t.to_str().unwrap(), "-o", g.to_str().unwrap()]).0,
+        0
+    );
     let (code, out, _) = run(&["synth", g.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("NAND2 equivalents"));
     // Synthesis never writes into the user's directory.
     assert_eq!(std::fs::read_dir(&g).unwrap().count(), 5);
-    assert_input_error(&["synth", dir.path().to_str().unwrap()], "no lutforge_unit.v");
-    assert_input_error(&["synth", t.to_str().unwrap(), "--target", "asic7"], "asic7");
+    assert_input_error(
+        &["synth", dir.path().to_str().unwrap()],
+        "no lutforge_unit.v",
+    );
+    assert_input_error(
+        &["synth", t.to_str().unwrap(), "--target", "asic7"],
+        "asic7",
+    );
 }
 
 #[test]
@@ -118,10 +272,21 @@ fn missing_tools_are_named_with_their_package() {
     let dir = tempfile::tempdir().unwrap();
     let t = exact_table(dir.path(), "gelu", "3..3");
     for (args, tool) in [
-        (vec!["verify", t.to_str().unwrap()], "verilator not found: install it with 'apt-get install verilator'"),
-        (vec!["synth", t.to_str().unwrap()], "yosys not found: install it with 'apt-get install yosys'"),
+        (
+            vec!["verify", t.to_str().unwrap()],
+            "verilator not found: install it with 'apt-get install verilator'",
+        ),
+        (
+            vec!["synth", t.to_str().unwrap()],
+            "yosys not found: install it with 'apt-get install yosys'",
+        ),
     ] {
-        let out = lutforge().env("PATH", "/nonexistent").env("LUTFORGE_CACHE", dir.path().join("c")).args(&args).output().unwrap();
+        let out = lutforge()
+            .env("PATH", "/nonexistent")
+            .env("LUTFORGE_CACHE", dir.path().join("c"))
+            .args(&args)
+            .output()
+            .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");

@@ -173,9 +173,12 @@ pub fn check(r: &Request) -> Result<()> {
                 r.formats.input_bits, r.domain.0, r.domain.1
             )));
         }
-        if r.method == Method::Exact && n > exact::MAX_CODES {
+        // Both fit every segment they consider code by code, and `ga` measures its gap with the
+        // exact DP: beyond this many codes a run would take hours, so it is refused up front.
+        if r.method != Method::Gqa && n > exact::MAX_CODES {
             return Err(Error::input(format!(
-                "scale {d}: {n} input codes lie in the domain; --method exact takes at most {} (use --method ga)",
+                "scale {d}: {n} input codes lie in the domain; --method {} takes at most {} (use a coarser scale or --method gqa)",
+                r.method.name(),
                 exact::MAX_CODES
             )));
         }

@@ -1142,6 +1142,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::reversed_empty_ranges)] // the empty ranges are the bad input under test
     fn contradictory_or_empty_spaces_are_refused() {
         let mut sp = small_space();
         sp.slope_bits = 6..=4;

@@ -2,8 +2,8 @@
 
 pub mod cost;
 pub mod eval;
-pub mod gen;
 pub mod functions;
+pub mod gen;
 pub mod interop;
 pub mod pareto;
 pub mod plot;

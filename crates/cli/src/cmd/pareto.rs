@@ -363,10 +363,10 @@ fn plot(front: &Front) -> Result<String, Box<dyn std::error::Error>> {
         y0 = y0.min(y);
         y1 = y1.max(y);
     }
-    if !(x0 < x1) {
+    if x0.is_nan() || x0 >= x1 {
         x1 = x0 + 1.0;
     }
-    if !(y0 < y1) {
+    if y0.is_nan() || y0 >= y1 {
         y1 = y0 * 10.0;
     }
     let mut svg = String::new();

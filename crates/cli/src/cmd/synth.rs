@@ -63,7 +63,10 @@ pub fn run(a: &SynthArgs) -> CliResult {
         println!("{}", serde_json::to_string(&r).unwrap_or_default());
         return Ok(());
     }
-    println!("{} synthesized by Yosys for target {:?}: {} cells", MODULE, a.target, r.num_cells);
+    println!(
+        "{} synthesized by Yosys for target {:?}: {} cells",
+        MODULE, a.target, r.num_cells
+    );
     for (cell, n) in &r.cells {
         println!("  {cell:<16} {n:>8}");
     }

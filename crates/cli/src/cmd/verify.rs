@@ -2,8 +2,8 @@
 //! (and the testbench under Icarus). Exit 0 only when every cycle of every scale matches.
 
 use clap::Args;
-use lutforge_rtl::verilator::default_cache_dir;
 use lutforge_rtl::verify::{verify, VerifyOptions};
+use lutforge_rtl::verilator::default_cache_dir;
 use lutforge_sim::NumFormat;
 use std::path::PathBuf;
 
@@ -68,7 +68,11 @@ pub fn run(a: &VerifyArgs) -> CliResult {
                 r.samples,
                 r.cfg_writes,
                 r.out_stalls,
-                if r.mismatch.is_some() { "MISMATCH" } else { "RTL = simulator" },
+                if r.mismatch.is_some() {
+                    "MISMATCH"
+                } else {
+                    "RTL = simulator"
+                },
                 r.icarus
                     .as_ref()
                     .map(|v| format!("; icarus testbench {v}"))
@@ -82,7 +86,10 @@ pub fn run(a: &VerifyArgs) -> CliResult {
             serde_json::json!({ "table": a.table, "match": reports.iter().all(|r| r.mismatch.is_none()), "scales": reports })
         );
     }
-    match reports.iter().find_map(|r| r.mismatch.as_ref().map(|m| (r.scale, m))) {
+    match reports
+        .iter()
+        .find_map(|r| r.mismatch.as_ref().map(|m| (r.scale, m)))
+    {
         Some((scale, m)) => Err(CliError::failed(format!("scale {scale}: {m}"))),
         None => Ok(()),
     }

@@ -22,10 +22,20 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
 pub fn assert_input_error(args: &[&str], needle: &str) {
     let (code, _, err) = run(args);
     assert_eq!(code, 2, "args {args:?}: stderr {err}");
-    let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("lutforge: warning:")).collect();
-    assert_eq!(lines.len(), 1, "args {args:?}: one error line expected, got {err:?}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.starts_with("lutforge: warning:"))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "args {args:?}: one error line expected, got {err:?}"
+    );
     assert!(lines[0].starts_with("lutforge: error: "), "{err}");
-    assert!(err.contains(needle), "args {args:?}: {err:?} lacks {needle:?}");
+    assert!(
+        err.contains(needle),
+        "args {args:?}: {err:?} lacks {needle:?}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
