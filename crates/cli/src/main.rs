@@ -83,14 +83,24 @@ fn main() {
                     },
                 );
             }
-            // clap's message spans several lines; scripts and people get its first one.
+            // clap's message spans several lines; scripts and people get one: its first line,
+            // with the indented items that complete it ("required arguments: --function").
             let text = e.render().to_string();
-            let first = text
-                .lines()
+            let mut lines = text.lines();
+            let first = lines
                 .next()
                 .unwrap_or("invalid usage")
                 .trim_start_matches("error: ");
-            eprintln!("lutforge: error: {first} (see 'lutforge --help')");
+            let items: Vec<&str> = lines
+                .take_while(|l| l.starts_with(' ') && !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let msg = if first.ends_with(':') && !items.is_empty() {
+                format!("{first} {}", items.join(", "))
+            } else {
+                first.to_string()
+            };
+            eprintln!("lutforge: error: {msg} (see 'lutforge --help')");
             std::process::exit(2);
         }
     };

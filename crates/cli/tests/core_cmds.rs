@@ -351,6 +351,11 @@ fn usage_errors_exit_2_and_help_exits_0() {
     let (code, _, err) = run(&["eval"]);
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
+    // A missing option is named on the one line.
+    assert_input_error(
+        &["import", "--from", "gqa", "x.json", "-o", "t.json"],
+        "--function <FUNCTION>",
+    );
     let (code, out, _) = run(&["--help"]);
     assert_eq!(code, 0);
     assert!(out.contains("eval"));

@@ -149,15 +149,26 @@ pub fn check(r: &Request) -> Result<()> {
     }
     let out = r.formats.output;
     let (ylo, yhi) = f.range_over(r.domain.0, r.domain.1);
-    let (olo, ohi) = (out.value(out.min_code()), out.value(out.max_code()));
-    if (2..=lutforge_core::format::MAX_BITS).contains(&out.bits) && (ylo < olo || yhi > ohi) {
-        let fit = default_output_frac(f, r.domain, out.bits);
+    // A width outside 2..=32 has no code range to compare with; the datapath check names it.
+    let valid = (2..=lutforge_core::format::MAX_BITS).contains(&out.bits);
+    let (olo, ohi) = if valid {
+        (out.value(out.min_code()), out.value(out.max_code()))
+    } else {
+        (f64::NEG_INFINITY, f64::INFINITY)
+    };
+    if ylo < olo || yhi > ohi {
+        let fit = FixedFormat::new(out.bits, default_output_frac(f, r.domain, out.bits));
+        let holds = |g: FixedFormat| ylo >= g.value(g.min_code()) && yhi <= g.value(g.max_code());
+        let advice = if holds(fit) {
+            format!("{fit} would hold it")
+        } else {
+            "no output format of that width holds it; raise --output-bits".to_string()
+        };
         return Err(Error::input(format!(
-            "the output format {out} holds [{olo}, {ohi}] but {} reaches [{ylo:.4}, {yhi:.4}] on [{}, {}]; ({}, {fit}) would hold it",
+            "the output format {out} holds [{olo}, {ohi}] but {} reaches [{ylo:.4}, {yhi:.4}] on [{}, {}]; {advice}",
             f.name(),
             r.domain.0,
             r.domain.1,
-            out.bits
         )));
     }
     let mut most = (0usize, 0i32);
