@@ -36,4 +36,10 @@ step "6. verify the RTL against the simulator with Verilator, every scale (and t
 step "7. synthesize with Yosys"
 "$LF" synth "$OUT/rtl"
 
+step "8. mixed-precision bit widths: NSGA-II Pareto front of error vs area vs energy (short run)"
+"$LF" pareto --function gelu --segments 4..8 --input-bits 6..8 --generations 12 --population 24 \
+  --seed 1 -o "$OUT/gelu_front.json" --plot "$OUT/gelu_front.svg" --csv "$OUT/gelu_front.csv" \
+  --tables "$OUT/front_tables"
+echo "front: $OUT/gelu_front.json, plot: $OUT/gelu_front.svg, one table per member in $OUT/front_tables"
+
 printf '\nOutputs are in %s\n' "$OUT"
