@@ -7,17 +7,8 @@ use lutforge_sim::convert::{unit_for, NumFormat};
 use lutforge_sim::unit::UnitConfig;
 use std::path::PathBuf;
 
-/// The functions of the standard set.
-pub const STANDARD: [Builtin; 8] = [
-    Builtin::Gelu,
-    Builtin::Hswish,
-    Builtin::Exp,
-    Builtin::Reciprocal,
-    Builtin::Rsqrt,
-    Builtin::Silu,
-    Builtin::Sigmoid,
-    Builtin::Tanh,
-];
+/// The functions of the standard set (core's one definition).
+pub const STANDARD: [Builtin; 8] = Builtin::STANDARD;
 
 /// The exact optimum of `f` with `k` segments at scales 0..=6, default formats.
 pub fn standard_table(f: Builtin, k: usize) -> Table {

@@ -12,7 +12,7 @@ use lutforge_sim_tests::{by_shape, cache_dir, cases, standard_table, STANDARD};
 fn run_format(format: NumFormat) {
     let mut all = Vec::new();
     for f in STANDARD {
-        for k in [8, 16] {
+        for k in lutforge_core::Builtin::STANDARD_SEGMENTS {
             all.extend(cases(&standard_table(f, k), format));
         }
     }

@@ -31,6 +31,23 @@ impl Builtin {
         Builtin::Softplus,
     ];
 
+    /// The standard set (`lutforge search --all`, the RTL cross-check): the functions of
+    /// quantized Transformers and RNNs that GQA-LUT and its successors report, at
+    /// `STANDARD_SEGMENTS` segments each.
+    pub const STANDARD: [Builtin; 8] = [
+        Builtin::Gelu,
+        Builtin::Hswish,
+        Builtin::Exp,
+        Builtin::Reciprocal,
+        Builtin::Rsqrt,
+        Builtin::Silu,
+        Builtin::Sigmoid,
+        Builtin::Tanh,
+    ];
+
+    /// Segment counts of the standard set.
+    pub const STANDARD_SEGMENTS: [usize; 2] = [8, 16];
+
     pub fn name(self) -> &'static str {
         match self {
             Builtin::Gelu => "gelu",

@@ -4,6 +4,7 @@
 use crate::render::render_unit;
 use crate::verilator::{self, Build};
 use lutforge_core::{Error, Fp32Params, IntParams, Params, Result};
+pub use lutforge_sim::stimulus::beats;
 use lutforge_sim::stimulus::{Event, VecStimulus};
 use lutforge_sim::trace::TraceWriter;
 use lutforge_sim::unit::{Arith, CfgWrite, Field, TableRegs, Unit, UnitConfig};
@@ -69,18 +70,6 @@ pub fn load_events(cfg: &UnitConfig, params: &Params) -> Result<Vec<(Event, Vec<
         }
     }
     Ok(ev)
-}
-
-/// Beats carrying `samples` in order, the last one padded.
-pub fn beats(samples: &[i64], lanes: usize) -> Vec<(Event, Vec<i64>)> {
-    samples
-        .chunks(lanes)
-        .map(|c| {
-            let mut v = c.to_vec();
-            v.resize(lanes, 0);
-            (Event::Beat { real: c.len() }, v)
-        })
-        .collect()
 }
 
 /// A random stream: `n` samples drawn from `pool`, random idle gaps, and every few beats a
@@ -168,18 +157,7 @@ pub fn compare_traces(expected: &Path, actual: &Path) -> Result<(u64, Option<Mis
             .map_while(|l| l.ok())
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty()))
     };
-    const NAMES: [&str; 10] = [
-        "cycle",
-        "in_valid",
-        "in_ready",
-        "in_data",
-        "out_valid",
-        "out_ready",
-        "out_data",
-        "cfg_we",
-        "cfg_addr",
-        "cfg_data",
-    ];
+    let names = &lutforge_sim::trace::COLUMNS[..10];
     let mut exp = open(expected)?;
     let mut act = open(actual)?;
     let mut cycles = 0u64;
@@ -200,7 +178,7 @@ pub fn compare_traces(expected: &Path, actual: &Path) -> Result<(u64, Option<Mis
             (Some(e), Some(a)) => {
                 let ef: Vec<&str> = e.split_whitespace().collect();
                 let af: Vec<&str> = a.split_whitespace().collect();
-                for (i, name) in NAMES.iter().enumerate() {
+                for (i, name) in names.iter().enumerate() {
                     let (x, y) = (ef.get(i).copied(), af.get(i).copied());
                     if x != y {
                         return Ok((

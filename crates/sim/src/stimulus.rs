@@ -276,18 +276,21 @@ impl VecStimulus {
 
     /// Samples in order, grouped into beats of `lanes` (the last one padded).
     pub fn samples(samples: &[i64], lanes: usize) -> Self {
-        let lanes = lanes.max(1);
-        VecStimulus::new(
-            samples
-                .chunks(lanes)
-                .map(|c| {
-                    let mut v = c.to_vec();
-                    v.resize(lanes, 0);
-                    (Event::Beat { real: c.len() }, v)
-                })
-                .collect(),
-        )
+        VecStimulus::new(beats(samples, lanes))
     }
+}
+
+/// Beat events carrying `samples` in order, `lanes` per beat, the last one padded with zeros.
+pub fn beats(samples: &[i64], lanes: usize) -> Vec<(Event, Vec<i64>)> {
+    let lanes = lanes.max(1);
+    samples
+        .chunks(lanes)
+        .map(|c| {
+            let mut v = c.to_vec();
+            v.resize(lanes, 0);
+            (Event::Beat { real: c.len() }, v)
+        })
+        .collect()
 }
 
 impl Stimulus for VecStimulus {

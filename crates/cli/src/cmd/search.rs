@@ -13,19 +13,6 @@ use std::path::{Path, PathBuf};
 use crate::args::{parse_domain, parse_function, parse_scales};
 use crate::error::{note, CliError, CliResult};
 
-/// The functions of `--all`, each at 8 and 16 segments.
-pub const STANDARD_SET: [Builtin; 8] = [
-    Builtin::Gelu,
-    Builtin::Hswish,
-    Builtin::Exp,
-    Builtin::Reciprocal,
-    Builtin::Rsqrt,
-    Builtin::Silu,
-    Builtin::Sigmoid,
-    Builtin::Tanh,
-];
-pub const STANDARD_SEGMENTS: [usize; 2] = [8, 16];
-
 #[derive(Clone, Copy, ValueEnum)]
 pub enum MethodArg {
     /// Evolution over breakpoint codes, integer-exact fitness, best coefficients per segment.
@@ -151,10 +138,10 @@ impl SearchArgs {
 
 pub fn run(a: &SearchArgs) -> CliResult {
     let jobs: Vec<(Request, PathBuf)> = if a.all {
-        STANDARD_SET
+        Builtin::STANDARD
             .iter()
             .flat_map(|&b| {
-                STANDARD_SEGMENTS.iter().map(move |&k| {
+                Builtin::STANDARD_SEGMENTS.iter().map(move |&k| {
                     (
                         a.request(Function::Builtin(b), k, None),
                         standard_path(&a.output, b, k),
