@@ -61,7 +61,7 @@ fn main() {
     );
     let s = Settings {
         population: 32,
-        generations: 28,
+        generations: 40,
         ..Settings::default()
     };
     let seeds: Vec<u64> = if quick { vec![1] } else { (1..=5).collect() };
