@@ -36,6 +36,11 @@ impl Datapath {
         self.product_frac() - self.output.frac
     }
 
+    /// Whether the sum, shifted to the output, fits 62 bits, so i64 arithmetic is exact.
+    pub fn fits_i64(&self) -> bool {
+        self.sum_bits() + (-self.out_shift()).max(0) as u32 <= 62
+    }
+
     pub fn product_bits(&self) -> u32 {
         self.slope.bits + self.input.bits
     }
@@ -183,7 +188,7 @@ pub fn eval_range(dp: &Datapath, p: &IntParams, codes: RangeInclusive<i64>, out:
     let mut s = segment(&p.breakpoints, start);
     let shift = dp.align_shift() as u32;
     let r = dp.out_shift();
-    let narrow = dp.sum_bits() + (-r).max(0) as u32 <= 62;
+    let narrow = dp.fits_i64();
     let (ymin, ymax) = (dp.output.min_code(), dp.output.max_code());
     for x in start..=end {
         while s < p.breakpoints.len() && x >= p.breakpoints[s] {
@@ -209,9 +214,10 @@ pub fn eval_range(dp: &Datapath, p: &IntParams, codes: RangeInclusive<i64>, out:
     }
 }
 
-/// `round_shift` for sums known to fit 62 bits.
+/// `round_shift` for sums known to fit 62 bits (`Datapath::fits_i64`): the same rounding,
+/// tested equal to the i128 form, for inner loops that run once per sample.
 #[inline]
-fn round_shift_i64(a: i64, r: i32, mode: Rounding) -> i64 {
+pub fn round_shift_i64(a: i64, r: i32, mode: Rounding) -> i64 {
     if r <= 0 {
         return a << (-r) as u32;
     }

@@ -833,9 +833,15 @@ impl Unit {
         let st = self.cfg.stages;
         let align = dp.align_shift() as u32;
         let (rsh, mode, ybits) = (dp.out_shift(), dp.rounding, dp.output.bits);
+        let narrow = dp.fits_i64();
+        let (ymin, ymax) = (dp.output.min_code(), dp.output.max_code());
         let finish = |prod: i64, icpt: i64| {
-            let sum = prod as i128 + ((icpt as i128) << align);
-            golden::saturate(golden::round_shift(sum, rsh, mode), ybits)
+            if narrow {
+                golden::round_shift_i64(prod + (icpt << align), rsh, mode).clamp(ymin, ymax)
+            } else {
+                let sum = prod as i128 + ((icpt as i128) << align);
+                golden::saturate(golden::round_shift(sum, rsh, mode), ybits)
+            }
         };
         let s = &mut self.state;
         let (v1, v2, v3) = (s.s1_valid, s.s2_valid, s.s3_valid);
