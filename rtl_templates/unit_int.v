@@ -23,61 +23,7 @@ module {{ module }} (
 {%- endif %}
 );
 
-    // ---- table ------------------------------------------------------------------------
-{%- if programmable %}
-{%- if segments > 1 %}
-    reg  [{{ (segments - 1) * nx - 1 }}:0] tbl_bp;
-{%- endif %}
-    reg  [{{ segments * nk - 1 }}:0] tbl_k;
-    reg  [{{ segments * nb - 1 }}:0] tbl_b;
-
-    always @(posedge clk) begin
-        if (rst) begin
-{%- if segments > 1 %}
-            tbl_bp <= {{ init_bp }};
-{%- endif %}
-            tbl_k  <= {{ init_k }};
-            tbl_b  <= {{ init_b }};
-        end else if (cfg_we) begin
-            case (cfg_addr)
-{%- for w in writes %}
-                {{ w.addr }}: {{ w.target }} <= {{ w.data }};
-{%- endfor %}
-                default: ;
-            endcase
-        end
-    end
-{%- else %}
-{%- if segments > 1 %}
-    wire [{{ (segments - 1) * nx - 1 }}:0] tbl_bp = {{ init_bp }};
-{%- endif %}
-    wire [{{ segments * nk - 1 }}:0] tbl_k = {{ init_k }};
-    wire [{{ segments * nb - 1 }}:0] tbl_b = {{ init_b }};
-{%- endif %}
-
-    // ---- handshake ----------------------------------------------------------------------
-    wire adv = !s4_valid || out_ready;
-    assign in_ready  = adv;
-    assign out_valid = s4_valid;
-    assign out_data  = s4_y;
-
-    // ---- pipeline registers -------------------------------------------------------------
-{%- if stages == 4 %}
-    reg                  s1_valid;
-    reg  [{{ lanes * nx - 1 }}:0] s1_x;
-{%- endif %}
-{%- if stages >= 3 %}
-    reg                  s2_valid;
-    reg  [{{ lanes * nx - 1 }}:0] s2_x;
-    reg  [{{ lanes * sw - 1 }}:0] s2_seg;
-{%- endif %}
-{%- if stages >= 2 %}
-    reg                  s3_valid;
-    reg  [{{ lanes * np - 1 }}:0] s3_prod;
-    reg  [{{ lanes * nb - 1 }}:0] s3_icpt;
-{%- endif %}
-    reg                  s4_valid;
-    reg  [{{ lanes * ny - 1 }}:0] s4_y;
+{% include "unit_state.v" %}
 
     // Combinational stage outputs, all lanes packed (lane 0 least significant).
     wire [{{ lanes * sw - 1 }}:0] seg;
@@ -137,53 +83,7 @@ module {{ module }} (
         end
     endgenerate
 
-    // ---- pipeline: every register moves when adv is high; data load only for valid samples
-    always @(posedge clk) begin
-        if (rst) begin
-{%- if stages == 4 %}
-            s1_valid <= 1'b0;
-            s1_x     <= {{ lanes * nx }}'d0;
-{%- endif %}
-{%- if stages >= 3 %}
-            s2_valid <= 1'b0;
-            s2_x     <= {{ lanes * nx }}'d0;
-            s2_seg   <= {{ lanes * sw }}'d0;
-{%- endif %}
-{%- if stages >= 2 %}
-            s3_valid <= 1'b0;
-            s3_prod  <= {{ lanes * np }}'d0;
-            s3_icpt  <= {{ lanes * nb }}'d0;
-{%- endif %}
-            s4_valid <= 1'b0;
-            s4_y     <= {{ lanes * ny }}'d0;
-        end else if (adv) begin
-{%- if stages == 4 %}
-            s1_valid <= in_valid;
-            if (in_valid) s1_x <= in_data;
-            s2_valid <= s1_valid;
-            if (s1_valid) begin
-                s2_x   <= s1_x;
-                s2_seg <= seg;
-            end
-{%- endif %}
-{%- if stages == 3 %}
-            s2_valid <= in_valid;
-            if (in_valid) begin
-                s2_x   <= in_data;
-                s2_seg <= seg;
-            end
-{%- endif %}
-{%- if stages >= 2 %}
-            s3_valid <= {{ v3 }};
-            if ({{ v3 }}) begin
-                s3_prod <= prod_c;
-                s3_icpt <= icpt_c;
-            end
-{%- endif %}
-            s4_valid <= {{ v4 }};
-            if ({{ v4 }}) s4_y <= y_c;
-        end
-    end
+{% include "unit_pipeline.v" %}
 
 endmodule
 

@@ -226,6 +226,7 @@ module lutforge_unit (
         end
     endgenerate
 
+    // ---- pipeline: every register moves when adv is high; data load only for valid samples
     always @(posedge clk) begin
         if (rst) begin
             s4_valid <= 1'b0;

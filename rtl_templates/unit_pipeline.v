@@ -1,0 +1,48 @@
+    // ---- pipeline: every register moves when adv is high; data load only for valid samples
+    always @(posedge clk) begin
+        if (rst) begin
+{%- if stages == 4 %}
+            s1_valid <= 1'b0;
+            s1_x     <= {{ lanes * nx }}'d0;
+{%- endif %}
+{%- if stages >= 3 %}
+            s2_valid <= 1'b0;
+            s2_x     <= {{ lanes * nx }}'d0;
+            s2_seg   <= {{ lanes * sw }}'d0;
+{%- endif %}
+{%- if stages >= 2 %}
+            s3_valid <= 1'b0;
+            s3_prod  <= {{ lanes * np }}'d0;
+            s3_icpt  <= {{ lanes * nb }}'d0;
+{%- endif %}
+            s4_valid <= 1'b0;
+            s4_y     <= {{ lanes * ny }}'d0;
+        end else if (adv) begin
+{%- if stages == 4 %}
+            s1_valid <= in_valid;
+            if (in_valid) s1_x <= in_data;
+            s2_valid <= s1_valid;
+            if (s1_valid) begin
+                s2_x   <= s1_x;
+                s2_seg <= seg;
+            end
+{%- endif %}
+{%- if stages == 3 %}
+            s2_valid <= in_valid;
+            if (in_valid) begin
+                s2_x   <= in_data;
+                s2_seg <= seg;
+            end
+{%- endif %}
+{%- if stages >= 2 %}
+            s3_valid <= {{ v3 }};
+            if ({{ v3 }}) begin
+                s3_prod <= prod_c;
+                s3_icpt <= icpt_c;
+            end
+{%- endif %}
+            s4_valid <= {{ v4 }};
+            if ({{ v4 }}) s4_y <= y_c;
+        end
+    end
+{#- The pipeline register updates of lutforge_unit (docs/sim.md), shared by unit_int.v and unit_fp32.v. #}
