@@ -118,6 +118,63 @@ pub fn segment(breakpoints: &[i64], x: i64) -> usize {
     breakpoints.iter().filter(|&&p| x >= p).count()
 }
 
+/// The comparator bank tabulated over every input code: `segment` for inputs of at most
+/// [`SegmentMap::MAX_INPUT_BITS`] bits as one load, because a cycle simulator evaluates it for
+/// every sample while the breakpoints change only through rare table writes. Tested equal to
+/// `segment`, before and after writes, sorted breakpoints or not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentMap {
+    min: i64,
+    map: Vec<u16>,
+}
+
+impl SegmentMap {
+    /// Inputs up to 16 bits: a 128 KiB map at most.
+    pub const MAX_INPUT_BITS: u32 = 16;
+
+    /// The map for `breakpoints` over every code of `input`; `None` when the input is too wide
+    /// to tabulate or there are more segments than a `u16` counts.
+    pub fn new(breakpoints: &[i64], input: FixedFormat) -> Option<SegmentMap> {
+        if input.bits > Self::MAX_INPUT_BITS || breakpoints.len() >= u16::MAX as usize {
+            return None;
+        }
+        let mut sorted = breakpoints.to_vec();
+        sorted.sort_unstable();
+        let (min, max) = (input.min_code(), input.max_code());
+        let mut map = Vec::with_capacity((max - min + 1) as usize);
+        let mut s = 0;
+        for x in min..=max {
+            while s < sorted.len() && x >= sorted[s] {
+                s += 1;
+            }
+            map.push(s as u16);
+        }
+        Some(SegmentMap { min, map })
+    }
+
+    /// `segment(breakpoints, x)` for a code of the input format.
+    #[inline]
+    pub fn get(&self, x: i64) -> usize {
+        self.map[(x - self.min) as usize] as usize
+    }
+
+    /// One breakpoint moved from `old` to `new`: only the codes between them change segment,
+    /// by one, so a table write costs |new − old| updates instead of a rebuild.
+    pub fn move_breakpoint(&mut self, old: i64, new: i64) {
+        let (min, len) = (self.min, self.map.len() as i64);
+        let idx = |x: i64| (x - min).clamp(0, len) as usize;
+        if new < old {
+            for s in &mut self.map[idx(new)..idx(old)] {
+                *s += 1;
+            }
+        } else {
+            for s in &mut self.map[idx(old)..idx(new)] {
+                *s -= 1;
+            }
+        }
+    }
+}
+
 /// Drops `r` low bits of `a` under `mode`; r ≤ 0 is an exact left shift by −r.
 pub fn round_shift(a: i128, r: i32, mode: Rounding) -> i128 {
     if r <= 0 {
@@ -254,6 +311,43 @@ mod tests {
             slopes: vec![k],
             intercepts: vec![b],
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn segment_map_equals_segment(
+            bits in 2u32..=10,
+            bps in proptest::collection::vec(-600i64..600, 0..12),
+            moves in proptest::collection::vec((0usize..12, -600i64..600), 0..8),
+        ) {
+            let input = FixedFormat::new(bits, 0);
+            let clamp = |v: i64| v.clamp(input.min_code(), input.max_code());
+            let mut bps: Vec<i64> = bps.into_iter().map(clamp).collect();
+            let mut map = SegmentMap::new(&bps, input).unwrap();
+            let check = |map: &SegmentMap, bps: &[i64]| {
+                for x in input.min_code()..=input.max_code() {
+                    proptest::prop_assert_eq!(map.get(x), segment(bps, x), "x = {}", x);
+                }
+                Ok(())
+            };
+            check(&map, &bps)?;
+            for (i, v) in moves {
+                if bps.is_empty() {
+                    break;
+                }
+                let i = i % bps.len();
+                let v = clamp(v);
+                map.move_breakpoint(bps[i], v);
+                bps[i] = v;
+                check(&map, &bps)?;
+            }
+        }
+    }
+
+    #[test]
+    fn segment_map_refuses_wide_inputs() {
+        assert!(SegmentMap::new(&[0], FixedFormat::new(17, 0)).is_none());
+        assert!(SegmentMap::new(&[0], FixedFormat::new(16, 0)).is_some());
     }
 
     #[test]

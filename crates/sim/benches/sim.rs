@@ -27,26 +27,37 @@ fn int8() -> (Datapath, IntParams) {
     )
 }
 
+/// Stimulus beats generated once, outside the timed loop: a period long enough that the
+/// segments are visited in an irregular order.
+const PERIOD: usize = 4096;
+
+fn stimulus(arith: Arith, lanes: usize) -> Vec<i64> {
+    let mut out = Vec::with_capacity(PERIOD * lanes);
+    for c in 0..PERIOD as i64 {
+        for l in 0..lanes as i64 {
+            out.push(match arith {
+                Arith::Int(dp) => {
+                    let m = dp.input.max_code();
+                    ((c * 37 + l * 11) & m) - m / 2
+                }
+                Arith::Fp32 => (((c * 37 + l) % 200 - 100) as f32 * 0.03).to_bits() as i64,
+            });
+        }
+    }
+    out
+}
+
 /// Drives the unit directly: a new sample every cycle, out_ready always high (a full pipeline),
 /// the inner loop of `lutforge sim` without the stimulus parser.
-fn drive(u: &mut Unit, lanes: usize) -> i64 {
-    let mut beat = vec![0i64; lanes];
+fn drive(u: &mut Unit, beats: &[i64], lanes: usize) -> i64 {
     let mut acc = 0i64;
-    let mask = match u.config().arith {
-        Arith::Int(dp) => dp.input.max_code(),
-        Arith::Fp32 => 0,
-    };
-    for c in 0..CYCLES as i64 {
-        for (l, b) in beat.iter_mut().enumerate() {
-            *b = match u.config().arith {
-                Arith::Int(_) => ((c * 37 + l as i64 * 11) & mask) - mask / 2,
-                Arith::Fp32 => (((c * 37 + l as i64) % 200 - 100) as f32 * 0.03).to_bits() as i64,
-            };
-        }
+    let mut it = beats.chunks_exact(lanes).cycle();
+    for _ in 0..CYCLES {
+        let beat = it.next().expect("cycled");
         if u.out_valid() {
             acc = acc.wrapping_add(u.out_data()[0]);
         }
-        u.step(true, &beat, true, None).expect("valid stimulus");
+        u.step(true, beat, true, None).expect("valid stimulus");
     }
     acc
 }
@@ -92,12 +103,13 @@ fn bench(c: &mut Criterion) {
             stages: 4,
             programmable: true,
         };
+        let beats = stimulus(arith, lanes);
         g.throughput(Throughput::Elements(CYCLES * lanes as u64));
         g.bench_function(name, |b| {
             b.iter(|| {
                 let mut u = Unit::new(cfg, &params).expect("valid unit");
                 u.set_tracking(track);
-                black_box(drive(&mut u, lanes))
+                black_box(drive(&mut u, &beats, lanes))
             })
         });
     }

@@ -6,8 +6,8 @@
 //! f32 `*` and `+`, which the FP32 semantics are defined as) for the FP32 unit. The model only
 //! decides *when* each piece is computed.
 
-use lutforge_core::golden::{self, Datapath};
-use lutforge_core::{fp32, Error, Fp32Params, IntParams, Params, Result};
+use lutforge_core::golden::{self, Datapath, SegmentMap};
+use lutforge_core::{fp32, Error, Fp32Params, IntParams, Params, Result, Rounding};
 
 /// Most lanes a unit may have; far beyond a LUT unit's use, small enough that bus widths stay
 /// printable.
@@ -279,35 +279,79 @@ pub struct CfgWrite {
 
 /// Every register of `lutforge_unit`, named as in the RTL. Data words are signed codes for
 /// integer units and binary32 bit patterns (zero-extended) for FP32; registers of a stage the
-/// configuration leaves out stay at their reset value. Lane l of a packed bus is element l.
+/// configuration leaves out stay at their reset value. Lane l of a packed bus is element l of
+/// its slice. The data registers share one allocation, one register after another, each
+/// `lanes` words long, so a clock edge reaches all of them through one base address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
     pub s1_valid: bool,
-    pub s1_x: Vec<i64>,
     pub s2_valid: bool,
-    pub s2_x: Vec<i64>,
-    pub s2_seg: Vec<u32>,
     pub s3_valid: bool,
-    pub s3_prod: Vec<i64>,
-    pub s3_icpt: Vec<i64>,
     pub s4_valid: bool,
-    pub s4_y: Vec<i64>,
+    lanes: usize,
+    regs: Vec<i64>,
 }
+
+/// Positions of the data registers in `State::regs`, in units of `lanes` words.
+const S1_X: usize = 0;
+const S2_X: usize = 1;
+const S2_SEG: usize = 2;
+const S3_PROD: usize = 3;
+const S3_ICPT: usize = 4;
+const S4_Y: usize = 5;
+const DATA_REGS: usize = 6;
 
 impl State {
     fn reset(lanes: usize) -> State {
         State {
             s1_valid: false,
-            s1_x: vec![0; lanes],
             s2_valid: false,
-            s2_x: vec![0; lanes],
-            s2_seg: vec![0; lanes],
             s3_valid: false,
-            s3_prod: vec![0; lanes],
-            s3_icpt: vec![0; lanes],
             s4_valid: false,
-            s4_y: vec![0; lanes],
+            lanes,
+            regs: vec![0; DATA_REGS * lanes],
         }
+    }
+
+    #[inline]
+    fn reg(&self, r: usize) -> &[i64] {
+        &self.regs[r * self.lanes..(r + 1) * self.lanes]
+    }
+
+    #[inline]
+    fn get(&self, r: usize, lane: usize) -> i64 {
+        self.regs[r * self.lanes + lane]
+    }
+
+    #[inline]
+    fn set(&mut self, r: usize, lane: usize, v: i64) {
+        self.regs[r * self.lanes + lane] = v;
+    }
+
+    pub fn s1_x(&self) -> &[i64] {
+        self.reg(S1_X)
+    }
+
+    pub fn s2_x(&self) -> &[i64] {
+        self.reg(S2_X)
+    }
+
+    /// Segment indices.
+    pub fn s2_seg(&self) -> &[i64] {
+        self.reg(S2_SEG)
+    }
+
+    pub fn s3_prod(&self) -> &[i64] {
+        self.reg(S3_PROD)
+    }
+
+    pub fn s3_icpt(&self) -> &[i64] {
+        self.reg(S3_ICPT)
+    }
+
+    #[inline]
+    pub fn s4_y(&self) -> &[i64] {
+        self.reg(S4_Y)
     }
 }
 
@@ -396,6 +440,78 @@ pub struct Edge {
     pub delivered: bool,
 }
 
+/// The integer datapath's shifts and bounds, and the comparator bank tabulated over the input
+/// codes, computed once per unit: `step` runs once per simulated cycle and is the loop the
+/// throughput goal measures.
+#[derive(Clone, Debug)]
+struct IntKernel {
+    align: u32,
+    rsh: i32,
+    mode: Rounding,
+    /// `Datapath::fits_i64`: the sum and rounding run in i64.
+    narrow: bool,
+    ybits: u32,
+    ymin: i64,
+    ymax: i64,
+    xmin: i64,
+    xmax: i64,
+    /// `None` for inputs too wide to tabulate: the comparators are then evaluated.
+    segs: Option<SegmentMap>,
+    /// The untracked clock edge, compiled for this unit's stage count and sum width.
+    advance: AdvanceInt,
+}
+
+type AdvanceInt = fn(&mut State, bool, &[i64], &IntParams, &IntKernel);
+
+impl IntKernel {
+    fn new(dp: &Datapath, breakpoints: &[i64], stages: u32) -> IntKernel {
+        let narrow = dp.fits_i64();
+        let advance: AdvanceInt = match (stages, narrow) {
+            (4, true) => lanes_int::<4, true>,
+            (3, true) => lanes_int::<3, true>,
+            (2, true) => lanes_int::<2, true>,
+            (_, true) => lanes_int::<1, true>,
+            (4, false) => lanes_int::<4, false>,
+            (3, false) => lanes_int::<3, false>,
+            (2, false) => lanes_int::<2, false>,
+            (_, false) => lanes_int::<1, false>,
+        };
+        IntKernel {
+            advance,
+            align: dp.align_shift() as u32,
+            rsh: dp.out_shift(),
+            mode: dp.rounding,
+            narrow,
+            ybits: dp.output.bits,
+            ymin: dp.output.min_code(),
+            ymax: dp.output.max_code(),
+            xmin: dp.input.min_code(),
+            xmax: dp.input.max_code(),
+            segs: SegmentMap::new(breakpoints, dp.input),
+        }
+    }
+
+    #[inline(always)]
+    fn segment(&self, breakpoints: &[i64], x: i64) -> usize {
+        match &self.segs {
+            Some(m) => m.get(x),
+            None => golden::segment(breakpoints, x),
+        }
+    }
+
+    /// Aligner, adder, rounding and saturation, without the sum node.
+    #[inline(always)]
+    fn finish(&self, prod: i64, icpt: i64) -> i64 {
+        if self.narrow {
+            golden::round_shift_i64(prod + (icpt << self.align), self.rsh, self.mode)
+                .clamp(self.ymin, self.ymax)
+        } else {
+            let sum = prod as i128 + ((icpt as i128) << self.align);
+            golden::saturate(golden::round_shift(sum, self.rsh, self.mode), self.ybits)
+        }
+    }
+}
+
 /// The unit: configuration, table registers, pipeline registers, activity counters.
 #[derive(Clone, Debug)]
 pub struct Unit {
@@ -407,6 +523,8 @@ pub struct Unit {
     track: bool,
     activity: Activity,
     prev: Vec<NodePrev>,
+    /// Present for integer units.
+    kernel: Option<IntKernel>,
 }
 
 fn mask(bits: u32) -> u64 {
@@ -483,7 +601,14 @@ impl Unit {
                 ))
             }
         };
+        let kernel = match (&cfg.arith, &table) {
+            (Arith::Int(dp), TableRegs::Int(p)) => {
+                Some(IntKernel::new(dp, &p.breakpoints, cfg.stages))
+            }
+            _ => None,
+        };
         Ok(Unit {
+            kernel,
             w: cfg.widths(),
             cfg,
             init: table.clone(),
@@ -525,6 +650,9 @@ impl Unit {
     pub fn reset(&mut self) {
         self.state = State::reset(self.cfg.lanes);
         self.table = self.init.clone();
+        if let (Arith::Int(dp), TableRegs::Int(p)) = (&self.cfg.arith, &self.table) {
+            self.kernel = Some(IntKernel::new(dp, &p.breakpoints, self.cfg.stages));
+        }
         self.prev = vec![NodePrev::default(); self.cfg.lanes];
     }
 
@@ -533,8 +661,9 @@ impl Unit {
     }
 
     /// `out_data`, one word per lane (the s4_y register).
+    #[inline]
     pub fn out_data(&self) -> &[i64] {
-        &self.state.s4_y
+        self.state.s4_y()
     }
 
     /// `in_ready`: the global advance enable, combinational in `out_ready`.
@@ -552,7 +681,7 @@ impl Unit {
     /// wire. The comparators read s1_x with four stages and `in_data` with fewer.
     pub fn seg_wire(&self, in_data: &[i64]) -> Vec<u32> {
         let src: &[i64] = if self.cfg.stages == 4 {
-            &self.state.s1_x
+            self.state.s1_x()
         } else {
             in_data
         };
@@ -562,6 +691,8 @@ impl Unit {
     #[inline]
     fn compare(&self, x: i64) -> u32 {
         match &self.table {
+            // The definition itself, not the kernel's tabulation: the tracked path is the
+            // reference the fast path is tested against.
             TableRegs::Int(p) => golden::segment(&p.breakpoints, x) as u32,
             TableRegs::Fp32(p) => fp32::segment(&p.breakpoints, f32::from_bits(x as u32)) as u32,
         }
@@ -611,6 +742,7 @@ impl Unit {
     /// One rising clock edge with the inputs held during the cycle before it. `in_data` has
     /// one word per lane and is checked only when `in_valid` is high; a cfg write is checked
     /// before anything changes, so an error leaves the unit as it was.
+    #[inline]
     pub fn step(
         &mut self,
         in_valid: bool,
@@ -620,14 +752,15 @@ impl Unit {
     ) -> Result<Edge> {
         let lanes = self.cfg.lanes;
         if in_data.len() != lanes {
-            return Err(Error::input(format!(
-                "in_data carries {} samples; the unit has {lanes} lanes",
-                in_data.len()
-            )));
+            return Err(lane_count_error(in_data.len(), lanes));
         }
         if in_valid {
-            for &x in in_data {
-                self.cfg.check_sample(x).map_err(Error::input)?;
+            let in_range = match &self.kernel {
+                Some(k) => in_data.iter().all(|&x| x >= k.xmin && x <= k.xmax),
+                None => false,
+            };
+            if !in_range {
+                self.check_samples(in_data)?;
             }
         }
         let write = match cfg {
@@ -643,10 +776,11 @@ impl Unit {
             self.activity.cycles += 1;
         }
         if adv {
-            if !self.track && matches!(self.table, TableRegs::Int(_)) {
-                self.advance_int(in_valid, in_data);
-            } else {
-                self.advance(in_valid, in_data);
+            match (&self.kernel, &self.table) {
+                (Some(kn), TableRegs::Int(p)) if !self.track => {
+                    (kn.advance)(&mut self.state, in_valid, in_data, p, kn)
+                }
+                _ => self.advance(in_valid, in_data),
             }
         }
         if let Some((field, index, word)) = write {
@@ -655,6 +789,15 @@ impl Unit {
         Ok(edge)
     }
 
+    #[inline(never)]
+    fn check_samples(&self, in_data: &[i64]) -> Result<()> {
+        for &x in in_data {
+            self.cfg.check_sample(x).map_err(Error::input)?;
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
     fn decode_write(&self, c: CfgWrite) -> Result<(Field, usize, i64)> {
         let (field, index) = self.cfg.check_write(c).map_err(Error::input)?;
         Ok((field, index, c.data))
@@ -673,7 +816,13 @@ impl Unit {
                     Field::Slope => &mut p.slopes[index],
                     Field::Intercept => &mut p.intercepts[index],
                 };
-                std::mem::replace(slot, word)
+                let old = std::mem::replace(slot, word);
+                if field == Field::Breakpoint {
+                    if let Some(m) = self.kernel.as_mut().and_then(|k| k.segs.as_mut()) {
+                        m.move_breakpoint(old, word);
+                    }
+                }
+                old
             }
             TableRegs::Fp32(p) => {
                 let slot = match field {
@@ -694,7 +843,9 @@ impl Unit {
     /// side so each reads its upstream register's value from before the edge. A register of
     /// data loads only when the sample arriving is valid; valid bits always load.
     // Lane l indexes several parallel register arrays at once (as the RTL's packed buses do).
+    // Kept out of `step` so the untracked integer edge does not pay for its stack frame.
     #[allow(clippy::needless_range_loop)]
+    #[inline(never)]
     fn advance(&mut self, in_valid: bool, in_data: &[i64]) {
         let st = self.cfg.stages;
         let lanes = self.cfg.lanes;
@@ -710,7 +861,7 @@ impl Unit {
         if v4 {
             for l in 0..lanes {
                 let (prod, icpt) = if st >= 2 {
-                    (self.state.s3_prod[l], self.state.s3_icpt[l])
+                    (self.state.get(S3_PROD, l), self.state.get(S3_ICPT, l))
                 } else {
                     let x = in_data[l];
                     let seg = self.compare(x);
@@ -726,12 +877,12 @@ impl Unit {
                     let a = &mut self.activity;
                     a.add_out += toggles128(p.sum, sum, w.sum);
                     a.y += toggles(p.y, y, w.y);
-                    a.reg_data += toggles(self.state.s4_y[l], y, w.y);
+                    a.reg_data += toggles(self.state.get(S4_Y, l), y, w.y);
                     a.evals += 1;
                     p.sum = sum;
                     p.y = y;
                 }
-                self.state.s4_y[l] = y;
+                self.state.set(S4_Y, l, y);
             }
         }
         if track {
@@ -749,7 +900,7 @@ impl Unit {
             if v3 {
                 for l in 0..lanes {
                     let (x, seg) = if st >= 3 {
-                        (self.state.s2_x[l], self.state.s2_seg[l])
+                        (self.state.get(S2_X, l), self.state.get(S2_SEG, l) as u32)
                     } else {
                         let x = in_data[l];
                         (x, self.compare(x))
@@ -761,11 +912,11 @@ impl Unit {
                         }
                         self.track_mul(l, x, k, b, prod);
                         let a = &mut self.activity;
-                        a.reg_data += toggles(self.state.s3_prod[l], prod, w.prod)
-                            + toggles(self.state.s3_icpt[l], b, w.b);
+                        a.reg_data += toggles(self.state.get(S3_PROD, l), prod, w.prod)
+                            + toggles(self.state.get(S3_ICPT, l), b, w.b);
                     }
-                    self.state.s3_prod[l] = prod;
-                    self.state.s3_icpt[l] = b;
+                    self.state.set(S3_PROD, l, prod);
+                    self.state.set(S3_ICPT, l, b);
                 }
             }
             if track {
@@ -784,7 +935,7 @@ impl Unit {
             if v2 {
                 for l in 0..lanes {
                     let x = if st == 4 {
-                        self.state.s1_x[l]
+                        self.state.get(S1_X, l)
                     } else {
                         in_data[l]
                     };
@@ -792,11 +943,11 @@ impl Unit {
                     if track {
                         self.track_cmp(l, x, seg);
                         let a = &mut self.activity;
-                        a.reg_data += toggles(self.state.s2_x[l], x, w.x)
-                            + toggles(self.state.s2_seg[l] as i64, seg as i64, w.seg);
+                        a.reg_data += toggles(self.state.get(S2_X, l), x, w.x)
+                            + toggles(self.state.get(S2_SEG, l), seg as i64, w.seg);
                     }
-                    self.state.s2_x[l] = x;
-                    self.state.s2_seg[l] = seg;
+                    self.state.set(S2_X, l, x);
+                    self.state.set(S2_SEG, l, seg as i64);
                 }
             }
             if track {
@@ -810,9 +961,9 @@ impl Unit {
             if in_valid {
                 for l in 0..lanes {
                     if track {
-                        self.activity.reg_data += toggles(self.state.s1_x[l], in_data[l], w.x);
+                        self.activity.reg_data += toggles(self.state.get(S1_X, l), in_data[l], w.x);
                     }
-                    self.state.s1_x[l] = in_data[l];
+                    self.state.set(S1_X, l, in_data[l]);
                 }
             }
             if track {
@@ -820,77 +971,6 @@ impl Unit {
             }
             self.state.s1_valid = in_valid;
         }
-    }
-
-    /// `advance` for integer units without activity counting: the same register transfers,
-    /// with the valid bits kept in locals and the datapath constants hoisted, because this is
-    /// the loop `lutforge sim` and the throughput goal measure.
-    #[allow(clippy::needless_range_loop)]
-    fn advance_int(&mut self, in_valid: bool, in_data: &[i64]) {
-        let (TableRegs::Int(p), Arith::Int(dp)) = (&self.table, &self.cfg.arith) else {
-            return self.advance(in_valid, in_data);
-        };
-        let st = self.cfg.stages;
-        let align = dp.align_shift() as u32;
-        let (rsh, mode, ybits) = (dp.out_shift(), dp.rounding, dp.output.bits);
-        let narrow = dp.fits_i64();
-        let (ymin, ymax) = (dp.output.min_code(), dp.output.max_code());
-        let finish = |prod: i64, icpt: i64| {
-            if narrow {
-                golden::round_shift_i64(prod + (icpt << align), rsh, mode).clamp(ymin, ymax)
-            } else {
-                let sum = prod as i128 + ((icpt as i128) << align);
-                golden::saturate(golden::round_shift(sum, rsh, mode), ybits)
-            }
-        };
-        let s = &mut self.state;
-        let (v1, v2, v3) = (s.s1_valid, s.s2_valid, s.s3_valid);
-        let v4 = if st >= 2 { v3 } else { in_valid };
-        if v4 {
-            for l in 0..s.s4_y.len() {
-                s.s4_y[l] = if st >= 2 {
-                    finish(s.s3_prod[l], s.s3_icpt[l])
-                } else {
-                    let x = in_data[l];
-                    let seg = golden::segment(&p.breakpoints, x);
-                    finish(p.slopes[seg] * x, p.intercepts[seg])
-                };
-            }
-        }
-        if st >= 2 {
-            let nv3 = if st >= 3 { v2 } else { in_valid };
-            if nv3 {
-                for l in 0..s.s3_prod.len() {
-                    let (x, seg) = if st >= 3 {
-                        (s.s2_x[l], s.s2_seg[l] as usize)
-                    } else {
-                        let x = in_data[l];
-                        (x, golden::segment(&p.breakpoints, x))
-                    };
-                    s.s3_prod[l] = p.slopes[seg] * x;
-                    s.s3_icpt[l] = p.intercepts[seg];
-                }
-            }
-            s.s3_valid = nv3;
-        }
-        if st >= 3 {
-            let nv2 = if st == 4 { v1 } else { in_valid };
-            if nv2 {
-                for l in 0..s.s2_x.len() {
-                    let x = if st == 4 { s.s1_x[l] } else { in_data[l] };
-                    s.s2_x[l] = x;
-                    s.s2_seg[l] = golden::segment(&p.breakpoints, x) as u32;
-                }
-            }
-            s.s2_valid = nv2;
-        }
-        if st == 4 {
-            if in_valid {
-                s.s1_x.copy_from_slice(in_data);
-            }
-            s.s1_valid = in_valid;
-        }
-        s.s4_valid = v4;
     }
 
     fn track_cmp(&mut self, l: usize, x: i64, seg: u32) {
@@ -921,6 +1001,97 @@ impl Unit {
         self.track_cmp(l, x, seg);
         self.track_mul(l, x, k, b, prod);
     }
+}
+
+/// One untracked clock edge of the integer pipeline with `ST` stages, all lanes, the sum in
+/// i64 when `NARROW` (`Datapath::fits_i64`): `Unit::advance`'s register transfers, compiled
+/// once per configuration so no configuration test is left in the loop `lutforge sim` and the
+/// throughput goal measure. Lanes are independent, so one pass per lane moves every stage,
+/// output side first, each reading its upstream register before it is overwritten; the
+/// register slices are cut to the lane count so the loop carries no bounds checks.
+#[allow(clippy::needless_range_loop)]
+fn lanes_int<const ST: u32, const NARROW: bool>(
+    s: &mut State,
+    in_valid: bool,
+    in_data: &[i64],
+    p: &IntParams,
+    kn: &IntKernel,
+) {
+    let (bp, ks, bs) = (&p.breakpoints[..], &p.slopes[..], &p.intercepts[..]);
+    let segment = |x: i64| kn.segment(bp, x);
+    let finish = |m: i64, c: i64| {
+        if NARROW {
+            golden::round_shift_i64(m + (c << kn.align), kn.rsh, kn.mode)
+                .max(kn.ymin)
+                .min(kn.ymax)
+        } else {
+            kn.finish(m, c)
+        }
+    };
+    // What each stage register loads: the valid bit of the stage before it, or the input's.
+    let v4 = if ST >= 2 { s.s3_valid } else { in_valid };
+    let v3 = ST >= 2 && if ST >= 3 { s.s2_valid } else { in_valid };
+    let v2 = ST >= 3 && if ST == 4 { s.s1_valid } else { in_valid };
+    let v1 = ST == 4 && in_valid;
+    let n = in_data.len();
+    let r = &mut s.regs[..DATA_REGS * n];
+    macro_rules! lane {
+        ($l:expr) => {{
+            let l = $l;
+            if v4 {
+                r[S4_Y * n + l] = if ST >= 2 {
+                    finish(r[S3_PROD * n + l], r[S3_ICPT * n + l])
+                } else {
+                    let x = in_data[l];
+                    let seg = segment(x);
+                    finish(ks[seg] * x, bs[seg])
+                };
+            }
+            if v3 {
+                let (x, seg) = if ST >= 3 {
+                    (r[S2_X * n + l], r[S2_SEG * n + l] as usize)
+                } else {
+                    (in_data[l], segment(in_data[l]))
+                };
+                r[S3_PROD * n + l] = ks[seg] * x;
+                r[S3_ICPT * n + l] = bs[seg];
+            }
+            if v2 {
+                let x = if ST == 4 { r[S1_X * n + l] } else { in_data[l] };
+                r[S2_X * n + l] = x;
+                r[S2_SEG * n + l] = segment(x) as i64;
+            }
+            if v1 {
+                r[S1_X * n + l] = in_data[l];
+            }
+        }};
+    }
+    // The single-lane unit, the common case, gets straight-line code: a loop's set-up costs
+    // as much as one lane's work.
+    if n == 1 {
+        lane!(0);
+    } else {
+        for l in 0..n {
+            lane!(l);
+        }
+    }
+    s.s4_valid = v4;
+    if ST >= 2 {
+        s.s3_valid = v3;
+    }
+    if ST >= 3 {
+        s.s2_valid = v2;
+    }
+    if ST == 4 {
+        s.s1_valid = v1;
+    }
+}
+
+#[cold]
+fn lane_count_error(got: usize, lanes: usize) -> Error {
+    Error::input(format!(
+        "in_data carries {got} samples; the unit has {lanes} lanes"
+    ))
 }
 
 #[cfg(test)]
@@ -1015,28 +1186,59 @@ mod tests {
     }
 
     /// The untracked integer fast path and the tracked general path are the same machine:
-    /// identical registers in every cycle, for every depth, under stalls and table writes.
+    /// identical registers in every cycle, for every depth, lane count and rounding mode,
+    /// under stalls and table writes, on an 8-bit datapath (tabulated comparators, i64 sum)
+    /// and a 32-bit one (evaluated comparators, i128 sum).
     #[test]
     fn fast_path_equals_tracked_path() {
-        for st in 1..=4 {
-            let mut a = Unit::new(cfg(st, 2), &params()).unwrap();
-            let mut b = Unit::new(cfg(st, 2), &params()).unwrap();
-            b.set_tracking(true);
-            for c in 0..500i64 {
-                let x = [(c * 37 % 256) - 128, (c * 11 % 256) - 128];
-                let in_valid = c % 5 != 0;
-                let out_ready = c % 7 != 3;
-                let w = (c % 50 == 9).then_some(CfgWrite {
-                    addr: 4 + (c as u64 % 4),
-                    data: c % 100 - 50,
-                });
-                let ea = a.step(in_valid, &x, out_ready, w).unwrap();
-                let eb = b.step(in_valid, &x, out_ready, w).unwrap();
-                assert_eq!(ea, eb);
-                assert_eq!(a.state(), b.state(), "stages {st} cycle {c}");
+        let wide = Datapath {
+            input: FixedFormat::new(32, 2),
+            slope: FixedFormat::new(32, 6),
+            intercept: FixedFormat::new(32, 6),
+            output: FixedFormat::new(32, 4),
+            rounding: Rounding::HalfUp,
+        };
+        assert!(!wide.fits_i64());
+        let modes = [Rounding::Truncate, Rounding::HalfUp, Rounding::HalfEven];
+        for (base, x_range) in [(dp(), 256i64), (wide, 1 << 32)] {
+            for rounding in modes {
+                for lanes in 1..=3 {
+                    for st in 1..=4 {
+                        let mut c = cfg(st, lanes);
+                        c.arith = Arith::Int(Datapath { rounding, ..base });
+                        same_machine(c, x_range);
+                    }
+                }
             }
-            assert!(b.activity().evals > 0 && b.activity().cfg_writes == 10);
         }
+    }
+
+    fn same_machine(c: UnitConfig, x_range: i64) {
+        let mut a = Unit::new(c, &params()).unwrap();
+        let mut b = Unit::new(c, &params()).unwrap();
+        b.set_tracking(true);
+        // Every entry, breakpoints included (they move the tabulated comparators).
+        let addrs = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11];
+        for t in 0..500i64 {
+            let x: Vec<i64> = (0..c.lanes as i64)
+                .map(|l| ((t * 37 + l * 11) * 2_654_435_761).rem_euclid(x_range) - x_range / 2)
+                .collect();
+            let in_valid = t % 5 != 0;
+            let out_ready = t % 7 != 3;
+            let w = (t % 25 == 9).then_some(CfgWrite {
+                addr: addrs[(t / 25) as usize % addrs.len()],
+                data: t % 100 - 50,
+            });
+            let ea = a.step(in_valid, &x, out_ready, w).unwrap();
+            let eb = b.step(in_valid, &x, out_ready, w).unwrap();
+            assert_eq!(ea, eb);
+            assert_eq!(a.state(), b.state(), "{c:?} cycle {t}");
+            if t == 250 {
+                a.reset();
+                b.reset();
+            }
+        }
+        assert!(b.activity().evals > 0 && b.activity().cfg_writes == 20);
     }
 
     #[test]

@@ -196,7 +196,7 @@ impl<W: Write> VcdWriter<W> {
             Sig::InData => bus_bits(out, v.in_data, w.x),
             Sig::OutValid => bit(out, s.s4_valid),
             Sig::OutReady => bit(out, v.out_ready),
-            Sig::OutData => bus_bits(out, &s.s4_y, w.y),
+            Sig::OutData => bus_bits(out, s.s4_y(), w.y),
             Sig::CfgWe => bit(out, v.cfg.is_some()),
             Sig::CfgAddr => bus_bits(out, &[v.cfg.map_or(0, |c| c.addr as i64)], w.cfg_addr),
             Sig::CfgData => bus_bits(out, &[v.cfg.map_or(0, |c| c.data)], w.cfg_data),
@@ -206,18 +206,15 @@ impl<W: Write> VcdWriter<W> {
                 bus_bits(out, &seg, w.seg)
             }
             Sig::S1Valid => bit(out, s.s1_valid),
-            Sig::S1X => bus_bits(out, &s.s1_x, w.x),
+            Sig::S1X => bus_bits(out, s.s1_x(), w.x),
             Sig::S2Valid => bit(out, s.s2_valid),
-            Sig::S2X => bus_bits(out, &s.s2_x, w.x),
-            Sig::S2Seg => {
-                let seg: Vec<i64> = s.s2_seg.iter().map(|&x| i64::from(x)).collect();
-                bus_bits(out, &seg, w.seg)
-            }
+            Sig::S2X => bus_bits(out, s.s2_x(), w.x),
+            Sig::S2Seg => bus_bits(out, s.s2_seg(), w.seg),
             Sig::S3Valid => bit(out, s.s3_valid),
-            Sig::S3Prod => bus_bits(out, &s.s3_prod, w.prod),
-            Sig::S3Icpt => bus_bits(out, &s.s3_icpt, w.b),
+            Sig::S3Prod => bus_bits(out, s.s3_prod(), w.prod),
+            Sig::S3Icpt => bus_bits(out, s.s3_icpt(), w.b),
             Sig::S4Valid => bit(out, s.s4_valid),
-            Sig::S4Y => bus_bits(out, &s.s4_y, w.y),
+            Sig::S4Y => bus_bits(out, s.s4_y(), w.y),
             Sig::TblBp => bus_bits(out, &table_words(u.table(), Field::Breakpoint), w.x),
             Sig::TblK => bus_bits(out, &table_words(u.table(), Field::Slope), w.k),
             Sig::TblB => bus_bits(out, &table_words(u.table(), Field::Intercept), w.b),
