@@ -2,16 +2,28 @@
 // Replays the inputs of a lutforge-trace/1 file (docs/sim.md) cycle by cycle and writes the
 // same trace with the outputs the RTL drives, for lutforge to compare with the simulator's.
 // usage: Vharness TRACE_IN TRACE_OUT [VCD_OUT]
+//        Vharness --bench CYCLES LOAD_TRACE
+// Bench mode replays LOAD_TRACE (outputs discarded; this is how a programmable unit gets its
+// table), then runs CYCLES cycles of a built-in stimulus, timed with steady_clock: in_valid and
+// out_ready high every cycle, each lane's input code drawn from a 64-bit LCG, and every lane's
+// output of every cycle with out_valid high folded into a checksum. It prints one line,
+// `CYCLES CHECKSUM NANOSECONDS`. lutforge_rtl::speed is the same stimulus and checksum on the
+// simulator's side (docs/rtl.md).
 #include "V{{ module }}.h"
 #include "verilated.h"
+#if VM_TRACE
 #include "verilated_vcd_c.h"
+#endif
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +31,20 @@ namespace {
 
 // Clock period in picoseconds, as in the simulator's waveforms.
 const uint64_t PERIOD_PS = {{ period_ps }};
+
+// Shape of the unit: lanes P, input word N_x and output word N_y per lane (bits).
+constexpr unsigned LANES = {{ lanes }};
+constexpr unsigned X_BITS = {{ x_bits }};
+constexpr unsigned Y_BITS = {{ y_bits }};
+// 32-bit words of the packed in_data and out_data buses (at least 2: a 64-bit port's halves).
+constexpr unsigned IN_WORDS = (LANES * X_BITS + 31) / 32 > 2 ? (LANES * X_BITS + 31) / 32 : 2;
+constexpr unsigned OUT_WORDS = (LANES * Y_BITS + 31) / 32 > 2 ? (LANES * Y_BITS + 31) / 32 : 2;
+
+// The bench stimulus: lutforge_rtl::speed defines the same constants.
+constexpr uint64_t LCG_MUL = 6364136223846793005ull;
+constexpr uint64_t LCG_INC = 1442695040888963407ull;
+constexpr uint64_t LCG_SEED = 1;
+constexpr uint64_t CHECKSUM_MUL = 31;
 
 std::vector<uint32_t> parse_hex(const std::string& s) {
     std::vector<uint32_t> words((s.size() + 7) / 8 + 1, 0);
@@ -74,81 +100,210 @@ std::vector<uint32_t> get_bus(const VlWide<N>& port) {
     return w;
 }
 
-}  // namespace
+// Allocation-free bus access for the bench loop: `w` holds at least 2 words (and at least N
+// for a VlWide<N> port).
+template <typename T>
+inline void put_words(T& port, const uint32_t* w) {
+    port = static_cast<T>(static_cast<uint64_t>(w[0]) | static_cast<uint64_t>(w[1]) << 32);
+}
 
-int main(int argc, char** argv) {
-    if (argc < 3) {
-        std::cerr << "usage: " << argv[0] << " TRACE_IN TRACE_OUT [VCD_OUT]\n";
+template <std::size_t N>
+inline void put_words(VlWide<N>& port, const uint32_t* w) {
+    for (std::size_t i = 0; i < N; ++i) port[i] = w[i];
+}
+
+template <typename T>
+inline void take_words(const T& port, uint32_t* w) {
+    const uint64_t v = port;
+    w[0] = static_cast<uint32_t>(v);
+    w[1] = static_cast<uint32_t>(v >> 32);
+}
+
+template <std::size_t N>
+inline void take_words(const VlWide<N>& port, uint32_t* w) {
+    for (std::size_t i = 0; i < N; ++i) w[i] = port[i];
+}
+
+inline uint64_t low_bits(uint64_t v, unsigned bits) {
+    return bits >= 64 ? v : v & ((uint64_t{1} << bits) - 1);
+}
+
+// Synchronous reset: one rising edge with rst high; cycle 0 is the first with rst low.
+void reset(V{{ module }}& top) {
+    top.clk = 0;
+    top.rst = 1;
+    top.in_valid = 0;
+    top.out_ready = 0;
+    top.eval();
+    top.clk = 1;
+    top.eval();
+    top.rst = 0;
+}
+
+#if VM_TRACE
+using Vcd = VerilatedVcdC;
+#else
+struct Vcd {
+    void dump(uint64_t) {}
+};
+#endif
+
+// Replays the inputs of every line of `in`; writes the RTL's trace to `out` when given.
+// Returns the number of cycles, or -1 after reporting a malformed line.
+int64_t replay(V{{ module }}& top, std::istream& in, std::ostream* out, Vcd* vcd) {
+    std::string line;
+    int64_t lines = 0;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream f(line);
+        std::string cycle, in_valid, in_ready, in_data, out_valid, out_ready, out_data, cfg_we,
+            cfg_addr, cfg_data;
+        if (!(f >> cycle >> in_valid >> in_ready >> in_data >> out_valid >> out_ready >> out_data >>
+              cfg_we >> cfg_addr >> cfg_data)) {
+            std::cerr << "malformed trace line: " << line << "\n";
+            return -1;
+        }
+        const uint64_t t = std::stoull(cycle);
+        top.in_valid = in_valid == "1";
+        set_bus(top.in_data, parse_hex(in_data));
+        top.out_ready = out_ready == "1";
+{%- if programmable %}
+        top.cfg_we = cfg_we == "1";
+        set_bus(top.cfg_addr, parse_hex(cfg_addr));
+        set_bus(top.cfg_data, parse_hex(cfg_data));
+{%- endif %}
+        top.eval();
+        if (vcd) vcd->dump(t * PERIOD_PS);
+        if (out) {
+            *out << cycle << ' ' << in_valid << ' ' << (top.in_ready ? '1' : '0') << ' ' << in_data
+                 << ' ' << (top.out_valid ? '1' : '0') << ' ' << out_ready << ' '
+                 << to_hex(get_bus(top.out_data), {{ out_bits }}) << ' ' << cfg_we << ' '
+                 << cfg_addr << ' ' << cfg_data << '\n';
+        }
+        top.clk = 0;
+        top.eval();
+        if (vcd) vcd->dump(t * PERIOD_PS + PERIOD_PS / 2);
+        top.clk = 1;
+        top.eval();
+        ++lines;
+    }
+    return lines;
+}
+
+// The bench loop: `cycles` cycles of the LCG stimulus from the current state, two evals per
+// cycle. Returns the checksum of the outputs.
+uint64_t bench(V{{ module }}& top, uint64_t cycles) {
+    uint64_t state = LCG_SEED;
+    uint64_t checksum = 0;
+    uint32_t in_w[IN_WORDS];
+    uint32_t out_w[OUT_WORDS];
+    top.in_valid = 1;
+    top.out_ready = 1;
+{%- if programmable %}
+    top.cfg_we = 0;
+{%- endif %}
+    for (uint64_t c = 0; c < cycles; ++c) {
+        for (unsigned i = 0; i < IN_WORDS; ++i) in_w[i] = 0;
+        for (unsigned l = 0; l < LANES; ++l) {
+            state = state * LCG_MUL + LCG_INC;
+            const uint64_t code = low_bits(state >> 33, X_BITS);
+            const unsigned off = l * X_BITS;
+            const uint64_t v = code << (off % 32);
+            in_w[off / 32] |= static_cast<uint32_t>(v);
+            if (off / 32 + 1 < IN_WORDS) in_w[off / 32 + 1] |= static_cast<uint32_t>(v >> 32);
+        }
+        put_words(top.in_data, in_w);
+        top.clk = 0;
+        top.eval();
+        if (top.out_valid) {
+            take_words(top.out_data, out_w);
+            for (unsigned l = 0; l < LANES; ++l) {
+                const unsigned off = l * Y_BITS;
+                const uint64_t lo = out_w[off / 32];
+                const uint64_t hi = off / 32 + 1 < OUT_WORDS ? out_w[off / 32 + 1] : 0;
+                checksum = checksum * CHECKSUM_MUL + low_bits((hi << 32 | lo) >> (off % 32), Y_BITS);
+            }
+        }
+        top.clk = 1;
+        top.eval();
+    }
+    return checksum;
+}
+
+int run_bench(int argc, char** argv) {
+    if (argc != 4) {
+        std::cerr << "usage: " << argv[0] << " --bench CYCLES LOAD_TRACE\n";
         return 2;
     }
-    std::ifstream in(argv[1]);
-    std::ofstream out(argv[2]);
-    if (!in || !out) {
-        std::cerr << "cannot open the trace files\n";
+    char* end = nullptr;
+    const uint64_t cycles = std::strtoull(argv[2], &end, 10);
+    if (end == argv[2] || *end != '\0') {
+        std::cerr << "--bench: CYCLES must be a number, not '" << argv[2] << "'\n";
+        return 2;
+    }
+    std::ifstream in(argv[3]);
+    if (!in) {
+        std::cerr << "cannot open the load trace " << argv[3] << "\n";
         return 2;
     }
     auto ctx = std::make_unique<VerilatedContext>();
-    ctx->traceEverOn(argc > 3);
     auto top = std::make_unique<V{{ module }}>(ctx.get(), "dut");
-    std::unique_ptr<VerilatedVcdC> vcd;
-    if (argc > 3) {
-        vcd = std::make_unique<VerilatedVcdC>();
-        top->trace(vcd.get(), 99);
-        vcd->open(argv[3]);
-    }
+    reset(*top);
+    if (replay(*top, in, nullptr, nullptr) < 0) return 2;
+    const auto t0 = std::chrono::steady_clock::now();
+    const uint64_t checksum = bench(*top, cycles);
+    const auto t1 = std::chrono::steady_clock::now();
+    top->final();
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+    std::cout << cycles << ' ' << checksum << ' ' << ns << '\n';
+    return 0;
+}
 
-    // Synchronous reset: one rising edge with rst high; cycle 0 is the first with rst low.
-    top->clk = 0;
-    top->rst = 1;
-    top->in_valid = 0;
-    top->out_ready = 0;
-    top->eval();
-    top->clk = 1;
-    top->eval();
-    top->rst = 0;
+}  // namespace
 
-    out << "# lutforge-trace/1\n# verilator: {{ module }}\n";
-    std::string line;
-    uint64_t lines = 0;
+int main(int argc, char** argv) {
     try {
-        while (std::getline(in, line)) {
-            if (line.empty() || line[0] == '#') continue;
-            std::istringstream f(line);
-            std::string cycle, in_valid, in_ready, in_data, out_valid, out_ready, out_data, cfg_we,
-                cfg_addr, cfg_data;
-            if (!(f >> cycle >> in_valid >> in_ready >> in_data >> out_valid >> out_ready >> out_data >>
-                  cfg_we >> cfg_addr >> cfg_data)) {
-                std::cerr << "malformed trace line: " << line << "\n";
-                return 2;
-            }
-            const uint64_t t = std::stoull(cycle);
-            top->in_valid = in_valid == "1";
-            set_bus(top->in_data, parse_hex(in_data));
-            top->out_ready = out_ready == "1";
-{%- if programmable %}
-            top->cfg_we = cfg_we == "1";
-            set_bus(top->cfg_addr, parse_hex(cfg_addr));
-            set_bus(top->cfg_data, parse_hex(cfg_data));
-{%- endif %}
-            top->eval();
-            if (vcd) vcd->dump(t * PERIOD_PS);
-            out << cycle << ' ' << in_valid << ' ' << (top->in_ready ? '1' : '0') << ' ' << in_data << ' '
-                << (top->out_valid ? '1' : '0') << ' ' << out_ready << ' '
-                << to_hex(get_bus(top->out_data), {{ out_bits }}) << ' ' << cfg_we << ' ' << cfg_addr << ' '
-                << cfg_data << '\n';
-            top->clk = 0;
-            top->eval();
-            if (vcd) vcd->dump(t * PERIOD_PS + PERIOD_PS / 2);
-            top->clk = 1;
-            top->eval();
-            ++lines;
+        if (argc > 1 && std::string(argv[1]) == "--bench") return run_bench(argc, argv);
+        if (argc < 3) {
+            std::cerr << "usage: " << argv[0] << " TRACE_IN TRACE_OUT [VCD_OUT]\n"
+                      << "       " << argv[0] << " --bench CYCLES LOAD_TRACE\n";
+            return 2;
         }
+        std::ifstream in(argv[1]);
+        std::ofstream out(argv[2]);
+        if (!in || !out) {
+            std::cerr << "cannot open the trace files\n";
+            return 2;
+        }
+        auto ctx = std::make_unique<VerilatedContext>();
+#if VM_TRACE
+        ctx->traceEverOn(argc > 3);
+#endif
+        auto top = std::make_unique<V{{ module }}>(ctx.get(), "dut");
+        std::unique_ptr<Vcd> vcd;
+        if (argc > 3) {
+#if VM_TRACE
+            vcd = std::make_unique<Vcd>();
+            top->trace(vcd.get(), 99);
+            vcd->open(argv[3]);
+#else
+            std::cerr << "this model was built without --trace: no waveforms\n";
+            return 2;
+#endif
+        }
+
+        reset(*top);
+        out << "# lutforge-trace/1\n# verilator: {{ module }}\n";
+        const int64_t lines = replay(*top, in, &out, vcd.get());
+        if (lines < 0) return 2;
+#if VM_TRACE
+        if (vcd) vcd->close();
+#endif
+        top->final();
+        std::cerr << lines << " cycles\n";
+        return 0;
     } catch (const std::exception& e) {
         std::cerr << e.what() << "\n";
         return 2;
     }
-    if (vcd) vcd->close();
-    top->final();
-    std::cerr << lines << " cycles\n";
-    return 0;
 }

@@ -1,71 +1,215 @@
-//! Simulation throughput of lutforge-sim and of the Verilator-built RTL on the same stimulus,
-//! measured in one run: N random INT8 samples through the 4-stage, 1-lane GELU unit.
+//! Simulation throughput of lutforge-sim and of the Verilator-built RTL, measured in one run on
+//! the 4-stage unit of one table scale with P lanes (default 1).
 //!
-//! cargo run --release -p lutforge-rtl --example throughput -- TABLE.json SCALE [N]
+//! Kernel rows: N cycles of the same built-in stimulus (`lutforge_rtl::speed`: a new beat of
+//! LCG codes on every lane every cycle, out_ready always high, outputs folded into a checksum)
+//! through `Unit::step`, and through the Verilator speed build's bench mode (`Vharness
+//! --bench`, timed inside the harness: build, process start and table load excluded). The
+//! checksums must be equal. Context rows: N random beats through the simulator's testbench
+//! (`lutforge_sim::run`), without and with writing the text trace, and the Verilator builds
+//! replaying that trace (text in, text out).
+//!
+//! cargo run --release -p lutforge-rtl --example throughput -- TABLE.json SCALE [N] [LANES]
 
 use lutforge_core::Table;
 use lutforge_rtl::crosscheck::{self, beats, load_events};
-use lutforge_rtl::verilator::default_cache_dir;
+use lutforge_rtl::speed;
+use lutforge_rtl::verilator::{default_cache_dir, Build, Profile};
 use lutforge_sim::convert::unit_for;
 use lutforge_sim::stimulus::VecStimulus;
+use lutforge_sim::unit::{Arith, UnitConfig};
 use lutforge_sim::{RunOptions, Unit};
 use rand::{Rng, SeedableRng};
+use std::path::Path;
 use std::time::Instant;
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unavailable".into())
+}
+
+/// `n` random input words that fit the unit's input.
+fn random_samples(cfg: &UnitConfig, n: usize) -> Vec<i64> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    match &cfg.arith {
+        Arith::Int(dp) => (0..n)
+            .map(|_| rng.gen_range(dp.input.min_code()..=dp.input.max_code()))
+            .collect(),
+        Arith::Fp32 => (0..n).map(|_| rng.gen::<u32>() as i64).collect(),
+    }
+}
+
+/// A build with the time it took (0 when it came from the cache).
+fn timed_build(cfg: &UnitConfig, profile: Profile) -> (Build, f64) {
+    let t = Instant::now();
+    let (b, _) = crosscheck::shared_build_with(cfg, &default_cache_dir(), 500.0, profile)
+        .expect("verilator build");
+    let s = if b.fresh {
+        t.elapsed().as_secs_f64()
+    } else {
+        0.0
+    };
+    (b, s)
+}
+
+/// Replays `trace` through `build`, checks the RTL's trace equals it, returns the seconds.
+fn replay(build: &Build, trace: &Path, out: &Path) -> f64 {
+    let t = Instant::now();
+    build.run(trace, out, None).expect("rtl");
+    let s = t.elapsed().as_secs_f64();
+    let (_, mismatch) = crosscheck::compare_traces(trace, out).expect("compare");
+    assert!(mismatch.is_none(), "{mismatch:?}");
+    let _ = std::fs::remove_file(out);
+    s
+}
 
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     if a.len() < 3 {
-        eprintln!("usage: throughput TABLE.json SCALE [N]");
+        eprintln!("usage: throughput TABLE.json SCALE [N] [LANES]");
         std::process::exit(2);
     }
+    let load_before = loadavg();
     let (table, _) = Table::load(a[1].as_ref()).expect("table");
     let scale: i32 = a[2].parse().expect("scale");
-    let n: usize = a.get(3).map_or(1_000_000, |s| s.parse().expect("N"));
-    let (cfg, params) = unit_for(&table, scale, None, 1, 4, true).expect("unit");
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-    let samples: Vec<i64> = (0..n).map(|_| rng.gen_range(-128..128)).collect();
-    let mut events = load_events(&cfg, &params).expect("load");
-    events.extend(beats(&samples, 1));
+    let n: u64 = a.get(3).map_or(1_000_000, |s| s.parse().expect("N"));
+    let lanes: usize = a.get(4).map_or(1, |s| s.parse().expect("LANES"));
+    let (cfg, params) = unit_for(&table, scale, None, lanes, 4, true).expect("unit");
+    let zeros = crosscheck::zero_table(&cfg);
     let opts = RunOptions::default();
+    let dir = tempfile::tempdir().expect("tmp");
 
-    // 1. The simulator alone: no trace, no waveform.
-    let mut unit = Unit::new(cfg, &crosscheck::zero_table(&cfg)).expect("unit");
+    // The builds first, so their time stays out of every measurement.
+    let (speed_build, speed_build_s) = timed_build(&cfg, Profile::Speed);
+    let (check_build, check_build_s) = timed_build(&cfg, Profile::Check);
+
+    // 1. Kernels: the same stimulus and checksum in both simulators. The RTL gets its table
+    //    through the write port (the load trace); the simulator unit is built with it.
+    let load = dir.path().join("load.trace");
+    let load_ev = load_events(&cfg, &params).expect("load");
+    crosscheck::simulate(&cfg, &zeros, load_ev.clone(), &opts, &load, None).expect("sim");
+    let mut unit = Unit::new(cfg, &params).expect("unit");
+    let t = Instant::now();
+    let sim_sum = speed::run(&mut unit, n).expect("sim kernel");
+    let sim_kernel_s = t.elapsed().as_secs_f64();
+    let rtl = speed_build.bench(n, &load).expect("bench");
+    assert_eq!(
+        rtl.checksum, sim_sum,
+        "the RTL's checksum differs from the simulator's"
+    );
+
+    // 2. Context: N random beats through the testbench, then as a text trace.
+    let samples = random_samples(&cfg, n as usize * lanes);
+    let mut events = load_ev;
+    events.extend(beats(&samples, lanes));
+    let mut tb_unit = Unit::new(cfg, &zeros).expect("unit");
     let mut stim = VecStimulus::new(events.clone());
     let t = Instant::now();
-    let stats = lutforge_sim::run(&mut unit, &mut stim, &opts, &mut [], |_| Ok(())).expect("run");
-    let sim_s = t.elapsed().as_secs_f64();
-
-    // 2. The simulator writing the trace the RTL harness replays.
-    let dir = tempfile::tempdir().expect("tmp");
-    let (st, rt) = (dir.path().join("sim.trace"), dir.path().join("rtl.trace"));
+    let stats =
+        lutforge_sim::run(&mut tb_unit, &mut stim, &opts, &mut [], |_| Ok(())).expect("run");
+    let sim_tb_s = t.elapsed().as_secs_f64();
+    let st = dir.path().join("sim.trace");
     let t = Instant::now();
-    let zeros = crosscheck::zero_table(&cfg);
     crosscheck::simulate(&cfg, &zeros, events, &opts, &st, None).expect("sim");
     let sim_trace_s = t.elapsed().as_secs_f64();
+    let rt = dir.path().join("rtl.trace");
+    let check_replay_s = replay(&check_build, &st, &rt);
+    let speed_replay_s = replay(&speed_build, &st, &rt);
+    let load_after = loadavg();
 
-    // 3. The Verilator model replaying that trace (text in, text out), build excluded.
-    let (build, _) = crosscheck::shared_build(&cfg, &default_cache_dir(), 500.0).expect("build");
-    let t = Instant::now();
-    build.run(&st, &rt, None).expect("rtl");
-    let rtl_s = t.elapsed().as_secs_f64();
-    let (cycles, mismatch) = crosscheck::compare_traces(&st, &rt).expect("compare");
-    assert!(mismatch.is_none(), "{mismatch:?}");
-
-    let mc = |s: f64| cycles as f64 / s / 1e6;
+    let w = cfg.widths();
+    let arith = match cfg.arith {
+        Arith::Int(_) => format!("int{}", w.x),
+        Arith::Fp32 => "fp32".into(),
+    };
     println!(
-        "{} cycles, {} samples, RTL = simulator",
-        cycles, stats.samples
-    );
-    println!("| run | seconds | M cycles/s |");
-    println!("|---|---|---|");
-    println!("| lutforge-sim, no trace | {sim_s:.3} | {:.1} |", mc(sim_s));
-    println!(
-        "| lutforge-sim, writing the trace | {sim_trace_s:.3} | {:.1} |",
-        mc(sim_trace_s)
+        "{}, scale {scale}: {arith}, K={}, {} stages, {lanes} lane(s); N = {n}",
+        table.function.name(),
+        cfg.segments,
+        cfg.stages
     );
     println!(
-        "| Verilator model, trace in and out | {rtl_s:.3} | {:.1} |",
-        mc(rtl_s)
+        "/proc/loadavg before: {load_before}; after: {load_after}; {} CPUs",
+        std::thread::available_parallelism().map_or(0, |p| p.get())
     );
-    println!("sim (no trace) / Verilator: {:.1}x", rtl_s / sim_s);
+    let built = |s: f64| {
+        if s > 0.0 {
+            format!("built in {s:.1} s")
+        } else {
+            "cached".into()
+        }
+    };
+    println!(
+        "Verilator speed build {}, cross-check build {} (not timed below)",
+        built(speed_build_s),
+        built(check_build_s)
+    );
+    println!();
+    println!("| run | stimulus | cycles | seconds | M cycles/s | M samples/s | checksum |");
+    println!("|---|---|---|---|---|---|---|");
+    let row = |name: &str, stimulus: &str, cycles: u64, samples: u64, s: f64, sum: &str| {
+        println!(
+            "| {name} | {stimulus} | {cycles} | {s:.3} | {:.2} | {:.2} | {sum} |",
+            cycles as f64 / s / 1e6,
+            samples as f64 / s / 1e6
+        )
+    };
+    let kernel_samples = n * lanes as u64;
+    let sum = format!("{sim_sum:016x}");
+    row(
+        "lutforge-sim kernel (`speed::run`, `Unit::step`)",
+        "built-in LCG",
+        n,
+        kernel_samples,
+        sim_kernel_s,
+        &sum,
+    );
+    row(
+        "Verilator speed build, bench mode (timed in the harness)",
+        "built-in LCG",
+        rtl.cycles,
+        kernel_samples,
+        rtl.seconds,
+        &format!("{:016x}", rtl.checksum),
+    );
+    let context = "N random beats + table load";
+    row(
+        "lutforge-sim testbench (`lutforge_sim::run`), no trace",
+        context,
+        stats.cycles,
+        stats.samples,
+        sim_tb_s,
+        "–",
+    );
+    row(
+        "lutforge-sim testbench, writing the trace",
+        context,
+        stats.cycles,
+        stats.samples,
+        sim_trace_s,
+        "–",
+    );
+    row(
+        "Verilator cross-check build, replaying that trace (text in, text out)",
+        context,
+        stats.cycles,
+        stats.samples,
+        check_replay_s,
+        "trace = simulator's",
+    );
+    row(
+        "Verilator speed build, replaying that trace (text in, text out)",
+        context,
+        stats.cycles,
+        stats.samples,
+        speed_replay_s,
+        "trace = simulator's",
+    );
+    println!();
+    println!(
+        "kernels, same stimulus, equal checksums: lutforge-sim {:.2}x the Verilator speed build \
+         (Verilator seconds / simulator seconds)",
+        rtl.seconds / sim_kernel_s
+    );
 }

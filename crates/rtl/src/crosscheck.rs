@@ -2,7 +2,7 @@
 //! Verilator build, compared cycle by cycle (trace files) and signal by signal (waveforms).
 
 use crate::render::render_unit;
-use crate::verilator::{self, Build};
+use crate::verilator::{self, Build, Profile};
 use lutforge_core::{Error, Fp32Params, IntParams, Params, Result};
 pub use lutforge_sim::stimulus::beats;
 use lutforge_sim::stimulus::{Event, VecStimulus};
@@ -288,6 +288,16 @@ pub fn compare_vcds(
 
 /// Builds the shared programmable model for units shaped like `cfg` (cached in `cache`).
 pub fn shared_build(cfg: &UnitConfig, cache: &Path, clock_mhz: f64) -> Result<(Build, Params)> {
+    shared_build_with(cfg, cache, clock_mhz, Profile::Check)
+}
+
+/// [`shared_build`] compiled as `profile` says (e.g. [`Profile::Speed`] for benchmarks).
+pub fn shared_build_with(
+    cfg: &UnitConfig,
+    cache: &Path,
+    clock_mhz: f64,
+    profile: Profile,
+) -> Result<(Build, Params)> {
     let mut shape = *cfg;
     shape.programmable = true;
     let zeros = zero_table(&shape);
@@ -297,7 +307,10 @@ pub fn shared_build(cfg: &UnitConfig, cache: &Path, clock_mhz: f64) -> Result<(B
         &["verification build: table loaded through cfg_*".into()],
     )?;
     let harness = verilator::render_harness(&shape, clock_mhz)?;
-    Ok((verilator::build(&unit, &harness, cache)?, zeros))
+    Ok((
+        verilator::build_with(&unit, &harness, cache, profile)?,
+        zeros,
+    ))
 }
 
 /// Outcome of one cross-check run.

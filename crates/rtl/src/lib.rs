@@ -1,11 +1,13 @@
 //! lutforge-rtl: the LUT unit as synthesizable Verilog, rendered from the askama templates in
 //! `rtl_templates/`, and the drivers of the tools that check and measure it: Verilator (lint,
 //! cycle-by-cycle cross-check against lutforge-sim), Icarus Verilog (the self-checking
-//! testbench, a second simulator) and Yosys (synthesis statistics).
+//! testbench, a second simulator) and Yosys (synthesis statistics). `speed` is the benchmark
+//! stimulus the simulator and the Verilator harness share.
 
 pub mod crosscheck;
 pub mod gen;
 pub mod render;
+pub mod speed;
 pub mod testbench;
 pub mod tools;
 pub mod verify;

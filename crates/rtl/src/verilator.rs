@@ -1,5 +1,6 @@
 //! Verilator: lint the generated unit, build it with the C++ harness (cached by a hash of the
-//! sources, so one build serves every table of the same shape), and replay a trace through it.
+//! sources and the build flags, so one build serves every table of the same shape), replay a
+//! trace through it, or run the harness's timed built-in stimulus ([`Build::bench`]).
 
 use crate::render::MODULE;
 use crate::tools::{first_error, Tool};
@@ -20,6 +21,9 @@ struct HarnessCpp<'a> {
     period_ps: u64,
     programmable: bool,
     out_bits: u32,
+    lanes: usize,
+    x_bits: u32,
+    y_bits: u32,
 }
 
 /// Renders the C++ harness for units of `cfg`'s shape, clocked at `clock_mhz`.
@@ -31,6 +35,9 @@ pub fn render_harness(cfg: &UnitConfig, clock_mhz: f64) -> Result<String> {
         period_ps: (1e6 / clock_mhz).round() as u64,
         programmable: cfg.programmable,
         out_bits: cfg.lanes as u32 * w.y,
+        lanes: cfg.lanes,
+        x_bits: w.x,
+        y_bits: w.y,
     }
     .render()
     .map(|t| t + "\n")
@@ -95,6 +102,76 @@ pub struct Build {
     pub fresh: bool,
 }
 
+/// How a model is compiled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// For the cross-checks: VCD tracing compiled in, light optimization, quick to build.
+    #[default]
+    Check,
+    /// For measuring simulation speed: no tracing, Verilator's own optimizations at `-O3`,
+    /// X values resolved the fast way, assertions off, and the C++ compiled at `-O2`.
+    Speed,
+}
+
+impl Profile {
+    /// The Verilator arguments that set this profile (part of the cache key).
+    pub fn args(self) -> &'static [&'static str] {
+        match self {
+            Profile::Check => &["--trace", "-CFLAGS", "-O1"],
+            // verilated.mk puts OPT_FAST (default -Os) after -CFLAGS on the compiler's command
+            // line, so the model and the harness get -O2 only through OPT_FAST/OPT_SLOW/OPT_GLOBAL.
+            Profile::Speed => &[
+                "-O3",
+                "--x-assign",
+                "fast",
+                "--x-initial",
+                "fast",
+                "--noassert",
+                "-CFLAGS",
+                "-O2",
+                "-MAKEFLAGS",
+                "OPT_FAST=-O2",
+                "-MAKEFLAGS",
+                "OPT_SLOW=-O2",
+                "-MAKEFLAGS",
+                "OPT_GLOBAL=-O2",
+            ],
+        }
+    }
+}
+
+/// One run of the harness's bench mode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BenchRun {
+    pub cycles: u64,
+    /// The checksum of the outputs ([`crate::speed::fold`]).
+    pub checksum: u64,
+    /// Time of the stimulus loop alone, measured inside the harness.
+    pub seconds: f64,
+}
+
+impl BenchRun {
+    /// Parses the harness's line `CYCLES CHECKSUM NANOSECONDS`.
+    pub fn parse(line: &str) -> Result<BenchRun> {
+        let bad = || {
+            Error::input(format!(
+                "bench output '{}' is not CYCLES CHECKSUM NS",
+                line.trim()
+            ))
+        };
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let [cycles, checksum, ns] = f.as_slice() else {
+            return Err(bad());
+        };
+        let num = |s: &str| s.parse::<u64>().map_err(|_| bad());
+        Ok(BenchRun {
+            cycles: num(cycles)?,
+            checksum: num(checksum)?,
+            seconds: num(ns)? as f64 * 1e-9,
+        })
+    }
+}
+
 fn verilator_version() -> String {
     Command::new("verilator")
         .arg("--version")
@@ -103,14 +180,28 @@ fn verilator_version() -> String {
         .unwrap_or_default()
 }
 
-/// Builds (or finds in `cache`) the model of `unit_v` with `harness_cpp`.
+/// Builds (or finds in `cache`) the model of `unit_v` with `harness_cpp`, for the cross-checks
+/// ([`Profile::Check`]).
 pub fn build(unit_v: &str, harness_cpp: &str, cache: &Path) -> Result<Build> {
+    build_with(unit_v, harness_cpp, cache, Profile::Check)
+}
+
+/// Builds (or finds in `cache`) the model of `unit_v` with `harness_cpp`, compiled as `profile`
+/// says; the cache key covers the sources, the Verilator version and the profile's flags.
+pub fn build_with(
+    unit_v: &str,
+    harness_cpp: &str,
+    cache: &Path,
+    profile: Profile,
+) -> Result<Build> {
     Tool::Verilator.require()?;
     let version = verilator_version();
+    let flags = profile.args().join(" ");
     let key = stable_hash(&[
         unit_v.as_bytes(),
         harness_cpp.as_bytes(),
         version.as_bytes(),
+        flags.as_bytes(),
     ]);
     let dir = cache.join(format!("verilator-{key:016x}"));
     if dir.join(EXE).is_file() {
@@ -133,17 +224,15 @@ pub fn build(unit_v: &str, harness_cpp: &str, cache: &Path) -> Result<Build> {
         "--cc",
         "--exe",
         "--build",
-        "--trace",
         "-j",
         &jobs,
         "--top-module",
         MODULE,
         "-o",
         EXE,
-        "-CFLAGS",
-        "-O1",
     ]
     .iter()
+    .chain(profile.args())
     .map(|s| s.to_string())
     .collect();
     if Command::new("ccache").arg("--version").output().is_ok() {
@@ -192,6 +281,32 @@ impl Build {
         }
         Ok(())
     }
+
+    /// Runs the harness's bench mode: replays `load_trace` (a `lutforge-trace/1` file, e.g. the
+    /// cfg writes that load the table), then `cycles` cycles of the built-in stimulus, timed
+    /// inside the harness. The checksum equals [`crate::speed::run`]'s on the same unit.
+    pub fn bench(&self, cycles: u64, load_trace: &Path) -> Result<BenchRun> {
+        let out = Command::new(self.dir.join(EXE))
+            .arg("--bench")
+            .arg(cycles.to_string())
+            .arg(load_trace)
+            .output()
+            .map_err(|e| Error::input(format!("verilated model: {e}")))?;
+        if !out.status.success() {
+            return Err(Error::input(format!(
+                "verilated model failed: {}",
+                first_error(&out)
+            )));
+        }
+        let run = BenchRun::parse(&String::from_utf8_lossy(&out.stdout))?;
+        if run.cycles != cycles {
+            return Err(Error::input(format!(
+                "the harness ran {} cycles, {cycles} asked",
+                run.cycles
+            )));
+        }
+        Ok(run)
+    }
 }
 
 #[cfg(test)]
@@ -204,5 +319,30 @@ mod tests {
         assert_ne!(stable_hash(&[b"ab", b"c"]), stable_hash(&[b"a", b"bc"]));
         // FNV-1a is fixed by its constants: this value is the same on every machine.
         assert_eq!(stable_hash(&[]), 0xcbf2_9ce4_8422_2325);
+    }
+
+    #[test]
+    fn bench_line_parses_and_rejects_garbage() {
+        let r = BenchRun::parse("20000 18446744073709551615 1500000000\n").unwrap();
+        assert_eq!((r.cycles, r.checksum), (20000, u64::MAX));
+        assert!((r.seconds - 1.5).abs() < 1e-12);
+        for bad in [
+            "",
+            "20000 5",
+            "20000 5 7 9",
+            "20000 -5 7",
+            "x 5 7",
+            "20000 5 7ns",
+            "20000 18446744073709551616 7",
+        ] {
+            assert!(BenchRun::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn profiles_differ_in_flags() {
+        assert!(Profile::Check.args().contains(&"--trace"));
+        assert!(!Profile::Speed.args().contains(&"--trace"));
+        assert_ne!(Profile::Check.args(), Profile::Speed.args());
     }
 }
