@@ -61,11 +61,13 @@ pub fn synth(dir: &Path, files: &[&str], top: &str, target: Target) -> Result<Sy
         .map(|f| format!("read_verilog -sv {f}; "))
         .collect();
     let flow = match target {
-        // abc -g cmos2 maps to NAND/NOR/NOT so the transistor estimate is a CMOS one.
-        // Flip-flops with enables and synchronous resets become plain $_DFF_P_ plus gates, so
-        // every cell has a CMOS cost and the transistor estimate covers the whole design.
+        // `synth` maps to Yosys's simple gate cells (AND, OR, XOR, MUX, ...), all priced by
+        // `stat -tech cmos`. Flip-flops with enables and synchronous resets become plain
+        // $_DFF_P_ plus gates, so every cell has a CMOS cost and the transistor estimate covers
+        // the whole design in seconds. (Re-mapping to NAND/NOR/NOT with `abc -g cmos2` ran for
+        // more than ten minutes on the wide programmable units: docs/rtl.md.)
         Target::Generic => format!(
-            "synth -flatten -top {top}; dfflegalize -cell $_DFF_P_ 01; abc -g cmos2; opt_clean; stat -tech cmos"
+            "synth -flatten -top {top}; dfflegalize -cell $_DFF_P_ 01; opt_clean; stat -tech cmos"
         ),
         Target::Ice40 => format!("synth_ice40 -dsp -top {top}; stat"),
         Target::Xilinx => format!("synth_xilinx -flatten -top {top}; stat"),

@@ -686,7 +686,7 @@ impl UnitProblem {
             1,
         )
         .map_err(|e| e.to_string())?;
-        let r = cost::estimate(&cfg, &act, n, &self.cfg.tech, 500.0);
+        let r = cost::estimate(&cfg, None, &act, n, &self.cfg.tech, 500.0);
         Ok((r.ge, r.energy_per_op_pj))
     }
 

@@ -5,33 +5,74 @@
 use crate::unit::{Activity, Arith, UnitConfig};
 use serde::Serialize;
 
-/// Cell areas of the NanGate FreePDK45 Open Cell Library (X1 drive), in µm², divided by the
-/// NAND2_X1 area: the gate equivalents (GE) every structure below is counted in.
-pub mod cell {
-    /// NAND2_X1: 0.798 µm², the unit of gate equivalents.
-    pub const NAND2_UM2_45: f64 = 0.798;
-    const fn ge(um2: f64) -> f64 {
-        um2 / NAND2_UM2_45
-    }
-    /// INV_X1 0.532 µm².
-    pub const INV: f64 = ge(0.532);
-    /// AND2_X1 / OR2_X1 / AOI21_X1 1.064 µm².
-    pub const AND2: f64 = ge(1.064);
-    pub const OR2: f64 = ge(1.064);
-    pub const AOI21: f64 = ge(1.064);
-    /// XOR2_X1 / XNOR2_X1 1.596 µm².
-    pub const XOR2: f64 = ge(1.596);
-    /// MUX2_X1 1.862 µm².
-    pub const MUX2: f64 = ge(1.862);
-    /// HA_X1 2.660 µm².
-    pub const HA: f64 = ge(2.660);
-    /// FA_X1 4.256 µm².
-    pub const FA: f64 = ge(4.256);
-    /// DFF_X1 4.522 µm².
-    pub const DFF: f64 = ge(4.522);
-    /// DFFR_X1 5.320 µm² (valid bits: they need the reset).
-    pub const DFFR: f64 = ge(5.320);
+/// The cells every structure below is built from, each priced in gate equivalents (GE). The
+/// model counts cells once and prices them with one of two libraries: [`NANGATE45`] for the
+/// area and energy figures, [`CMOS_T4`] to compare with Yosys's transistor count.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CellLib {
+    pub name: &'static str,
+    pub inv: f64,
+    pub and2: f64,
+    pub or2: f64,
+    pub aoi21: f64,
+    pub xor2: f64,
+    pub mux2: f64,
+    pub ha: f64,
+    pub fa: f64,
+    pub dff: f64,
+    /// Flip-flop with reset (the valid bits).
+    pub dffr: f64,
+    /// The gate that forces a register bit to its reset value (data and table registers).
+    pub rst: f64,
 }
+
+/// NAND2_X1 of the NanGate FreePDK45 Open Cell Library: 0.798 µm², the unit of gate
+/// equivalents.
+pub const NAND2_UM2_45: f64 = 0.798;
+
+const fn nangate(um2: f64) -> f64 {
+    um2 / NAND2_UM2_45
+}
+
+/// Cell areas of the NanGate FreePDK45 Open Cell Library (X1 drive), in µm², divided by the
+/// NAND2_X1 area: INV 0.532, AND2/OR2/AOI21 1.064, XOR2 1.596, MUX2 1.862, HA 2.660, FA 4.256,
+/// DFF 4.522, DFFR 5.320 µm². The area, energy and leakage of every report come from these.
+pub const NANGATE45: CellLib = CellLib {
+    name: "NanGate45 cell area / NAND2",
+    inv: nangate(0.532),
+    and2: nangate(1.064),
+    or2: nangate(1.064),
+    aoi21: nangate(1.064),
+    xor2: nangate(1.596),
+    mux2: nangate(1.862),
+    ha: nangate(2.660),
+    fa: nangate(4.256),
+    dff: nangate(4.522),
+    dffr: nangate(5.320),
+    rst: nangate(1.064),
+};
+
+/// Static-CMOS transistor counts divided by 4 (a NAND2), as Yosys's `stat -tech cmos` prices
+/// its gate cells (kernel/cost.h, `CellCosts::cmos_gate_cost`): NOT 2, AND/OR/ANDNOT/ORNOT 6,
+/// XOR/MUX 12, $_DFF_P_ 16 transistors. Cells outside `synth`'s gate set are built as Yosys
+/// builds them: AOI21 = AND + OR (12), HA = XOR + AND (18), FA as techmap.v's full adder (two
+/// XOR, two AND, one OR: 42); `dfflegalize` emulates enables and synchronous resets with a MUX
+/// each, so the reset gate and a reset flip-flop's extra cost are a MUX (12). Used only to
+/// compare the model's structure with synthesis in the same unit; no reported area uses it.
+pub const CMOS_T4: CellLib = CellLib {
+    name: "CMOS transistors / 4 (Yosys stat -tech cmos)",
+    inv: 2.0 / 4.0,
+    and2: 6.0 / 4.0,
+    or2: 6.0 / 4.0,
+    aoi21: 12.0 / 4.0,
+    xor2: 12.0 / 4.0,
+    mux2: 12.0 / 4.0,
+    ha: 18.0 / 4.0,
+    fa: 42.0 / 4.0,
+    dff: 16.0 / 4.0,
+    dffr: 28.0 / 4.0,
+    rst: 12.0 / 4.0,
+};
 
 /// A technology node: the area of one gate equivalent, the energy of one GE per evaluation at
 /// random-data activity, and leakage per GE.
@@ -53,7 +94,7 @@ pub const HOROWITZ_ADD32_PJ: f64 = 0.1;
 
 /// Structural GE of a 32-bit ripple-carry adder (32 full adders).
 pub fn add32_ge() -> f64 {
-    32.0 * cell::FA
+    32.0 * NANGATE45.fa
 }
 
 /// Energy per GE-evaluation at 45 nm, derived from Horowitz's 32-bit add.
@@ -73,7 +114,7 @@ impl Tech {
     pub fn nangate45() -> Tech {
         Tech {
             name: "45nm (NanGate FreePDK45 cells, Horowitz 45nm energy)",
-            ge_um2: cell::NAND2_UM2_45,
+            ge_um2: NAND2_UM2_45,
             ge_fj: ge_fj_45(),
             leak_nw_per_ge: LEAK_NW_PER_GE_45,
         }
@@ -87,7 +128,7 @@ impl Tech {
             name: "28nm (TSMC 28nm gate density, energy scaled C~L from 45nm)",
             ge_um2: TSMC28_GE_UM2,
             ge_fj: ge_fj_45() * 28.0 / 45.0,
-            leak_nw_per_ge: LEAK_NW_PER_GE_45 * TSMC28_GE_UM2 / cell::NAND2_UM2_45,
+            leak_nw_per_ge: LEAK_NW_PER_GE_45 * TSMC28_GE_UM2 / NAND2_UM2_45,
         }
     }
 
@@ -154,8 +195,64 @@ fn comp(
     }
 }
 
-/// The components of a unit and their area, from its configuration alone.
+/// The components of a unit and their area in NanGate45 gate equivalents, from its
+/// configuration alone (every table bit variable).
 pub fn components(cfg: &UnitConfig) -> Vec<Component> {
+    components_in(cfg, None, &NANGATE45)
+}
+
+/// Bits of a fixed integer table that are not constant zero in every entry, per field: a
+/// breakpoint whose low t bits are zero compares only x's upper bits (x ≥ P·2^t ⟺ ⌊x/2^t⌋ ≥
+/// P), a slope's common low zero bits remove multiplier rows and product register bits, an
+/// intercept's remove adder and register bits. Synthesis folds those constants; a table
+/// widened from a narrower format (INT8 codes in an INT32 unit) has many.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct LiveBits {
+    x_cmp: f64,
+    k: f64,
+    b: f64,
+}
+
+fn live_bits(cfg: &UnitConfig, table: Option<&lutforge_core::Params>) -> LiveBits {
+    let w = cfg.widths();
+    let full = LiveBits {
+        x_cmp: w.x as f64,
+        k: w.k as f64,
+        b: w.b as f64,
+    };
+    let (false, Some(lutforge_core::Params::Int(p))) = (cfg.programmable, table) else {
+        return full;
+    };
+    // Common trailing zeros; an all-zero field keeps one bit (its structure still exists).
+    let tz = |codes: &[i64], bits: u32| -> f64 {
+        let t = codes
+            .iter()
+            .map(|&c| {
+                if c == 0 {
+                    bits
+                } else {
+                    c.trailing_zeros().min(bits)
+                }
+            })
+            .min()
+            .unwrap_or(bits);
+        f64::from(bits - t.min(bits - 1))
+    };
+    LiveBits {
+        x_cmp: tz(&p.breakpoints, w.x),
+        k: tz(&p.slopes, w.k),
+        b: tz(&p.intercepts, w.b),
+    }
+}
+
+/// The components of a unit with their cells priced by `cell`. With a fixed integer `table`
+/// its constant-zero bits are left out, as synthesis leaves them out.
+pub fn components_in(
+    cfg: &UnitConfig,
+    table: Option<&lutforge_core::Params>,
+    cell: &CellLib,
+) -> Vec<Component> {
+    let live = live_bits(cfg, table);
     let w = cfg.widths();
     let p = cfg.lanes;
     let k = cfg.segments as f64;
@@ -165,51 +262,54 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
     let mut v = Vec::new();
 
     // Comparators: a ripple magnitude comparator against a register costs, per bit, the
-    // propagate XNOR, the carry AOI21 and an inverter; against a constant each bit reduces to
-    // one AND2 or OR2 of the carry chain.
+    // propagate XNOR, the generate AND (a & !b) and the carry AOI21 (g | p & c); against a
+    // constant each bit reduces to one AND2 or OR2 of the carry chain.
     let cmp_bit = if prog {
-        cell::XOR2 + cell::AOI21 + cell::INV
+        cell.xor2 + cell.and2 + cell.aoi21
     } else {
-        cell::AND2
+        cell.and2
     };
-    // Segment encoder: a population count of the K−1 comparator outputs (programmable: the
-    // breakpoints may be out of order mid-write) needs about K−1−SW full adders and SW half
-    // adders; a fixed, sorted table needs a thermometer-to-binary encoder: K−1 AND2 edge
-    // detectors and an OR tree per output bit.
-    let enc = if prog {
-        (nb - sw).max(0.0) * cell::FA + sw * cell::HA
-    } else {
-        nb * (cell::AND2 + cell::INV) + sw * (k / 2.0 - 1.0).max(0.0) * cell::OR2
-    };
+    // Segment encoder, as the RTL writes it for fixed and programmable tables alike (the
+    // breakpoints may be out of order, so no thermometer code is assumed): the count of
+    // comparator outputs, one conditional increment per comparator. After comparator i the
+    // count needs ceil(log2(i + 2)) bits; each bit is a half adder and a MUX2 (the first
+    // comparator's output is the count itself).
+    let enc: f64 = (1..(k as usize).saturating_sub(1))
+        .map(|i| f64::from(crate::unit::ceil_log2(i + 2)) * (cell.ha + cell.mux2))
+        .sum();
     // K:1 multiplexer per output bit: a tree of K−1 MUX2; with constant data the first level
     // collapses to wires and inverters.
     let mux_bits = |bits: f64| {
         if prog {
-            bits * (k - 1.0) * cell::MUX2
+            bits * (k - 1.0) * cell.mux2
         } else {
-            bits * ((k - 1.0 - (k / 2.0).floor()) * cell::MUX2
-                + (k / 2.0).floor() * cell::INV / 2.0)
+            bits * ((k - 1.0 - (k / 2.0).floor()) * cell.mux2 + (k / 2.0).floor() * cell.inv / 2.0)
         }
     };
     let table_bits = nb * w.x as f64 + k * (w.k + w.b) as f64;
-    // Table storage: one DFF and a load-enable MUX2 per bit, and an address decoder of 3K−1
-    // AND trees of AW inputs; a fixed table is constants (no cells).
+    // Table storage: per bit a DFF, a load-enable MUX2 and the gate of the synchronous reset to
+    // the generated table (an AND2 for a 0 bit, an OR2 for a 1 bit); an address decoder of
+    // 3K−1 AND trees of AW inputs. A fixed table is constants (no cells).
     let table_ge = if prog {
-        table_bits * (cell::DFF + cell::MUX2)
-            + (3.0 * k - 1.0) * (w.cfg_addr as f64 - 1.0).max(1.0) * cell::AND2
+        table_bits * (cell.dff + cell.mux2 + cell.rst)
+            + (3.0 * k - 1.0) * (w.cfg_addr as f64 - 1.0).max(1.0) * cell.and2
     } else {
         0.0
     };
 
     match cfg.arith {
         Arith::Int(dp) => {
-            let (nx, nk, nbb, ny) = (w.x as f64, w.k as f64, w.b as f64, w.y as f64);
+            let (nx, ny) = (w.x as f64, w.y as f64);
+            let (nk, nbb) = (live.k, live.b);
+            // Constant-zero low slope/intercept bits leave the product and the aligned
+            // intercept zero there.
+            let b_zero = w.b as f64 - nbb;
             v.push(comp(
                 "comparators",
                 p,
-                nb * nx * cmp_bit,
+                nb * live.x_cmp * cmp_bit,
                 Driver::Compare,
-                format!("{nb} x {nx}-bit magnitude comparators"),
+                format!("{nb} x {}-bit magnitude comparators", live.x_cmp),
             ));
             v.push(comp(
                 "segment encoder",
@@ -231,7 +331,7 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
                 per_lane: false,
                 driver: Driver::Table,
                 structure: if prog {
-                    format!("{table_bits} flip-flops with load enable + address decoder")
+                    format!("{table_bits} flip-flops with load enable and reset value + address decoder")
                 } else {
                     "constants".into()
                 },
@@ -248,7 +348,7 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
             v.push(comp(
                 "multiplier",
                 p,
-                nk * nx * cell::AND2 + (nk - 1.0) * nx * cell::FA,
+                nk * nx * cell.and2 + (nk - 1.0) * nx * cell.fa,
                 Driver::Multiply,
                 format!("{nk} x {nx} array"),
             ));
@@ -265,11 +365,11 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
             ));
             // The low ALIGN bits of the aligned intercept are zero: the sum passes the
             // product's bits there, so only the upper bits need full adders.
-            let add_bits = (w.sum as f64 - dp.align_shift() as f64).max(1.0);
+            let add_bits = (w.sum as f64 - dp.align_shift() as f64 - b_zero).max(1.0);
             v.push(comp(
                 "adder",
                 p,
-                add_bits * cell::FA,
+                add_bits * cell.fa,
                 Driver::Add,
                 format!("{add_bits}-bit ripple-carry"),
             ));
@@ -277,14 +377,14 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
             let kept = (w.sum as i64 - r.max(0) as i64).max(1) as f64;
             let round = match (r > 0, dp.rounding) {
                 (false, _) | (true, lutforge_core::Rounding::Truncate) => 0.0,
-                (true, lutforge_core::Rounding::HalfUp) => kept * cell::HA,
+                (true, lutforge_core::Rounding::HalfUp) => kept * cell.ha,
                 (true, lutforge_core::Rounding::HalfEven) => {
-                    kept * cell::HA + (r as f64 - 1.0).max(0.0) * cell::OR2 + 2.0 * cell::AND2
+                    kept * cell.ha + (r as f64 - 1.0).max(0.0) * cell.or2 + 2.0 * cell.and2
                 }
             };
             let excess = (kept - ny).max(0.0);
             let sat = if excess > 0.0 {
-                excess * (cell::XOR2 + cell::OR2) + ny * cell::MUX2
+                excess * (cell.xor2 + cell.or2) + ny * cell.mux2
             } else {
                 0.0
             };
@@ -300,16 +400,23 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
             ));
         }
         Arith::Fp32 => {
-            // IEEE comparator: 31-bit magnitude compare of the exponent+mantissa, sign logic
-            // (3 MUX2), NaN detection of x shared by all comparators (exponent all ones: 7
-            // AND2; mantissa non-zero: 22 OR2).
-            let nan_detect = 7.0 * cell::AND2 + 22.0 * cell::OR2;
+            // IEEE comparator as the RTL writes it: a ≥ b and a ≤ b of the 31-bit magnitudes
+            // (one serves positive, one negative operands), sign logic (3 MUX2), NaN detection
+            // (exponent all ones: 7 AND2; mantissa non-zero: 22 OR2) and ±0 detection (30
+            // OR2) of both operands; x's detectors are shared, a constant breakpoint's fold.
+            let nan_detect = 7.0 * cell.and2 + 22.0 * cell.or2;
+            let zero_detect = 30.0 * cell.or2;
+            let bp_detect = if prog { nan_detect + zero_detect } else { 0.0 };
             v.push(comp(
                 "comparators",
                 p,
-                nb * (31.0 * cmp_bit + 3.0 * cell::MUX2) + nan_detect,
+                nb * (2.0 * 31.0 * cmp_bit + 3.0 * cell.mux2 + bp_detect)
+                    + nan_detect
+                    + zero_detect,
                 Driver::Compare,
-                format!("{nb} x FP32 comparators (31-bit magnitude + sign, NaN detect)"),
+                format!(
+                    "{nb} x FP32 comparators (2 x 31-bit magnitude, sign, NaN and zero detect)"
+                ),
             ));
             v.push(comp(
                 "segment encoder",
@@ -331,7 +438,7 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
                 per_lane: false,
                 driver: Driver::Table,
                 structure: if prog {
-                    format!("{table_bits} flip-flops with load enable + address decoder")
+                    format!("{table_bits} flip-flops with load enable and reset value + address decoder")
                 } else {
                     "constants".into()
                 },
@@ -343,24 +450,24 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
                 Driver::Select,
                 format!("{k}:1 slope and intercept (32 bits each)"),
             ));
-            let special = 2.0 * nan_detect + 32.0 * cell::MUX2;
-            let lzc = |n: f64| n * (cell::OR2 + cell::MUX2);
-            let barrel = |n: f64, levels: f64| n * levels * cell::MUX2;
+            let special = 2.0 * nan_detect + 32.0 * cell.mux2;
+            let lzc = |n: f64| n * (cell.or2 + cell.mux2);
+            let barrel = |n: f64, levels: f64| n * levels * cell.mux2;
             // FP multiplier: 24×24 mantissa array, 10-bit exponent add and bias subtract,
             // 1-bit normalization, sticky + round-to-nearest-even incrementer, subnormal
             // support (leading-zero count and normalizing shift of a subnormal input,
             // denormalizing shift of a subnormal result), special cases, sign XOR.
-            let mant = 24.0 * 24.0 * cell::AND2 + 23.0 * 24.0 * cell::FA;
-            let fmul_rest = 20.0 * cell::FA
-                + 24.0 * cell::MUX2
-                + 22.0 * cell::OR2
-                + 24.0 * cell::HA
-                + 10.0 * cell::HA
+            let mant = 24.0 * 24.0 * cell.and2 + 23.0 * 24.0 * cell.fa;
+            let fmul_rest = 20.0 * cell.fa
+                + 24.0 * cell.mux2
+                + 22.0 * cell.or2
+                + 24.0 * cell.ha
+                + 10.0 * cell.ha
                 + lzc(24.0)
                 + barrel(24.0, 5.0)
                 + barrel(24.0, 5.0)
                 + special
-                + cell::XOR2;
+                + cell.xor2;
             v.push(comp(
                 "multiplier",
                 p,
@@ -384,7 +491,7 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
             v.push(comp(
                 "shifter",
                 p,
-                barrel(27.0, 5.0) + 27.0 * cell::OR2 + barrel(27.0, 5.0) + lzc(27.0),
+                barrel(27.0, 5.0) + 27.0 * cell.or2 + barrel(27.0, 5.0) + lzc(27.0),
                 Driver::Add,
                 "FP32 adder: 27-bit alignment shifter + sticky, LZC, 27-bit normalize shifter"
                     .into(),
@@ -392,10 +499,7 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
             v.push(comp(
                 "adder",
                 p,
-                8.0 * cell::FA
-                    + 62.0 * cell::MUX2
-                    + 27.0 * (cell::XOR2 + cell::FA)
-                    + 8.0 * cell::FA,
+                8.0 * cell.fa + 62.0 * cell.mux2 + 27.0 * (cell.xor2 + cell.fa) + 8.0 * cell.fa,
                 Driver::Add,
                 "FP32 adder: exponent difference, swap, complement + 27-bit add, exponent adjust"
                     .into(),
@@ -403,29 +507,37 @@ pub fn components(cfg: &UnitConfig) -> Vec<Component> {
             v.push(comp(
                 "rounding + saturation",
                 p,
-                24.0 * cell::HA + special,
+                24.0 * cell.ha + special,
                 Driver::Round,
                 "FP32 adder: RNE incrementer, overflow to inf, special cases".into(),
             ));
         }
     }
 
-    // Pipeline registers: data bits have a load enable (DFF + MUX2), valid bits a reset.
+    // Pipeline registers: data bits have a load enable and reset to zero (DFF + MUX2 + reset
+    // gate), valid bits a reset and the advance enable.
     let mut data_bits = 0.0;
     let mut valid_bits = 0.0;
-    for (n, lane_bits) in [(1, w.x), (2, w.x + w.seg), (3, w.prod + w.b), (4, w.y)] {
+    let (k_zero, b_zero) = (w.k as f64 - live.k, w.b as f64 - live.b);
+    let s3_bits = (w.prod + w.b) as f64 - k_zero - b_zero;
+    for (n, lane_bits) in [
+        (1, w.x as f64),
+        (2, (w.x + w.seg) as f64),
+        (3, s3_bits),
+        (4, w.y as f64),
+    ] {
         if cfg.has_stage(n) {
-            data_bits += (p as u32 * lane_bits) as f64;
+            data_bits += p as f64 * lane_bits;
             valid_bits += 1.0;
         }
     }
     v.push(Component {
         name: "pipeline registers".into(),
-        ge: data_bits * (cell::DFF + cell::MUX2) + valid_bits * cell::DFFR,
+        ge: data_bits * (cell.dff + cell.mux2 + cell.rst) + valid_bits * (cell.dffr + cell.mux2),
         per_lane: false,
         driver: Driver::PipeData,
         structure: format!(
-            "{data_bits} data flip-flops with load enable, {valid_bits} valid flip-flops"
+            "{data_bits} data flip-flops with load enable and reset, {valid_bits} valid flip-flops"
         ),
     });
     v
@@ -481,9 +593,11 @@ fn ratio(num: u64, den: f64) -> f64 {
 /// Area and power of the unit with the activity of a simulated run (`Unit::set_tracking`).
 /// Each component's dynamic energy is GE × E_GE × (its input toggle rate / 0.5) per
 /// evaluation; a flip-flop spends half its reference energy on the clock at every load and
-/// half in proportion to its data toggles; valid bits are clocked every cycle.
+/// half in proportion to its data toggles; valid bits are clocked every cycle. `table` is the
+/// unit's table when known: a fixed table's constant-zero bits then cost nothing.
 pub fn estimate(
     cfg: &UnitConfig,
+    table: Option<&lutforge_core::Params>,
     act: &Activity,
     samples: u64,
     tech: &Tech,
@@ -495,7 +609,7 @@ pub fn estimate(
     let rate = |toggles: u64, bits: f64| ratio(toggles, evals * bits) / 0.5;
     let mut comps = Vec::new();
     let mut total_fj = 0.0;
-    for c in components(cfg) {
+    for c in components_in(cfg, table, &NANGATE45) {
         let lane_ge = if c.per_lane {
             c.ge / cfg.lanes as f64
         } else {
@@ -528,17 +642,17 @@ pub fn estimate(
             }
             Driver::PipeData => {
                 let lane_bits = pipe_lane_bits(cfg);
-                let ff = cell::DFF + cell::MUX2;
+                let ff = NANGATE45.dff + NANGATE45.mux2;
                 let loads = evals * lane_bits;
                 let toggles = act.reg_data as f64;
                 let data_fj = ff * tech.ge_fj * (0.5 * loads + toggles);
-                let valid_fj = cell::DFFR
+                let valid_fj = NANGATE45.dffr
                     * tech.ge_fj
                     * (0.5 * act.cycles as f64 * cfg.stages as f64 + act.reg_valid as f64);
                 (ratio(act.reg_data, loads) / 0.5, data_fj + valid_fj)
             }
             Driver::Table => {
-                let fj = (cell::DFF + cell::MUX2)
+                let fj = (NANGATE45.dff + NANGATE45.mux2)
                     * tech.ge_fj
                     * (act.table as f64 + 0.5 * act.cfg_writes as f64 * 32.0);
                 (0.0, fj)
@@ -638,6 +752,47 @@ mod tests {
         }
     }
 
+    /// A fixed table's constant-zero low bits are left out; odd codes leave every bit in; a
+    /// programmable unit ignores the table (its registers can take any value).
+    #[test]
+    fn fixed_tables_fold_their_zero_bits() {
+        use lutforge_core::{IntParams, Params};
+        let table = |shift: u32| {
+            Params::Int(IntParams {
+                breakpoints: (0..7).map(|i| (2 * i - 7) << shift).collect(),
+                slopes: (0..8).map(|i| (2 * i + 1) << shift).collect(),
+                intercepts: (0..8).map(|i| (1 - 2 * i) << shift).collect(),
+            })
+        };
+        let ge = |cfg: &UnitConfig, t: Option<&Params>, name: &str| -> f64 {
+            components_in(cfg, t, &NANGATE45)
+                .iter()
+                .filter(|c| name.is_empty() || c.name == name)
+                .map(|c| c.ge)
+                .sum()
+        };
+        let fixed = int_cfg(32, false);
+        let (odd, widened) = (table(0), table(24));
+        assert_eq!(ge(&fixed, Some(&odd), ""), ge(&fixed, None, ""));
+        for name in [
+            "comparators",
+            "multiplexers",
+            "multiplier",
+            "adder",
+            "pipeline registers",
+        ] {
+            assert!(
+                ge(&fixed, Some(&widened), name) < ge(&fixed, Some(&odd), name),
+                "{name}"
+            );
+        }
+        // Eight live slope bits: the multiplier of an 8-bit slope by the 32-bit input.
+        let mul = ge(&fixed, Some(&widened), "multiplier");
+        assert!((mul - (8.0 * 32.0 * NANGATE45.and2 + 7.0 * 32.0 * NANGATE45.fa)).abs() < 1e-9);
+        let prog = int_cfg(32, true);
+        assert_eq!(ge(&prog, Some(&widened), ""), ge(&prog, None, ""));
+    }
+
     #[test]
     fn components_add_up_and_grow_with_width() {
         let act = Activity {
@@ -660,7 +815,7 @@ mod tests {
         let tech = Tech::tsmc28();
         let mut prev: Option<Vec<ComponentCost>> = None;
         for bits in [8, 12, 16, 24, 32] {
-            let r = estimate(&int_cfg(bits, true), &act, 100, &tech, 500.0);
+            let r = estimate(&int_cfg(bits, true), None, &act, 100, &tech, 500.0);
             let sum: f64 = r.components.iter().map(|c| c.ge).sum();
             assert!((sum - r.ge).abs() < 1e-9);
             let area: f64 = r.components.iter().map(|c| c.area_um2).sum();

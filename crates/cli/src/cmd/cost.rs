@@ -83,7 +83,7 @@ pub fn run(a: &CostArgs) -> CliResult {
         let (act, stats) = cost::random_activity(&cfg, &params, a.samples, range, a.seed)?;
         rows.push((
             f,
-            cost::estimate(&cfg, &act, stats.samples, &u.node, u.clock),
+            cost::estimate(&cfg, Some(&params), &act, stats.samples, &u.node, u.clock),
         ));
     }
     if rows.is_empty() {

@@ -166,7 +166,14 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
         f.commit()?;
     }
 
-    let report = cost::estimate(&cfg, unit.activity(), stats.samples, &u.node, u.clock);
+    let report = cost::estimate(
+        &cfg,
+        Some(&params),
+        unit.activity(),
+        stats.samples,
+        &u.node,
+        u.clock,
+    );
     let format = match (a.format, table.arith) {
         (Some(f), _) => f.to_string(),
         (None, TableArith::Fp32) => "fp32".into(),
