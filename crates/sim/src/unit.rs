@@ -778,7 +778,13 @@ impl Unit {
         if adv {
             match (&self.kernel, &self.table) {
                 (Some(kn), TableRegs::Int(p)) if !self.track => {
-                    (kn.advance)(&mut self.state, in_valid, in_data, p, kn)
+                    // The default depth inlined into `step`; the others through the pointer.
+                    let st = &mut self.state;
+                    match (self.cfg.stages, kn.narrow) {
+                        (4, true) => lanes_int::<4, true>(st, in_valid, in_data, p, kn),
+                        (4, false) => lanes_int::<4, false>(st, in_valid, in_data, p, kn),
+                        _ => (kn.advance)(st, in_valid, in_data, p, kn),
+                    }
                 }
                 _ => self.advance(in_valid, in_data),
             }
@@ -1010,6 +1016,7 @@ impl Unit {
 /// output side first, each reading its upstream register before it is overwritten; the
 /// register slices are cut to the lane count so the loop carries no bounds checks.
 #[allow(clippy::needless_range_loop)]
+#[inline]
 fn lanes_int<const ST: u32, const NARROW: bool>(
     s: &mut State,
     in_valid: bool,
