@@ -241,17 +241,10 @@ pub fn build_with(
     }
     args.push(format!("{MODULE}.v"));
     args.push("harness.cpp".into());
-    let out = Command::new("verilator")
-        .args(&args)
-        .current_dir(w)
-        .output()
-        .map_err(|e| Error::input(format!("verilator: {e}")))?;
-    if !out.status.success() {
-        return Err(Error::input(format!(
-            "verilator build failed: {}",
-            first_error(&out)
-        )));
-    }
+    checked(
+        Command::new("verilator").args(&args).current_dir(w),
+        "verilator build",
+    )?;
     std::fs::copy(w.join("obj_dir").join(EXE), w.join(EXE)).map_err(|e| Error::io(w, e))?;
     let _ = std::fs::remove_dir_all(w.join("obj_dir"));
     let kept = work.keep();
@@ -262,6 +255,21 @@ pub fn build_with(
     Ok(Build { dir, fresh: true })
 }
 
+/// Runs `cmd`: failing to start it or a non-zero exit is an error naming `what`, with the
+/// first error line of its output.
+fn checked(cmd: &mut Command, what: &str) -> Result<std::process::Output> {
+    let out = cmd
+        .output()
+        .map_err(|e| Error::input(format!("{what}: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::input(format!(
+            "{what} failed: {}",
+            first_error(&out)
+        )));
+    }
+    Ok(out)
+}
+
 impl Build {
     /// Replays `trace_in` through the model, writing the RTL's trace (and waveforms).
     pub fn run(&self, trace_in: &Path, trace_out: &Path, vcd: Option<&Path>) -> Result<()> {
@@ -270,34 +278,20 @@ impl Build {
         if let Some(v) = vcd {
             cmd.arg(v);
         }
-        let out = cmd
-            .output()
-            .map_err(|e| Error::input(format!("verilated model: {e}")))?;
-        if !out.status.success() {
-            return Err(Error::input(format!(
-                "verilated model failed: {}",
-                first_error(&out)
-            )));
-        }
-        Ok(())
+        checked(&mut cmd, "verilated model").map(|_| ())
     }
 
     /// Runs the harness's bench mode: replays `load_trace` (a `lutforge-trace/1` file, e.g. the
     /// cfg writes that load the table), then `cycles` cycles of the built-in stimulus, timed
     /// inside the harness. The checksum equals [`crate::speed::run`]'s on the same unit.
     pub fn bench(&self, cycles: u64, load_trace: &Path) -> Result<BenchRun> {
-        let out = Command::new(self.dir.join(EXE))
-            .arg("--bench")
-            .arg(cycles.to_string())
-            .arg(load_trace)
-            .output()
-            .map_err(|e| Error::input(format!("verilated model: {e}")))?;
-        if !out.status.success() {
-            return Err(Error::input(format!(
-                "verilated model failed: {}",
-                first_error(&out)
-            )));
-        }
+        let out = checked(
+            Command::new(self.dir.join(EXE))
+                .arg("--bench")
+                .arg(cycles.to_string())
+                .arg(load_trace),
+            "verilated model",
+        )?;
         let run = BenchRun::parse(&String::from_utf8_lossy(&out.stdout))?;
         if run.cycles != cycles {
             return Err(Error::input(format!(
