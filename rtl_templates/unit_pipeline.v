@@ -1,24 +1,24 @@
     // ---- pipeline: every register moves when adv is high; data load only for valid samples
     always @(posedge clk) begin
         if (rst) begin
-{%- if stages == 4 %}
+{%- if u.stages == 4 %}
             s1_valid <= 1'b0;
-            s1_x     <= {{ lanes * nx }}'d0;
+            s1_x     <= {{ u.lanes * u.nx }}'d0;
 {%- endif %}
-{%- if stages >= 3 %}
+{%- if u.stages >= 3 %}
             s2_valid <= 1'b0;
-            s2_x     <= {{ lanes * nx }}'d0;
-            s2_seg   <= {{ lanes * sw }}'d0;
+            s2_x     <= {{ u.lanes * u.nx }}'d0;
+            s2_seg   <= {{ u.lanes * u.sw }}'d0;
 {%- endif %}
-{%- if stages >= 2 %}
+{%- if u.stages >= 2 %}
             s3_valid <= 1'b0;
-            s3_prod  <= {{ lanes * np }}'d0;
-            s3_icpt  <= {{ lanes * nb }}'d0;
+            s3_prod  <= {{ u.lanes * u.np }}'d0;
+            s3_icpt  <= {{ u.lanes * u.nb }}'d0;
 {%- endif %}
             s4_valid <= 1'b0;
-            s4_y     <= {{ lanes * ny }}'d0;
+            s4_y     <= {{ u.lanes * u.ny }}'d0;
         end else if (adv) begin
-{%- if stages == 4 %}
+{%- if u.stages == 4 %}
             s1_valid <= in_valid;
             if (in_valid) s1_x <= in_data;
             s2_valid <= s1_valid;
@@ -27,22 +27,22 @@
                 s2_seg <= seg;
             end
 {%- endif %}
-{%- if stages == 3 %}
+{%- if u.stages == 3 %}
             s2_valid <= in_valid;
             if (in_valid) begin
                 s2_x   <= in_data;
                 s2_seg <= seg;
             end
 {%- endif %}
-{%- if stages >= 2 %}
-            s3_valid <= {{ v3 }};
-            if ({{ v3 }}) begin
+{%- if u.stages >= 2 %}
+            s3_valid <= {{ u.v3 }};
+            if ({{ u.v3 }}) begin
                 s3_prod <= prod_c;
                 s3_icpt <= icpt_c;
             end
 {%- endif %}
-            s4_valid <= {{ v4 }};
-            if ({{ v4 }}) s4_y <= y_c;
+            s4_valid <= {{ u.v4 }};
+            if ({{ u.v4 }}) s4_y <= y_c;
         end
     end
 {#- The pipeline register updates of lutforge_unit (docs/sim.md), shared by unit_int.v and unit_fp32.v. #}

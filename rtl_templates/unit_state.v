@@ -1,21 +1,21 @@
     // ---- table ------------------------------------------------------------------------
-{%- if programmable %}
-{%- if segments > 1 %}
-    reg  [{{ (segments - 1) * nx - 1 }}:0] tbl_bp;
+{%- if u.programmable %}
+{%- if u.segments > 1 %}
+    reg  [{{ (u.segments - 1) * u.nx - 1 }}:0] tbl_bp;
 {%- endif %}
-    reg  [{{ segments * nk - 1 }}:0] tbl_k;
-    reg  [{{ segments * nb - 1 }}:0] tbl_b;
+    reg  [{{ u.segments * u.nk - 1 }}:0] tbl_k;
+    reg  [{{ u.segments * u.nb - 1 }}:0] tbl_b;
 
     always @(posedge clk) begin
         if (rst) begin
-{%- if segments > 1 %}
-            tbl_bp <= {{ init_bp }};
+{%- if u.segments > 1 %}
+            tbl_bp <= {{ u.init_bp }};
 {%- endif %}
-            tbl_k  <= {{ init_k }};
-            tbl_b  <= {{ init_b }};
+            tbl_k  <= {{ u.init_k }};
+            tbl_b  <= {{ u.init_b }};
         end else if (cfg_we) begin
             case (cfg_addr)
-{%- for w in writes %}
+{%- for w in u.writes %}
                 {{ w.addr }}: {{ w.target }} <= {{ w.data }};
 {%- endfor %}
                 default: ;
@@ -23,11 +23,11 @@
         end
     end
 {%- else %}
-{%- if segments > 1 %}
-    wire [{{ (segments - 1) * nx - 1 }}:0] tbl_bp = {{ init_bp }};
+{%- if u.segments > 1 %}
+    wire [{{ (u.segments - 1) * u.nx - 1 }}:0] tbl_bp = {{ u.init_bp }};
 {%- endif %}
-    wire [{{ segments * nk - 1 }}:0] tbl_k = {{ init_k }};
-    wire [{{ segments * nb - 1 }}:0] tbl_b = {{ init_b }};
+    wire [{{ u.segments * u.nk - 1 }}:0] tbl_k = {{ u.init_k }};
+    wire [{{ u.segments * u.nb - 1 }}:0] tbl_b = {{ u.init_b }};
 {%- endif %}
 
     // ---- handshake ----------------------------------------------------------------------
@@ -37,21 +37,21 @@
     assign out_data  = s4_y;
 
     // ---- pipeline registers -------------------------------------------------------------
-{%- if stages == 4 %}
+{%- if u.stages == 4 %}
     reg                  s1_valid;
-    reg  [{{ lanes * nx - 1 }}:0] s1_x;
+    reg  [{{ u.lanes * u.nx - 1 }}:0] s1_x;
 {%- endif %}
-{%- if stages >= 3 %}
+{%- if u.stages >= 3 %}
     reg                  s2_valid;
-    reg  [{{ lanes * nx - 1 }}:0] s2_x;
-    reg  [{{ lanes * sw - 1 }}:0] s2_seg;
+    reg  [{{ u.lanes * u.nx - 1 }}:0] s2_x;
+    reg  [{{ u.lanes * u.sw - 1 }}:0] s2_seg;
 {%- endif %}
-{%- if stages >= 2 %}
+{%- if u.stages >= 2 %}
     reg                  s3_valid;
-    reg  [{{ lanes * np - 1 }}:0] s3_prod;
-    reg  [{{ lanes * nb - 1 }}:0] s3_icpt;
+    reg  [{{ u.lanes * u.np - 1 }}:0] s3_prod;
+    reg  [{{ u.lanes * u.nb - 1 }}:0] s3_icpt;
 {%- endif %}
     reg                  s4_valid;
-    reg  [{{ lanes * ny - 1 }}:0] s4_y;
+    reg  [{{ u.lanes * u.ny - 1 }}:0] s4_y;
 
 {#- The table registers, handshake and pipeline registers of lutforge_unit, shared by unit_int.v and unit_fp32.v (all data widths are 32 in the FP32 unit). #}

@@ -17,9 +17,10 @@ pub struct WriteArm {
     pub data: String,
 }
 
-#[derive(Template)]
-#[template(path = "unit_int.v", escape = "none")]
-struct IntUnit<'a> {
+/// What both unit templates read — the shape, the table and the stage wiring — under `u`;
+/// the shared blocks `unit_state.v` and `unit_pipeline.v` read nothing else. FP32 units carry
+/// 32 in every data width.
+struct Shape<'a> {
     module: &'a str,
     version: &'a str,
     header: &'a [String],
@@ -34,10 +35,6 @@ struct IntUnit<'a> {
     np: u32,
     sw: u32,
     aw: u32,
-    cw: u32,
-    ws: u32,
-    align: u32,
-    rounding: &'a str,
     init_bp: String,
     init_k: String,
     init_b: String,
@@ -50,6 +47,16 @@ struct IntUnit<'a> {
     v3: &'a str,
     v4: &'a str,
     ls_cmp: String,
+}
+
+#[derive(Template)]
+#[template(path = "unit_int.v", escape = "none")]
+struct IntUnit<'a> {
+    u: Shape<'a>,
+    cw: u32,
+    ws: u32,
+    align: u32,
+    rounding: &'a str,
     lk_ext: String,
     lx_ext: String,
     fp_ext: String,
@@ -61,33 +68,7 @@ struct IntUnit<'a> {
 #[derive(Template)]
 #[template(path = "unit_fp32.v", escape = "none")]
 struct Fp32Unit<'a> {
-    module: &'a str,
-    version: &'a str,
-    header: &'a [String],
-    lanes: u32,
-    stages: u32,
-    programmable: bool,
-    segments: u32,
-    // Every data word is 32 bits; the shared table and pipeline blocks read these names.
-    nx: u32,
-    nk: u32,
-    nb: u32,
-    ny: u32,
-    np: u32,
-    sw: u32,
-    aw: u32,
-    init_bp: String,
-    init_k: String,
-    init_b: String,
-    writes: Vec<WriteArm>,
-    cmp_src: &'a str,
-    mul_seg_src: &'a str,
-    mul_x_src: &'a str,
-    fin_prod_src: &'a str,
-    fin_icpt_src: &'a str,
-    v3: &'a str,
-    v4: &'a str,
-    ls_cmp: String,
+    u: Shape<'a>,
 }
 
 /// The initial table words of `params` for a unit of `cfg`.
@@ -159,6 +140,34 @@ pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Resu
     let ls_cmp = format!("ls == j[{}:0]", w.seg - 1);
     let version = lutforge_core::VERSION;
 
+    let u = Shape {
+        module: MODULE,
+        version,
+        header,
+        lanes: cfg.lanes as u32,
+        stages: st,
+        programmable: cfg.programmable,
+        segments: k,
+        nx: w.x,
+        nk: w.k,
+        nb: w.b,
+        ny: w.y,
+        np: w.prod,
+        sw: w.seg,
+        aw: w.cfg_addr,
+        init_bp: init(Field::Breakpoint, w.x),
+        init_k: init(Field::Slope, w.k),
+        init_b: init(Field::Intercept, w.b),
+        writes,
+        cmp_src,
+        mul_seg_src,
+        mul_x_src,
+        fin_prod_src,
+        fin_icpt_src,
+        v3,
+        v4,
+        ls_cmp,
+    };
     let text = match &cfg.arith {
         Arith::Int(dp) => {
             let r = dp.out_shift();
@@ -166,36 +175,11 @@ pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Resu
             let ws = if r > 0 { ns.max(r as u32 + 1) + 1 } else { ns };
             let (round_lines, y_expr) = round_and_saturate(dp.rounding, r, ws, w.y);
             IntUnit {
-                module: MODULE,
-                version,
-                header,
-                lanes: cfg.lanes as u32,
-                stages: st,
-                programmable: cfg.programmable,
-                segments: k,
-                nx: w.x,
-                nk: w.k,
-                nb: w.b,
-                ny: w.y,
-                np: w.prod,
-                sw: w.seg,
-                aw: w.cfg_addr,
+                u,
                 cw: w.cfg_data,
                 ws,
                 align: dp.align_shift() as u32,
                 rounding: dp.rounding.name(),
-                init_bp: init(Field::Breakpoint, w.x),
-                init_k: init(Field::Slope, w.k),
-                init_b: init(Field::Intercept, w.b),
-                writes,
-                cmp_src,
-                mul_seg_src,
-                mul_x_src,
-                fin_prod_src,
-                fin_icpt_src,
-                v3,
-                v4,
-                ls_cmp,
                 lk_ext: sext("lk", w.k, w.prod),
                 lx_ext: sext("lx", w.x, w.prod),
                 fp_ext: sext("fp", w.prod, ws),
@@ -205,35 +189,7 @@ pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Resu
             }
             .render()
         }
-        Arith::Fp32 => Fp32Unit {
-            module: MODULE,
-            version,
-            header,
-            lanes: cfg.lanes as u32,
-            stages: st,
-            programmable: cfg.programmable,
-            segments: k,
-            nx: 32,
-            nk: 32,
-            nb: 32,
-            ny: 32,
-            np: 32,
-            sw: w.seg,
-            aw: w.cfg_addr,
-            init_bp: init(Field::Breakpoint, 32),
-            init_k: init(Field::Slope, 32),
-            init_b: init(Field::Intercept, 32),
-            writes,
-            cmp_src,
-            mul_seg_src,
-            mul_x_src,
-            fin_prod_src,
-            fin_icpt_src,
-            v3,
-            v4,
-            ls_cmp,
-        }
-        .render(),
+        Arith::Fp32 => Fp32Unit { u }.render(),
     };
     // askama drops the template's final newline; POSIX text files end with one.
     text.map(|t| t + "\n")
