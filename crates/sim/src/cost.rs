@@ -453,21 +453,16 @@ pub fn components_in(
             let special = 2.0 * nan_detect + 32.0 * cell.mux2;
             let lzc = |n: f64| n * (cell.or2 + cell.mux2);
             let barrel = |n: f64, levels: f64| n * levels * cell.mux2;
+            // The RTL's result packer (`fp_pack`), one in the multiplier and one in the adder:
+            // it takes a 48-bit significand, so its leading-zero count, normalizing left shift,
+            // denormalizing right shift and sticky mask are 48 bits wide and 6 levels deep,
+            // with the masked sticky OR.
+            let pack = lzc(48.0) + 3.0 * barrel(48.0, 6.0) + 48.0 * (cell.and2 + cell.or2);
             // FP multiplier: 24×24 mantissa array, 10-bit exponent add and bias subtract,
-            // 1-bit normalization, sticky + round-to-nearest-even incrementer, subnormal
-            // support (leading-zero count and normalizing shift of a subnormal input,
-            // denormalizing shift of a subnormal result), special cases, sign XOR.
+            // the packer, round-to-nearest-even incrementer, special cases, sign XOR.
             let mant = 24.0 * 24.0 * cell.and2 + 23.0 * 24.0 * cell.fa;
-            let fmul_rest = 20.0 * cell.fa
-                + 24.0 * cell.mux2
-                + 22.0 * cell.or2
-                + 24.0 * cell.ha
-                + 10.0 * cell.ha
-                + lzc(24.0)
-                + barrel(24.0, 5.0)
-                + barrel(24.0, 5.0)
-                + special
-                + cell.xor2;
+            let fmul_rest =
+                20.0 * cell.fa + 24.0 * cell.ha + 10.0 * cell.ha + pack + special + cell.xor2;
             v.push(comp(
                 "multiplier",
                 p,
@@ -480,21 +475,20 @@ pub fn components_in(
                 p,
                 fmul_rest,
                 Driver::Multiply,
-                "10-bit exponent add + bias, 1-bit normalize, sticky + RNE incrementer, \
-                 subnormal LZC and shifters, special cases"
+                "10-bit exponent add + bias, 48-bit packer (LZC, normalize and denormalize \
+                 shifters, sticky), RNE incrementer, special cases"
                     .into(),
             ));
             // FP adder: exponent difference (8 FA), operand swap (62 MUX2), alignment barrel
             // shifter of 27 bits × 5 levels with sticky OR, conditional complement + 27-bit
-            // adder, 27-bit leading-zero counter, normalizing left shifter (27 × 5), RNE
-            // incrementer (24 HA), exponent adjust (8 FA), special cases.
+            // adder, the packer, RNE incrementer (24 HA), exponent adjust (8 FA), special
+            // cases.
             v.push(comp(
                 "shifter",
                 p,
-                barrel(27.0, 5.0) + 27.0 * cell.or2 + barrel(27.0, 5.0) + lzc(27.0),
+                barrel(27.0, 5.0) + 27.0 * cell.or2 + pack,
                 Driver::Add,
-                "FP32 adder: 27-bit alignment shifter + sticky, LZC, 27-bit normalize shifter"
-                    .into(),
+                "FP32 adder: 27-bit alignment shifter + sticky, 48-bit packer".into(),
             ));
             v.push(comp(
                 "adder",
