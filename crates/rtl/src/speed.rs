@@ -14,7 +14,7 @@
 //! (wrapping).
 
 use lutforge_core::Result;
-use lutforge_sim::unit::{Arith, Unit, UnitConfig};
+use lutforge_sim::unit::{mask, Arith, Unit, UnitConfig};
 
 /// Multiplier of the LCG (Knuth's MMIX constants).
 pub const LCG_MUL: u64 = 6_364_136_223_846_793_005;
@@ -24,14 +24,6 @@ pub const LCG_INC: u64 = 1_442_695_040_888_963_407;
 pub const LCG_SEED: u64 = 1;
 /// Multiplier of the checksum fold.
 pub const CHECKSUM_MUL: u64 = 31;
-
-fn mask(bits: u32) -> u64 {
-    if bits >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    }
-}
 
 /// The input stream of the benchmark for one unit shape.
 #[derive(Clone, Debug)]

@@ -499,16 +499,20 @@ impl IntKernel {
         }
     }
 
-    /// Aligner, adder, rounding and saturation, without the sum node.
+    /// Aligner, adder, rounding and saturation, without the sum node, for a sum that fits
+    /// i64 (`narrow`).
     #[inline(always)]
-    fn finish(&self, prod: i64, icpt: i64) -> i64 {
-        if self.narrow {
-            golden::round_shift_i64(prod + (icpt << self.align), self.rsh, self.mode)
-                .clamp(self.ymin, self.ymax)
-        } else {
-            let sum = prod as i128 + ((icpt as i128) << self.align);
-            golden::saturate(golden::round_shift(sum, self.rsh, self.mode), self.ybits)
-        }
+    fn finish_narrow(&self, prod: i64, icpt: i64) -> i64 {
+        golden::round_shift_i64(prod + (icpt << self.align), self.rsh, self.mode)
+            .max(self.ymin)
+            .min(self.ymax)
+    }
+
+    /// The same in i128, for any datapath.
+    #[inline(always)]
+    fn finish_wide(&self, prod: i64, icpt: i64) -> i64 {
+        let sum = prod as i128 + ((icpt as i128) << self.align);
+        golden::saturate(golden::round_shift(sum, self.rsh, self.mode), self.ybits)
     }
 }
 
@@ -527,7 +531,8 @@ pub struct Unit {
     kernel: Option<IntKernel>,
 }
 
-fn mask(bits: u32) -> u64 {
+/// The low `bits` bits set (all 64 for 64 or more).
+pub fn mask(bits: u32) -> u64 {
     if bits >= 64 {
         u64::MAX
     } else {
@@ -1028,11 +1033,9 @@ fn lanes_int<const ST: u32, const NARROW: bool>(
     let segment = |x: i64| kn.segment(bp, x);
     let finish = |m: i64, c: i64| {
         if NARROW {
-            golden::round_shift_i64(m + (c << kn.align), kn.rsh, kn.mode)
-                .max(kn.ymin)
-                .min(kn.ymax)
+            kn.finish_narrow(m, c)
         } else {
-            kn.finish(m, c)
+            kn.finish_wide(m, c)
         }
     };
     // What each stage register loads: the valid bit of the stage before it, or the input's.
