@@ -1,7 +1,8 @@
 //! The Verilator harness's bench mode (`Vharness --bench`) runs the same stimulus and checksum
 //! as `lutforge_rtl::speed` on the simulator: for INT8 with 1 and 3 lanes and FP32 with 1 and
 //! 2 lanes, the RTL's checksum after its table is loaded through the write port equals the
-//! checksum of `Unit::step` on a simulator unit built with that table. The builds are the
+//! checksum of the simulator unit built with that table, driven both ways (`Unit::stream` and
+//! `Unit::step`). The builds are the
 //! cross-check builds of `standard_set.rs` and `streams.rs` (same shapes, same cache), so this
 //! test adds none.
 
@@ -25,12 +26,14 @@ fn rtl_equals_sim(cfg: UnitConfig, params: &Params) {
     let rtl = build.bench(CYCLES, &load).unwrap();
     assert_eq!(rtl.cycles, CYCLES);
 
-    let mut unit = Unit::new(cfg, params).unwrap();
-    let sim = speed::run(&mut unit, CYCLES).unwrap();
+    let unit = Unit::new(cfg, params).unwrap();
+    let sim = speed::run(&mut unit.clone(), CYCLES).unwrap();
     assert_eq!(
         rtl.checksum, sim,
         "RTL and simulator checksums differ: {cfg:?}"
     );
+    let stepped = speed::run_stepped(&mut unit.clone(), CYCLES).unwrap();
+    assert_eq!(stepped, sim, "stream and step differ: {cfg:?}");
 
     // The checksum sees the table: the reset (all-zero) table gives another one, in both.
     let mut zero_unit = Unit::new(cfg, &zeros).unwrap();

@@ -3,9 +3,10 @@
 //!
 //! Kernel rows: N cycles of the same built-in stimulus (`lutforge_rtl::speed`: a new beat of
 //! LCG codes on every lane every cycle, out_ready always high, outputs folded into a checksum)
-//! through `Unit::step`, and through the Verilator speed build's bench mode (`Vharness
-//! --bench`, timed inside the harness: build, process start and table load excluded). The
-//! checksums must be equal. Context rows: N random beats through the simulator's testbench
+//! through `Unit::stream` (the simulator's full-throughput entry point), through `Unit::step`
+//! (one edge per call, as an interactive testbench drives it), and through the Verilator speed
+//! build's bench mode (`Vharness --bench`, timed inside the harness: build, process start and
+//! table load excluded). The three checksums must be equal. Context rows: N random beats through the simulator's testbench
 //! (`lutforge_sim::run`), without and with writing the text trace, and the Verilator builds
 //! replaying that trace (text in, text out).
 //!
@@ -89,15 +90,19 @@ fn main() {
     let load = dir.path().join("load.trace");
     let load_ev = load_events(&cfg, &params).expect("load");
     crosscheck::simulate(&cfg, &zeros, load_ev.clone(), &opts, &load, None).expect("sim");
-    let mut unit = Unit::new(cfg, &params).expect("unit");
+    let unit = Unit::new(cfg, &params).expect("unit");
     let t = Instant::now();
-    let sim_sum = speed::run(&mut unit, n).expect("sim kernel");
-    let sim_kernel_s = t.elapsed().as_secs_f64();
+    let sim_sum = speed::run(&mut unit.clone(), n).expect("sim stream");
+    let sim_stream_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let step_sum = speed::run_stepped(&mut unit.clone(), n).expect("sim step");
+    let sim_step_s = t.elapsed().as_secs_f64();
     let rtl = speed_build.bench(n, &load).expect("bench");
     assert_eq!(
         rtl.checksum, sim_sum,
         "the RTL's checksum differs from the simulator's"
     );
+    assert_eq!(step_sum, sim_sum, "stream and step checksums differ");
 
     // 2. Context: N random beats through the testbench, then as a text trace.
     let samples = random_samples(&cfg, n as usize * lanes);
@@ -158,11 +163,19 @@ fn main() {
     let kernel_samples = n * lanes as u64;
     let sum = format!("{sim_sum:016x}");
     row(
-        "lutforge-sim kernel (`speed::run`, `Unit::step`)",
+        "lutforge-sim, `Unit::stream` (`speed::run`)",
         "built-in LCG",
         n,
         kernel_samples,
-        sim_kernel_s,
+        sim_stream_s,
+        &sum,
+    );
+    row(
+        "lutforge-sim, `Unit::step` per cycle (`speed::run_stepped`)",
+        "built-in LCG",
+        n,
+        kernel_samples,
+        sim_step_s,
         &sum,
     );
     row(
@@ -208,8 +221,9 @@ fn main() {
     );
     println!();
     println!(
-        "kernels, same stimulus, equal checksums: lutforge-sim {:.2}x the Verilator speed build \
-         (Verilator seconds / simulator seconds)",
-        rtl.seconds / sim_kernel_s
+        "kernels, same stimulus, equal checksums (Verilator seconds / simulator seconds): \
+         Unit::stream {:.2}x, Unit::step {:.2}x the Verilator speed build",
+        rtl.seconds / sim_stream_s,
+        rtl.seconds / sim_step_s
     );
 }

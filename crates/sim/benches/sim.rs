@@ -47,6 +47,17 @@ fn stimulus(arith: Arith, lanes: usize) -> Vec<i64> {
     out
 }
 
+/// How a bench drives the unit.
+#[derive(Clone, Copy)]
+enum Drive {
+    /// `Unit::step` per cycle, activity tracking off.
+    Step,
+    /// `Unit::step` per cycle with activity tracking (what `lutforge sim` runs).
+    Activity,
+    /// `Unit::stream` over the stimulus period.
+    Stream,
+}
+
 /// Drives the unit directly: a new sample every cycle, out_ready always high (a full pipeline),
 /// the inner loop of `lutforge sim` without the stimulus parser.
 fn drive(u: &mut Unit, beats: &[i64], lanes: usize) -> i64 {
@@ -62,38 +73,84 @@ fn drive(u: &mut Unit, beats: &[i64], lanes: usize) -> i64 {
     acc
 }
 
+/// The same cycles through `Unit::stream`, a stimulus period per call.
+fn stream(u: &mut Unit, beats: &[i64], lanes: usize) -> i64 {
+    let mut acc = 0i64;
+    let mut out = Vec::with_capacity(beats.len());
+    let mut left = CYCLES as usize;
+    while left > 0 {
+        let n = left.min(PERIOD);
+        out.clear();
+        u.stream(&beats[..n * lanes], &mut out)
+            .expect("valid stimulus");
+        acc = out
+            .iter()
+            .step_by(lanes)
+            .fold(acc, |a, &y| a.wrapping_add(y));
+        left -= n;
+    }
+    acc
+}
+
 fn bench(c: &mut Criterion) {
     let (dp, p) = int8();
     let mut g = c.benchmark_group("sim");
-    for (name, arith, params, lanes, track) in [
+    for (name, arith, params, lanes, how) in [
         (
             "int8_p1",
             Arith::Int(dp),
             Params::Int(p.clone()),
             1usize,
-            false,
+            Drive::Step,
+        ),
+        (
+            "int8_p1_stream",
+            Arith::Int(dp),
+            Params::Int(p.clone()),
+            1,
+            Drive::Stream,
         ),
         (
             "int8_p1_activity",
             Arith::Int(dp),
             Params::Int(p.clone()),
             1,
-            true,
+            Drive::Activity,
         ),
-        ("int8_p8", Arith::Int(dp), Params::Int(p.clone()), 8, false),
+        (
+            "int8_p8",
+            Arith::Int(dp),
+            Params::Int(p.clone()),
+            8,
+            Drive::Step,
+        ),
+        (
+            "int8_p8_stream",
+            Arith::Int(dp),
+            Params::Int(p.clone()),
+            8,
+            Drive::Stream,
+        ),
         (
             "int32_p1",
             Arith::Int(widen(&dp, &p, 24).0),
             Params::Int(widen(&dp, &p, 24).1),
             1,
-            false,
+            Drive::Step,
         ),
         (
             "fp32_p1",
             Arith::Fp32,
             Params::Fp32(lutforge_core::Fp32Params::from_int(&p, 4, 6, 6)),
             1,
-            false,
+            Drive::Step,
+        ),
+        (
+            "fp32_p1_stream",
+            Arith::Fp32,
+            Params::Fp32(lutforge_core::Fp32Params::from_int(&p, 4, 6, 6)),
+            1,
+            Drive::Stream,
         ),
     ] {
         let cfg = UnitConfig {
@@ -108,8 +165,11 @@ fn bench(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let mut u = Unit::new(cfg, &params).expect("valid unit");
-                u.set_tracking(track);
-                black_box(drive(&mut u, &beats, lanes))
+                u.set_tracking(matches!(how, Drive::Activity));
+                black_box(match how {
+                    Drive::Stream => stream(&mut u, &beats, lanes),
+                    Drive::Step | Drive::Activity => drive(&mut u, &beats, lanes),
+                })
             })
         });
     }

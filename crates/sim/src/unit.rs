@@ -9,6 +9,8 @@
 use lutforge_core::golden::{self, Datapath, SegmentMap};
 use lutforge_core::{fp32, Error, Fp32Params, IntParams, Params, Result, Rounding};
 
+mod stream;
+
 /// Most lanes a unit may have; far beyond a LUT unit's use, small enough that bus widths stay
 /// printable.
 pub const MAX_LANES: usize = 256;
@@ -503,7 +505,14 @@ impl IntKernel {
     /// i64 (`narrow`).
     #[inline(always)]
     fn finish_narrow(&self, prod: i64, icpt: i64) -> i64 {
-        golden::round_shift_i64(prod + (icpt << self.align), self.rsh, self.mode)
+        self.round_saturate(prod + (icpt << self.align), self.mode)
+    }
+
+    /// Rounding and saturation of a narrow sum; the mode is a parameter so that a caller
+    /// looping over many samples can pass it as a constant.
+    #[inline(always)]
+    fn round_saturate(&self, sum: i64, mode: Rounding) -> i64 {
+        golden::round_shift_i64(sum, self.rsh, mode)
             .max(self.ymin)
             .min(self.ymax)
     }
