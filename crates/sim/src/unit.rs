@@ -1118,7 +1118,7 @@ mod tests {
     use super::*;
     use lutforge_core::{FixedFormat, Rounding};
 
-    fn dp() -> Datapath {
+    pub(super) fn dp() -> Datapath {
         Datapath {
             input: FixedFormat::new(8, 2),
             slope: FixedFormat::new(8, 6),
@@ -1128,7 +1128,7 @@ mod tests {
         }
     }
 
-    fn params() -> Params {
+    pub(super) fn params() -> Params {
         Params::Int(IntParams {
             breakpoints: vec![-8, 0, 8],
             slopes: vec![0, 16, 48, 64],

@@ -163,44 +163,44 @@ fn fill(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{dp, params};
     use super::super::{Arith, UnitConfig};
     use super::*;
     use crate::convert::widen;
-    use lutforge_core::{Datapath, FixedFormat, Fp32Params, Params, Rounding};
+    use lutforge_core::{Datapath, Fp32Params, Params};
     use rand::{Rng, SeedableRng};
 
-    fn int8() -> (Datapath, IntParams) {
-        (
-            Datapath {
-                input: FixedFormat::new(8, 4),
-                slope: FixedFormat::new(8, 6),
-                intercept: FixedFormat::new(8, 6),
-                output: FixedFormat::new(8, 4),
-                rounding: Rounding::HalfEven,
-            },
-            IntParams {
-                breakpoints: vec![-48, -30, -12, 0, 10, 25, 44],
-                slopes: vec![0, -6, 10, 30, 45, 60, 66, 64],
-                intercepts: vec![-1, -10, -2, 0, 0, -3, -8, 0],
-            },
-        )
-    }
-
-    /// Integer units of 8 and 32 bits (narrow and wide sums) and FP32, every depth, 1–3 lanes.
+    /// Integer units of 8 and 32 bits (narrow and wide sums) in every rounding mode, and FP32;
+    /// every depth, 1–3 lanes.
     fn units() -> Vec<(UnitConfig, Params)> {
-        let (dp, p) = int8();
-        let (dp32, p32) = widen(&dp, &p, 24);
+        // Odd slopes and intercepts, so that every rounding mode shows in the outputs.
+        let p = IntParams {
+            breakpoints: vec![-40, 0, 21],
+            slopes: vec![3, 17, -45, 127],
+            intercepts: vec![-31, 5, 0, -16],
+        };
+        let mut kinds = vec![(Arith::Fp32, Params::Fp32(Fp32Params::from_int(&p, 2, 6, 6)))];
+        let all: Vec<i64> = (-128..128).collect();
+        let mut seen = Vec::new();
+        for rounding in [Rounding::Truncate, Rounding::HalfUp, Rounding::HalfEven] {
+            let dp = Datapath { rounding, ..dp() };
+            let ys: Vec<i64> = all.iter().map(|&x| golden::eval(&dp, &p, x).y).collect();
+            assert!(
+                !seen.contains(&ys),
+                "{rounding:?} gives another mode's outputs"
+            );
+            seen.push(ys);
+            let (dp32, p32) = widen(&dp, &p, 24);
+            kinds.push((Arith::Int(dp), Params::Int(p.clone())));
+            kinds.push((Arith::Int(dp32), Params::Int(p32)));
+        }
         let mut v = Vec::new();
-        for (arith, params) in [
-            (Arith::Int(dp), Params::Int(p.clone())),
-            (Arith::Int(dp32), Params::Int(p32)),
-            (Arith::Fp32, Params::Fp32(Fp32Params::from_int(&p, 4, 6, 6))),
-        ] {
+        for (arith, params) in kinds {
             for stages in 1..=4 {
                 for lanes in 1..=3 {
                     let cfg = UnitConfig {
                         arith,
-                        segments: 8,
+                        segments: p.segments(),
                         lanes,
                         stages,
                         programmable: true,
@@ -260,15 +260,14 @@ mod tests {
 
     #[test]
     fn bad_streams_change_nothing() {
-        let (dp, p) = int8();
         let cfg = UnitConfig {
-            arith: Arith::Int(dp),
-            segments: 8,
+            arith: Arith::Int(dp()),
+            segments: 4,
             lanes: 2,
             stages: 4,
             programmable: true,
         };
-        let mut u = Unit::new(cfg, &Params::Int(p)).unwrap();
+        let mut u = Unit::new(cfg, &params()).unwrap();
         u.stream(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], &mut vec![])
             .unwrap();
         let before = u.state().clone();
