@@ -68,7 +68,9 @@ module {{ u.module }} (
 {%- if u.segments == 1 %}
             wire unused_ls = &{1'b0, ls};
 {%- endif %}
-            wire signed [{{ u.np - 1 }}:0] lprod = {{ lk_ext }} * {{ lx_ext }};
+            // A concatenation is unsigned: without $signed synthesis builds a full unsigned
+            // product of the extended operands instead of a signed N_k x N_x one.
+            wire signed [{{ u.np - 1 }}:0] lprod = $signed({{ lk_ext }}) * $signed({{ lx_ext }});
             assign prod_c[gl*{{ u.np }} +: {{ u.np }}] = lprod;
             assign icpt_c[gl*{{ u.nb }} +: {{ u.nb }}] = lb;
 

@@ -101,7 +101,9 @@ module lutforge_unit (
                         lb = tbl_b[j*8 +: 8];
                     end
             end
-            wire signed [15:0] lprod = {{8{lk[7]}}, lk} * {{8{lx[7]}}, lx};
+            // A concatenation is unsigned: without $signed synthesis builds a full unsigned
+            // product of the extended operands instead of a signed N_k x N_x one.
+            wire signed [15:0] lprod = $signed({{8{lk[7]}}, lk}) * $signed({{8{lx[7]}}, lx});
             assign prod_c[gl*16 +: 16] = lprod;
             assign icpt_c[gl*8 +: 8] = lb;
 

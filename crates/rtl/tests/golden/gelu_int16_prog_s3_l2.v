@@ -104,7 +104,9 @@ module lutforge_unit (
                         lb = tbl_b[j*16 +: 16];
                     end
             end
-            wire signed [31:0] lprod = {{16{lk[15]}}, lk} * {{16{lx[15]}}, lx};
+            // A concatenation is unsigned: without $signed synthesis builds a full unsigned
+            // product of the extended operands instead of a signed N_k x N_x one.
+            wire signed [31:0] lprod = $signed({{16{lk[15]}}, lk}) * $signed({{16{lx[15]}}, lx});
             assign prod_c[gl*32 +: 32] = lprod;
             assign icpt_c[gl*16 +: 16] = lb;
 

@@ -1,14 +1,14 @@
 //! The multiplier as synthesis builds the RTL's product expression, gate by gate.
 //!
-//! The integer RTL writes `{{N_x{k[N_k-1]}}, k} * {{N_k{x[N_x-1]}}, x}`: both operands
-//! sign-extended to W = N_k + N_x bits and W bits kept, which is an *unsigned* W × W product.
-//! Synthesis does not recognize the sign extension (a signed N_k × N_x array would do): it
-//! builds one partial-product row per bit of the second operand (row i = first operand · x_i ·
-//! 2^i, truncated to W bits), adds the rows three at a time with carry-save full adders until
-//! two are left, and adds those with a carry-lookahead (Brent–Kung) adder. The sign-extension
-//! rows repeat the same partial products, constant operand bits (a fixed table's slope bits that
-//! are equal in every entry) fold the gates they feed, and identical gates are shared. A closed
-//! form of that count is not at hand, so the netlist is built here with those three rules —
+//! Yosys turns a product into a `$macc` cell and `maccmap` lays it out: the wider operand `a`
+//! extended to the W product bits, one row `a · b_i · 2^i` per bit of `b` (for a signed product
+//! the sign bit's row is `!a · b_s · 2^s` plus `b_s` at column s), the rows' bits regrouped
+//! column by column into summands, the summands added three at a time by full adders until two
+//! are left, and those two by a carry-lookahead (Brent–Kung) adder. Constant operand bits (a
+//! fixed table's slope bits that are equal in every entry) enter that layout only through the
+//! rows' gates, which are wires when it is made, so they fold the gates they feed without
+//! changing it (the one exception is the sign row's added bit); identical gates are shared.
+//! A closed form of that count is not at hand, so the netlist is built here with those rules —
 //! constants fold, identical gates merge, gates feeding no used output vanish — and counted.
 //! docs/cost-model.md shows the count against synthesized netlists.
 
@@ -152,29 +152,53 @@ fn node(bit: OpBit, offset: u32) -> u32 {
     }
 }
 
-/// The gates of the W-bit product of `a` (zero-extended to W bits if shorter) and `b`, one
-/// row per bit of `b`, of which product bits `used_lo..W` are used.
-fn build(a: &[OpBit], b: &[OpBit], w: usize, used_lo: usize) -> Gates {
+/// The gates of the W-bit product of `a` and `b` as Yosys's `maccmap` lays it out, of which
+/// product bits `used_lo..W` are used. `a` is the wider operand (the first on a tie) and is
+/// extended to W bits; each bit of `b` gates one row of it. For a signed product the row of
+/// `b`'s sign bit is `!a · b_s` shifted to the sign position plus `b_s` at that position (two's
+/// complement: −a = !a + 1).
+fn build(a: &[OpBit], b: &[OpBit], signed: bool, w: usize, used_lo: usize) -> Gates {
+    let (a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
     let mut net = Netlist::default();
     // a's and b's signals are distinct even where their ids coincide.
     let (ao, bo) = (0, 1 << 20);
     let a: Vec<u32> = (0..w)
-        .map(|m| a.get(m).map_or(ZERO, |&bit| node(bit, ao)))
+        .map(|m| match a.get(m) {
+            Some(&bit) => node(bit, ao),
+            None if signed => node(a[a.len() - 1], ao),
+            None => ZERO,
+        })
         .collect();
-    // Partial-product rows: row i holds a·b_i shifted by i.
-    let mut rows: Vec<Vec<u32>> = b
-        .iter()
-        .enumerate()
-        .map(|(i, &bi)| {
-            let bi = node(bi, bo);
-            (0..w)
-                .map(|c| {
-                    if c >= i {
-                        net.gate(Op::And, a[c - i], bi)
-                    } else {
-                        ZERO
-                    }
-                })
+    // Each product column holds its bits in the order `maccmap` takes them into summands (a set
+    // ordered by wire). The sign row's added bit is an operand wire, which sorts before the
+    // rows' wires, created later, so it comes first in its column; a constant zero is not added.
+    let mut columns: Vec<Vec<u32>> = vec![Vec::new(); w];
+    for (i, &bi) in b.iter().enumerate() {
+        let bi = node(bi, bo);
+        let sign_row = signed && i + 1 == b.len();
+        if sign_row && bi != ZERO {
+            columns[i].insert(0, bi);
+        }
+        // Below the row's shift its bits are gates of constant zeros: they fold, but they hold
+        // their places in the columns when the summands are formed.
+        for (c, column) in columns.iter_mut().enumerate() {
+            column.push(match c.checked_sub(i) {
+                None => ZERO,
+                Some(m) if sign_row => {
+                    let na = net.gate(Op::Not, a[m], a[m]);
+                    net.gate(Op::And, na, bi)
+                }
+                Some(m) => net.gate(Op::And, a[m], bi),
+            });
+        }
+    }
+    // Summands take one bit of every column that has one left, in turn.
+    let depth = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let mut rows: Vec<Vec<u32>> = (0..depth)
+        .map(|j| {
+            columns
+                .iter()
+                .map(|col| col.get(j).copied().unwrap_or(ZERO))
                 .collect()
         })
         .collect();
@@ -244,18 +268,24 @@ fn build(a: &[OpBit], b: &[OpBit], w: usize, used_lo: usize) -> Gates {
     net.count(&out[used_lo.min(w)..])
 }
 
-type Key = (Vec<OpBit>, Vec<OpBit>, usize, usize);
+type Key = (Vec<OpBit>, Vec<OpBit>, bool, usize, usize);
 
-/// The gates of the W-bit product of `a` and `b` (one row per bit of `b`), of which bits
+/// The gates of the W-bit product of `a` and `b`, signed or unsigned, of which bits
 /// `used_lo..W` are used. Remembered: the cost model asks for the same few shapes many times.
-pub(crate) fn product_gates(a: &[OpBit], b: &[OpBit], w: usize, used_lo: usize) -> Gates {
+pub(crate) fn product_gates(
+    a: &[OpBit],
+    b: &[OpBit],
+    signed: bool,
+    w: usize,
+    used_lo: usize,
+) -> Gates {
     static MEMO: OnceLock<Mutex<HashMap<Key, Gates>>> = OnceLock::new();
-    let key = (a.to_vec(), b.to_vec(), w, used_lo);
+    let key = (a.to_vec(), b.to_vec(), signed, w, used_lo);
     let memo = MEMO.get_or_init(Default::default);
     if let Some(g) = memo.lock().map(|m| m.get(&key).copied()).ok().flatten() {
         return g;
     }
-    let g = build(a, b, w, used_lo);
+    let g = build(a, b, signed, w, used_lo);
     if let Ok(mut m) = memo.lock() {
         m.insert(key, g);
     }
@@ -286,11 +316,6 @@ pub(crate) fn field_bits(entries: Option<Vec<Vec<bool>>>, bits: usize) -> Vec<Op
         .collect()
 }
 
-/// `bits` sign-extended to `w` bits.
-pub(crate) fn sign_extend(bits: &[OpBit], w: usize) -> Vec<OpBit> {
-    (0..w).map(|m| bits[m.min(bits.len() - 1)]).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,46 +324,113 @@ mod tests {
         (0..n).map(OpBit::Signal).collect()
     }
 
-    /// Cell counts of Yosys 0.23 `synth -flatten -noabc` for the same expressions (the gates
-    /// before ABC; ABC changed these totals by under 2 %): 8-bit operands sign-extended to 16,
-    /// 16 bits kept: 259 AND, 84 OR, 207 XOR; the same at 32 bits: 4142 AND, 1461 OR, 3080 XOR.
+    fn counts(g: Gates) -> (usize, usize, usize, usize) {
+        (g.and, g.or, g.xor, g.not)
+    }
+
+    /// Cell counts of Yosys 0.23 `synth -flatten -noabc; stat` (the gates before ABC) for
+    /// `assign p = $signed({{N{k[N-1]}}, k}) * $signed({{N{x[N-1]}}, x});` with N-bit inputs and
+    /// a 2N-bit output (`wreduce` narrows it to a signed N × N product):
+    /// N = 8: 209 AND, 66 OR, 141 XOR, 8 NOT; N = 16: 866, 290, 582, 16; N = 32: 3395, 1147,
+    /// 2293, 32. With N_k-bit k and N_x-bit x (`{{N_x{k[N_k-1]}}, k}`, `{{N_k{x[N_x-1]}}, x}`,
+    /// N_k + N_x output bits), the wider operand gating the rows: 8 × 16 and 16 × 8 both 407 AND,
+    /// 129 OR, 261 XOR, 16 NOT; 12 × 20: 777, 254, 509, 20. For `assign p = a * b;` with 24-bit unsigned inputs and a 48-bit output (the FP32
+    /// significands; `{24'd0, a} * {24'd0, b}` gives the same): 1791 AND, 556 OR, 1157 XOR.
     #[test]
     fn reproduces_the_synthesized_netlist() {
-        let g = product_gates(
-            &sign_extend(&signals(8), 16),
-            &sign_extend(&signals(8), 16),
-            16,
-            0,
-        );
-        assert_eq!((g.and, g.or, g.xor, g.not), (259, 84, 207, 0));
-        let g = product_gates(
-            &sign_extend(&signals(32), 64),
-            &sign_extend(&signals(32), 64),
-            64,
-            0,
-        );
-        assert_eq!((g.and, g.or, g.xor, g.not), (4142, 1461, 3080, 0));
+        for (n, want) in [
+            (8, (209, 66, 141, 8)),
+            (16, (866, 290, 582, 16)),
+            (32, (3395, 1147, 2293, 32)),
+        ] {
+            let g = product_gates(&signals(n), &signals(n), true, 2 * n as usize, 0);
+            assert_eq!(counts(g), want, "{n} x {n} signed");
+        }
+        for (nk, nx, want) in [
+            (8, 16, (407, 129, 261, 16)),
+            (16, 8, (407, 129, 261, 16)),
+            (12, 20, (777, 254, 509, 20)),
+        ] {
+            let g = product_gates(&signals(nk), &signals(nx), true, (nk + nx) as usize, 0);
+            assert_eq!(counts(g), want, "{nk} x {nx} signed");
+        }
+        let g = product_gates(&signals(24), &signals(24), false, 48, 0);
+        assert_eq!(counts(g), (1791, 556, 1157, 0));
+    }
+
+    /// A fixed table's slope comes out of a multiplexer of constants, `lk = tbl_k[j*N +: N]`
+    /// when `ls == j`, as the RTL writes it. Yosys 0.23 `synth -flatten -noabc; stat`, the
+    /// product's gates being the difference between the module with `assign p =
+    /// $signed({{..{lk[N-1]}}, lk}) * $signed({{..{lx[M-1]}}, lx});` and with `assign p = 0;`
+    /// (the multiplexer's gates are the same in both). 16-bit `lx`: slopes 0000 f900 0b00 2400
+    /// 3900 4700 4200 4000 (16-bit, a widened 8-bit table; 32 product bits): 489 AND, 171 OR,
+    /// 347 XOR, 8 NOT; slopes 2000 0900 0300 2400 1900 1700 1200 1000 (all positive): 342, 94,
+    /// 225, 6; 8-bit slopes 20 09 03 24 19 17 12 10 (24 product bits; the slope is the narrower
+    /// operand, so its bits gate the rows and its constant-zero sign bit adds no correction
+    /// bit): 309, 96, 191, 0. 32-bit `lx` and slopes 1, 3, ..., 15 (64 product bits): 509, 118,
+    /// 362, 3; the same slopes shifted left by 24: 530, 138, 391, 3 — larger, because the
+    /// negated sign row's ones then overlap the other rows' live bits.
+    #[test]
+    fn fixed_slope_bits_fold_as_synthesized() {
+        let table = |vals: &[u64], n: usize| {
+            let entries = vals
+                .iter()
+                .map(|v| (0..n).map(|m| (v >> m) & 1 == 1).collect())
+                .collect();
+            field_bits(Some(entries), n)
+        };
+        let odd: Vec<u64> = (0..8).map(|i| 2 * i + 1).collect();
+        let widened: Vec<u64> = odd.iter().map(|v| v << 24).collect();
+        for (vals, n, nx, want) in [
+            (
+                vec![
+                    0x0000, 0xf900, 0x0b00, 0x2400, 0x3900, 0x4700, 0x4200, 0x4000,
+                ],
+                16,
+                16,
+                (489, 171, 347, 8),
+            ),
+            (
+                vec![
+                    0x2000, 0x0900, 0x0300, 0x2400, 0x1900, 0x1700, 0x1200, 0x1000,
+                ],
+                16,
+                16,
+                (342, 94, 225, 6),
+            ),
+            (
+                vec![0x20, 0x09, 0x03, 0x24, 0x19, 0x17, 0x12, 0x10],
+                8,
+                16,
+                (309, 96, 191, 0),
+            ),
+            (odd, 32, 32, (509, 118, 362, 3)),
+            (widened, 32, 32, (530, 138, 391, 3)),
+        ] {
+            let g = product_gates(&table(&vals, n), &signals(nx), true, n + nx as usize, 0);
+            assert_eq!(counts(g), want, "{vals:x?}");
+        }
     }
 
     /// Constant operand bits and unused product bits only remove gates; a zero operand leaves
     /// none.
     #[test]
     fn constants_and_unused_bits_remove_gates() {
-        let x = sign_extend(&signals(16), 32);
-        let full = product_gates(&sign_extend(&signals(16), 32), &x, 32, 0);
+        let x = signals(16);
+        let full = product_gates(&signals(16), &x, true, 32, 0);
         let mut k = signals(16);
         for bit in &mut k[..8] {
             *bit = OpBit::Zero;
         }
-        let low_zero = product_gates(&sign_extend(&k, 32), &x, 32, 0);
+        let low_zero = product_gates(&k, &x, true, 32, 0);
         k[8] = OpBit::One;
-        let one = product_gates(&sign_extend(&k, 32), &x, 32, 0);
-        let high_only = product_gates(&sign_extend(&k, 32), &x, 32, 20);
+        let one = product_gates(&k, &x, true, 32, 0);
+        let high_only = product_gates(&k, &x, true, 32, 20);
         let tot = |g: Gates| g.and + g.or + g.xor + g.not;
         assert!(tot(low_zero) < tot(full));
         assert!(tot(one) < tot(low_zero));
         assert!(tot(high_only) < tot(one));
-        let zero = product_gates(&[OpBit::Zero; 32], &x, 32, 0);
+        let zero = product_gates(&[OpBit::Zero; 16], &x, true, 32, 0);
         assert_eq!(tot(zero), 0);
     }
 }
