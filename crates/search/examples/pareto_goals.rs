@@ -59,8 +59,10 @@ fn main() {
         t_ex,
         truth.len()
     );
+    // Population 36: with 32, two of ten seeds stopped below 98 % once the cost model priced
+    // the multiplier as synthesized (docs/results.md).
     let s = Settings {
-        population: 32,
+        population: 36,
         generations: 40,
         ..Settings::default()
     };
