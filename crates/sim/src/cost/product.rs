@@ -334,8 +334,9 @@ mod tests {
     /// N = 8: 209 AND, 66 OR, 141 XOR, 8 NOT; N = 16: 866, 290, 582, 16; N = 32: 3395, 1147,
     /// 2293, 32. With N_k-bit k and N_x-bit x (`{{N_x{k[N_k-1]}}, k}`, `{{N_k{x[N_x-1]}}, x}`,
     /// N_k + N_x output bits), the wider operand gating the rows: 8 × 16 and 16 × 8 both 407 AND,
-    /// 129 OR, 261 XOR, 16 NOT; 12 × 20: 777, 254, 509, 20. For `assign p = a * b;` with 24-bit unsigned inputs and a 48-bit output (the FP32
-    /// significands; `{24'd0, a} * {24'd0, b}` gives the same): 1791 AND, 556 OR, 1157 XOR.
+    /// 129 OR, 261 XOR, 16 NOT; 12 × 20: 777, 254, 509, 20. For `assign p = a * b;` with
+    /// 24-bit unsigned inputs and a 48-bit output (the FP32 significands; `{24'd0, a} *
+    /// {24'd0, b}` gives the same): 1791 AND, 556 OR, 1157 XOR.
     #[test]
     fn reproduces_the_synthesized_netlist() {
         for (n, want) in [
