@@ -219,33 +219,28 @@ struct LiveBits {
 
 fn live_bits(cfg: &UnitConfig, table: Option<&lutforge_core::Params>) -> LiveBits {
     let w = cfg.widths();
-    let full = LiveBits {
-        x_cmp: w.x as f64,
-        k: w.k as f64,
-        b: w.b as f64,
-    };
-    let (false, Some(lutforge_core::Params::Int(p))) = (cfg.programmable, table) else {
-        return full;
-    };
-    // Common trailing zeros; an all-zero field keeps one bit (its structure still exists).
-    let tz = |codes: &[i64], bits: u32| -> f64 {
-        let t = codes
-            .iter()
-            .map(|&c| {
-                if c == 0 {
-                    bits
-                } else {
-                    c.trailing_zeros().min(bits)
-                }
-            })
-            .min()
-            .unwrap_or(bits);
-        f64::from(bits - t.min(bits - 1))
+    // Integer tables only: an FP32 entry's low bits are its significand's, not a scale.
+    let int = matches!(table, Some(lutforge_core::Params::Int(_)));
+    let live = |field, n: u32| {
+        let entries = fixed_field(cfg, table, field).filter(|_| int);
+        f64::from(n - low_zero_bits(&entries, n))
     };
     LiveBits {
-        x_cmp: tz(&p.breakpoints, w.x),
-        k: tz(&p.slopes, w.k),
-        b: tz(&p.intercepts, w.b),
+        x_cmp: live(Field::Breakpoints, w.x),
+        k: live(Field::Slopes, w.k),
+        b: live(Field::Intercepts, w.b),
+    }
+}
+
+/// The low bits of a table field that are zero in every entry (0 when any entry may hold
+/// anything); an all-zero field keeps one bit, its structure still being there.
+fn low_zero_bits(entries: &Option<Vec<Vec<bool>>>, n: u32) -> u32 {
+    match entries {
+        Some(e) if !e.is_empty() => (0..n as usize)
+            .take_while(|&m| e.iter().all(|x| !x[m]))
+            .count()
+            .min(n as usize - 1) as u32,
+        _ => 0,
     }
 }
 
@@ -319,39 +314,21 @@ fn zero_bits(entries: &Option<Vec<Vec<bool>>>, n: u32) -> f64 {
 /// non-zero). With a fixed table a bit equal in every entry is a constant, which folds the
 /// partial products it feeds.
 fn slope_bits(cfg: &UnitConfig, table: Option<&lutforge_core::Params>) -> Vec<OpBit> {
-    use lutforge_core::Params;
-    let fixed = if cfg.programmable { None } else { table };
-    match (&cfg.arith, fixed) {
-        (Arith::Int(dp), Some(Params::Int(p))) => {
-            let n = dp.slope.bits as usize;
-            let entries = p
-                .slopes
-                .iter()
-                .map(|&c| (0..n).map(|m| (c >> m) & 1 == 1).collect())
-                .collect();
-            field_bits(Some(entries), n)
+    let entries = fixed_field(cfg, table, Field::Slopes);
+    match &cfg.arith {
+        Arith::Int(dp) => field_bits(entries, dp.slope.bits as usize),
+        Arith::Fp32 => {
+            let significands = entries.map(|e| {
+                e.into_iter()
+                    .map(|b| {
+                        let mut sig = b[..23].to_vec();
+                        sig.push(b[23..31].iter().any(|&e| e));
+                        sig
+                    })
+                    .collect()
+            });
+            field_bits(significands, 24)
         }
-        (Arith::Int(dp), _) => field_bits(None, dp.slope.bits as usize),
-        (Arith::Fp32, Some(Params::Fp32(p))) => {
-            let entries = p
-                .slopes
-                .iter()
-                .map(|&v| {
-                    let b = v.to_bits();
-                    (0..24)
-                        .map(|m| {
-                            if m < 23 {
-                                (b >> m) & 1 == 1
-                            } else {
-                                (b >> 23) & 0xff != 0
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
-            field_bits(Some(entries), 24)
-        }
-        (Arith::Fp32, _) => field_bits(None, 24),
     }
 }
 
