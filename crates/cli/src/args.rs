@@ -3,7 +3,7 @@
 use lutforge_core::table::FRAC_RANGE;
 use lutforge_core::{Function, Table};
 use std::ops::RangeInclusive;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{warn, CliResult};
 
@@ -44,8 +44,18 @@ pub fn parse_scales(s: &str) -> Result<RangeInclusive<i32>, String> {
     Ok(a..=b)
 }
 
-pub fn parse_function(s: &str) -> Result<Function, String> {
-    Function::parse(s).map_err(|e| e.to_string())
+/// A function as given on the command line: a built-in, or a CSV file (an input, which no
+/// output of the command may replace).
+#[derive(Clone)]
+pub struct FunctionArg {
+    pub function: Function,
+    pub source: Option<PathBuf>,
+}
+
+pub fn parse_function(s: &str) -> Result<FunctionArg, String> {
+    let function = Function::parse(s).map_err(|e| e.to_string())?;
+    let source = matches!(function, Function::Sampled(_)).then(|| PathBuf::from(s));
+    Ok(FunctionArg { function, source })
 }
 
 /// Loads and validates a table, printing its warnings.

@@ -3,9 +3,13 @@
 mod args;
 mod cmd;
 mod error;
+mod metrics;
+mod out;
+mod outputs;
+mod progress;
 
 use clap::{Parser, Subcommand};
-use error::CliError;
+use error::{stderr_line, CliError};
 
 #[derive(Parser)]
 #[command(
@@ -63,7 +67,34 @@ fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// SIGINT, SIGTERM and SIGHUP end the run: staged outputs and temporary directories are
+/// removed, child tools are terminated, earlier outputs stay as they were, and the exit code is
+/// 128 + the signal (130, 143, 129).
+fn install_signal_handlers() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            lutforge_core::io::cleanup::run();
+            std::process::exit(128 + sig);
+        }
+    });
+}
+
+/// A panic is a defect, but it must not leave staged files behind either.
+fn install_panic_cleanup() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        lutforge_core::io::cleanup::run();
+        default(info);
+    }));
+}
+
 fn main() {
+    install_signal_handlers();
+    install_panic_cleanup();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -100,12 +131,16 @@ fn main() {
             } else {
                 first.to_string()
             };
-            eprintln!("lutforge: error: {msg} (see 'lutforge --help')");
+            stderr_line(format_args!(
+                "lutforge: error: {msg} (see 'lutforge --help')"
+            ));
             std::process::exit(2);
         }
     };
-    if let Err(e) = run(cli) {
-        eprintln!("lutforge: error: {e}");
+    if let Err(e) = run(cli).and_then(|_| out::flush()) {
+        if !e.msg.is_empty() {
+            stderr_line(format_args!("lutforge: error: {e}"));
+        }
         std::process::exit(e.code);
     }
 }

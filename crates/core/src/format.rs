@@ -9,6 +9,7 @@ pub const MAX_BITS: u32 = 32;
 
 /// A fixed-point format (N bits, F fractional bits): code q stands for q · 2^-F.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FixedFormat {
     pub bits: u32,
     pub frac: i32,

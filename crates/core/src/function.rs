@@ -174,7 +174,7 @@ impl Sampled {
 
     /// Reads `x,y` lines; a first line that is not numeric is taken as a header, `#` starts a comment.
     pub fn from_csv(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::io::read_text(path)?;
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())

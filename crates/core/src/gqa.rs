@@ -36,8 +36,7 @@ pub fn import(
     domain: Option<(f64, f64)>,
     strict: bool,
 ) -> Result<Imported> {
-    let root: Value =
-        serde_json::from_str(text).map_err(|e| Error::input(format!("malformed JSON: {e}")))?;
+    let root = crate::io::json::parse(text).map_err(Error::input)?;
     let obj = root
         .as_object()
         .ok_or_else(|| Error::input("a GQA-LUT file is a JSON object keyed by function name"))?;
@@ -265,7 +264,18 @@ fn coeff_format(
     let mut bits = def.bits;
     let mut widest = None;
     for (at, v) in values() {
-        let need = bits_for(exact_code(v, frac).expect("frac holds every value"));
+        // Each value is a multiple of 2^-frac, but a large one with a fine resolution may
+        // need a code beyond what any format holds.
+        let code = exact_code(v, frac).ok_or_else(|| {
+            Error::field(
+                &at,
+                format!(
+                    "{v} at the resolution 2^-{frac} another value needs is a code beyond 2^53; \
+                     no {name} format holds both"
+                ),
+            )
+        })?;
+        let need = bits_for(code);
         if need > bits {
             if strict {
                 return Err(Error::field(

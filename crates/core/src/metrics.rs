@@ -11,6 +11,7 @@ use std::ops::RangeInclusive;
 pub const GRID_STEP: f64 = 0.01;
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Metrics {
     /// Mean squared error of the hardware output (real units), output rounding included.
     pub mse: f64,
@@ -19,8 +20,10 @@ pub struct Metrics {
     pub max_err_lsb: f64,
     /// Mean squared error of the wide sum, before output rounding: comparable with GQA-LUT's MSE.
     pub pwl_mse: f64,
-    /// The reference's measure: the real-valued PWL on the grid lo, lo+0.01, … < hi.
-    pub grid_mse: f64,
+    /// The reference's measure: the real-valued PWL on `numpy.arange(lo, hi, 0.01)`; absent
+    /// when that grid would exceed [`MAX_GRID_POINTS`].
+    #[serde(default)]
+    pub grid_mse: Option<f64>,
     /// Number of input codes in the evaluation set.
     pub codes: usize,
 }
@@ -33,10 +36,31 @@ pub fn eval_codes(input: FixedFormat, domain: (f64, f64)) -> RangeInclusive<i64>
     lo..=hi
 }
 
-/// The grid of the reference: lo + i·0.01 for i < ceil((hi − lo)/0.01), as numpy's arange.
-pub fn grid(domain: (f64, f64)) -> impl Iterator<Item = f64> {
-    let n = ((domain.1 - domain.0) / GRID_STEP).ceil().max(0.0) as usize;
-    (0..n).map(move |i| domain.0 + i as f64 * GRID_STEP)
+/// Most points of the reference grid lutforge evaluates: 10^7 points cover a domain 100 000
+/// wide. Beyond it `grid_mse` is not computed (a domain that wide is no activation's).
+pub const MAX_GRID_POINTS: usize = 10_000_000;
+
+/// Number of points of `numpy.arange(lo, hi, 0.01)`: ceil((hi − lo) / 0.01).
+pub fn grid_len(domain: (f64, f64)) -> f64 {
+    ((domain.1 - domain.0) / GRID_STEP).ceil().max(0.0)
+}
+
+/// The grid of the reference, value for value as `numpy.arange(lo, hi, 0.01)` computes it:
+/// lo, then lo + 0.01, then lo + i·d with d = (lo + 0.01) − lo (numpy's fill step, which
+/// differs from 0.01 in its last bits). `None` beyond [`MAX_GRID_POINTS`].
+pub fn grid(domain: (f64, f64)) -> Option<impl Iterator<Item = f64>> {
+    let n = grid_len(domain);
+    if n > MAX_GRID_POINTS as f64 {
+        return None;
+    }
+    let lo = domain.0;
+    let second = lo + GRID_STEP;
+    let d = second - lo;
+    Some((0..n as usize).map(move |i| match i {
+        0 => lo,
+        1 => second,
+        _ => lo + i as f64 * d,
+    }))
 }
 
 /// Accumulates squared and absolute errors.
@@ -65,6 +89,21 @@ impl Acc {
 
 /// Metrics of an integer table at one scale.
 pub fn int_metrics(f: &Function, domain: (f64, f64), dp: &Datapath, p: &IntParams) -> Metrics {
+    int_metrics_with(f, domain, dp, p, &mut |_, _| {})
+}
+
+/// Codes evaluated between two progress reports.
+const CHUNK: i64 = 1 << 16;
+
+/// [`int_metrics`], reporting (codes done, codes in all) as it goes: a 32-bit input has
+/// billions of codes.
+pub fn int_metrics_with(
+    f: &Function,
+    domain: (f64, f64),
+    dp: &Datapath,
+    p: &IntParams,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Metrics {
     let (xs, ys, ss) = (
         pow2(-dp.input.frac),
         pow2(-dp.output.frac),
@@ -73,11 +112,12 @@ pub fn int_metrics(f: &Function, domain: (f64, f64), dp: &Datapath, p: &IntParam
     let mut hw = Acc::default();
     let mut pwl = Acc::default();
     // In chunks, so a 32-bit input's evaluation set does not need gigabytes.
-    const CHUNK: i64 = 1 << 16;
     let codes = eval_codes(dp.input, domain);
+    let total = code_count(&codes);
     let mut samples = Vec::with_capacity(CHUNK as usize);
     let mut lo = *codes.start();
     while lo <= *codes.end() {
+        progress((lo - codes.start()) as u64, total);
         let hi = lo.saturating_add(CHUNK - 1).min(*codes.end());
         golden::eval_range(dp, p, lo..=hi, &mut samples);
         for s in &samples {
@@ -87,27 +127,40 @@ pub fn int_metrics(f: &Function, domain: (f64, f64), dp: &Datapath, p: &IntParam
         }
         lo = hi + 1;
     }
+    progress(total, total);
     let (bx, bk, bb) = (
         pow2(-dp.input.frac),
         pow2(-dp.slope.frac),
         pow2(-dp.intercept.frac),
     );
-    let mut g = Acc::default();
-    for x in grid(domain) {
-        let s = p
-            .breakpoints
-            .iter()
-            .filter(|&&b| x >= b as f64 * bx)
-            .count();
-        g.add(p.slopes[s] as f64 * bk * x + p.intercepts[s] as f64 * bb - f.eval(x));
-    }
+    let grid_mse = grid(domain).map(|xs| {
+        let mut g = Acc::default();
+        for x in xs {
+            let s = p
+                .breakpoints
+                .iter()
+                .filter(|&&b| x >= b as f64 * bx)
+                .count();
+            g.add(p.slopes[s] as f64 * bk * x + p.intercepts[s] as f64 * bb - f.eval(x));
+        }
+        g.mean()
+    });
     Metrics {
         mse: hw.mean(),
         max_abs_err: hw.max_abs,
         max_err_lsb: hw.max_abs * pow2(dp.output.frac),
         pwl_mse: pwl.mean(),
-        grid_mse: g.mean(),
+        grid_mse,
         codes: hw.n,
+    }
+}
+
+/// Number of codes in a range (0 when empty).
+pub fn code_count(codes: &RangeInclusive<i64>) -> u64 {
+    if codes.is_empty() {
+        0
+    } else {
+        (codes.end() - codes.start()) as u64 + 1
     }
 }
 
@@ -121,23 +174,44 @@ pub fn fp32_metrics(
     output: FixedFormat,
     p: &Fp32Params,
 ) -> Metrics {
+    fp32_metrics_with(f, domain, input, output, p, &mut |_, _| {})
+}
+
+/// [`fp32_metrics`] with progress reports, as [`int_metrics_with`].
+pub fn fp32_metrics_with(
+    f: &Function,
+    domain: (f64, f64),
+    input: FixedFormat,
+    output: FixedFormat,
+    p: &Fp32Params,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Metrics {
     let mut hw = Acc::default();
-    for x in eval_codes(input, domain) {
+    let codes = eval_codes(input, domain);
+    let (start, total) = (*codes.start(), code_count(&codes));
+    for x in codes {
+        if (x - start) % CHUNK == 0 {
+            progress((x - start) as u64, total);
+        }
         let xv = fp32::code_to_f32(x, input.frac);
         let (_, y) = fp32::eval(p, xv);
         hw.add(y as f64 - f.eval(xv as f64));
     }
-    let mut g = Acc::default();
-    for x in grid(domain) {
-        let s = p.breakpoints.iter().filter(|&&b| x >= b as f64).count();
-        g.add(p.slopes[s] as f64 * x + p.intercepts[s] as f64 - f.eval(x));
-    }
+    progress(total, total);
+    let grid_mse = grid(domain).map(|xs| {
+        let mut g = Acc::default();
+        for x in xs {
+            let s = p.breakpoints.iter().filter(|&&b| x >= b as f64).count();
+            g.add(p.slopes[s] as f64 * x + p.intercepts[s] as f64 - f.eval(x));
+        }
+        g.mean()
+    });
     Metrics {
         mse: hw.mean(),
         max_abs_err: hw.max_abs,
         max_err_lsb: hw.max_abs * pow2(output.frac),
         pwl_mse: hw.mean(),
-        grid_mse: g.mean(),
+        grid_mse,
         codes: hw.n,
     }
 }
@@ -158,9 +232,18 @@ mod tests {
 
     #[test]
     fn grid_matches_numpy_arange() {
-        assert_eq!(grid((-4.0, 4.0)).count(), 800);
-        assert_eq!(grid((0.5, 4.0)).count(), 350);
-        assert!(grid((-4.0, 4.0)).all(|x| x < 4.0));
+        let g = |d| grid(d).unwrap().collect::<Vec<f64>>();
+        assert_eq!(g((-4.0, 4.0)).len(), 800);
+        assert_eq!(g((0.5, 4.0)).len(), 350);
+        assert!(g((-4.0, 4.0)).iter().all(|&x| x < 4.0));
+        // Values of `numpy.arange(-4.0, 4.0, 0.01)` (numpy 2.4.6), printed with repr(): the
+        // fill step (−3.99) − (−4) differs from 0.01, so these are not −4 + i·0.01.
+        let v = g((-4.0, 4.0));
+        assert_eq!(v[2], -3.9800000000000004);
+        assert_eq!(v[400], -8.526512829121202e-14);
+        assert_ne!(v[400], -4.0 + 400.0 * 0.01);
+        assert_eq!(v[799], 3.9899999999998297);
+        assert!(grid((-1e9, 1e9)).is_none());
     }
 
     #[test]
@@ -184,7 +267,7 @@ mod tests {
         let m = int_metrics(&f, (-4.0, 4.0), &dp, &p);
         assert_eq!(m.codes, 129); // codes -64..=64
         assert_eq!((m.mse, m.max_abs_err, m.pwl_mse), (0.0, 0.0, 0.0));
-        assert!(m.grid_mse < 1e-28);
+        assert!(m.grid_mse.unwrap() < 1e-28);
     }
 
     #[test]
@@ -209,6 +292,6 @@ mod tests {
         let fp = Fp32Params::from_int(&p, 5, 6, 6);
         let mf = fp32_metrics(&f, (-4.0, 4.0), dp.input, dp.output, &fp);
         assert!((mf.mse - m.pwl_mse).abs() < 1e-9);
-        assert!((mf.grid_mse - m.grid_mse).abs() < 1e-12);
+        assert!((mf.grid_mse.unwrap() - m.grid_mse.unwrap()).abs() < 1e-12);
     }
 }

@@ -162,16 +162,26 @@ impl Table {
     }
 
     pub fn metrics_of(&self, s: &Scale) -> Metrics {
+        self.metrics_of_with(s, &mut |_, _| {})
+    }
+
+    /// [`Table::metrics_of`], reporting (codes done, codes in all) as it goes.
+    pub fn metrics_of_with(&self, s: &Scale, progress: &mut dyn FnMut(u64, u64)) -> Metrics {
         match &s.params {
-            Params::Int(p) => {
-                metrics::int_metrics(&self.function, self.domain, &self.datapath(s.frac), p)
-            }
-            Params::Fp32(p) => metrics::fp32_metrics(
+            Params::Int(p) => metrics::int_metrics_with(
+                &self.function,
+                self.domain,
+                &self.datapath(s.frac),
+                p,
+                progress,
+            ),
+            Params::Fp32(p) => metrics::fp32_metrics_with(
                 &self.function,
                 self.domain,
                 FixedFormat::new(self.formats.input_bits, s.frac),
                 self.formats.output,
                 p,
+                progress,
             ),
         }
     }
@@ -316,8 +326,7 @@ impl Table {
 
     /// Parses and validates; returns the table and its warnings.
     pub fn from_json(text: &str) -> Result<(Table, Vec<String>)> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| Error::input(format!("malformed JSON: {e}")))?;
+        let value = crate::io::json::parse(text).map_err(Error::input)?;
         match value.get("format") {
             Some(Value::String(v)) if v == FORMAT_VERSION => {}
             Some(Value::String(v)) => {

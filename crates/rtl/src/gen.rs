@@ -113,13 +113,19 @@ pub fn header(table: &Table, cfg: &UnitConfig, params: &Params, scale: i32) -> V
     h
 }
 
-/// Every input code of the unit's input format at this scale, as unit words.
+/// Every input code of the unit's input format at this scale, as unit words: integer codes
+/// (shifted up when the unit is wider than the table), or the binary32 bit patterns of their
+/// values for an FP32 unit (an FP32 table, or any table built with `--format fp32`).
 pub fn all_codes(table: &Table, scale: i32, format: Option<NumFormat>) -> Vec<i64> {
     let bits = table.formats.input_bits.min(16);
     let lo = -(1i64 << (bits - 1));
+    let fp32 = match format {
+        Some(f) => f == NumFormat::Fp32,
+        None => table.arith == lutforge_core::Arith::Fp32,
+    };
     (lo..-lo)
         .map(|c| match format {
-            Some(NumFormat::Fp32) => lutforge_core::fp32::code_to_f32(c, scale).to_bits() as i64,
+            _ if fp32 => lutforge_core::fp32::code_to_f32(c, scale).to_bits() as i64,
             Some(NumFormat::Int(n)) if n > table.formats.input_bits => {
                 c << (n - table.formats.input_bits)
             }
@@ -167,7 +173,7 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
     let codes = all_codes(table, opts.scale, opts.format);
     let mut unit = Unit::new(cfg, &params)?;
     let mut stim = VecStimulus::samples(&codes, cfg.lanes);
-    let tmp = tempfile::tempdir().map_err(|e| Error::input(format!("temp dir: {e}")))?;
+    let tmp = io::TempDir::new()?;
     let trace = tmp.path().join("sim.trace");
     let file = std::fs::File::create(&trace).map_err(|e| Error::io(&trace, e))?;
     let mut tw = TraceWriter::new(std::io::BufWriter::new(file));
@@ -179,7 +185,7 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
     drop(tw);
     let vectors = testbench::from_trace(&cfg, &trace)?;
 
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut staged = io::StagedDir::create(dir)?;
     let readme = readme(table, &cfg, opts, vectors.cycles);
     let contents = [
         unit_v,
@@ -190,10 +196,11 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
     ];
     let mut files = Vec::new();
     for (name, text) in FILES.iter().zip(contents) {
-        let p = dir.join(name);
-        io::write_atomic(&p, text.as_bytes())?;
-        files.push(p);
+        staged.write_file(name, text.as_bytes())?;
+        files.push(dir.join(name));
     }
+    // The directory appears (or replaces the old one) as a whole; see io::StagedDir.
+    staged.commit(force)?;
     Ok(Generated {
         cfg,
         params,

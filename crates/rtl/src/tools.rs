@@ -1,6 +1,7 @@
 //! The external programs lutforge drives. A missing one is a usage error naming the Debian
 //! package (`make deps` installs all three), never a silent skip.
 
+use lutforge_core::io::cleanup::output_of;
 use lutforge_core::{Error, Result};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -55,10 +56,7 @@ impl Tool {
     /// diagnostics that looks like an error, so one line says what went wrong.
     pub fn run(self, dir: &Path, args: &[&str]) -> Result<Output> {
         self.require()?;
-        let out = Command::new(self.program())
-            .args(args)
-            .current_dir(dir)
-            .output()
+        let out = output_of(Command::new(self.program()).args(args).current_dir(dir))
             .map_err(|e| Error::input(format!("{}: {e}", self.program())))?;
         if !out.status.success() {
             return Err(Error::input(format!(

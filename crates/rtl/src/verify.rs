@@ -6,7 +6,7 @@ use crate::crosscheck::{self, beats, load_events, random_events, Mismatch};
 use crate::gen::{all_codes, generate, GenOptions};
 use crate::render::table_regs;
 use crate::testbench::run_icarus;
-use lutforge_core::{Error, Result, Table};
+use lutforge_core::{Result, Table};
 use lutforge_sim::convert::{unit_for, NumFormat};
 use lutforge_sim::RunOptions;
 use serde::Serialize;
@@ -83,7 +83,7 @@ pub fn verify(
             stall_prob: opts.stall_prob,
             seed: opts.seed,
         };
-        let dir = tempfile::tempdir().map_err(|e| Error::input(format!("temp dir: {e}")))?;
+        let dir = lutforge_core::io::TempDir::new()?;
         let r = crosscheck::check(&build, &cfg, &zeros, events, &run, dir.path())?;
         let mismatch = r.mismatch.as_ref().map(Mismatch::to_string);
         let icarus = if opts.icarus && mismatch.is_none() {

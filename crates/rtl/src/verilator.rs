@@ -5,6 +5,7 @@
 use crate::render::MODULE;
 use crate::tools::{first_error, Tool};
 use askama::Template;
+use lutforge_core::io::cleanup::{self, output_of};
 use lutforge_core::{Error, Result};
 use lutforge_sim::unit::UnitConfig;
 use std::path::{Path, PathBuf};
@@ -47,14 +48,15 @@ pub fn render_harness(cfg: &UnitConfig, clock_mhz: f64) -> Result<String> {
 /// `verilator --lint-only -Wall` on the unit; any warning is an error carrying its first line.
 pub fn lint(unit_v: &str) -> Result<()> {
     Tool::Verilator.require()?;
-    let dir = tempfile::tempdir().map_err(|e| Error::input(format!("temp dir: {e}")))?;
+    let dir = lutforge_core::io::TempDir::new()?;
     let file = format!("{MODULE}.v");
     std::fs::write(dir.path().join(&file), unit_v).map_err(|e| Error::io(dir.path(), e))?;
-    let out = Command::new("verilator")
-        .args(["--lint-only", "-Wall", &file])
-        .current_dir(dir.path())
-        .output()
-        .map_err(|e| Error::input(format!("verilator: {e}")))?;
+    let out = output_of(
+        Command::new("verilator")
+            .args(["--lint-only", "-Wall", &file])
+            .current_dir(dir.path()),
+    )
+    .map_err(|e| Error::input(format!("verilator: {e}")))?;
     let text = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() || !text.trim().is_empty() {
         return Err(Error::input(format!(
@@ -209,11 +211,12 @@ pub fn build_with(
     }
     std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
     // Build in a private directory, then rename: concurrent builds of the same key never see
-    // a half-built model, and a failed build leaves nothing in the cache.
-    let work = tempfile::Builder::new()
-        .prefix(".build-")
-        .tempdir_in(cache)
-        .map_err(|e| Error::io(cache, e))?;
+    // a half-built model, and a failed or interrupted build leaves nothing in the cache (a
+    // killed one is removed as stale by the next build).
+    cleanup::remove_stale(cache);
+    let path = cleanup::stage_name(cache, Path::new("build"));
+    std::fs::create_dir(&path).map_err(|e| Error::io(cache, e))?;
+    let work = cleanup::Owned::new(&path);
     let w = work.path();
     std::fs::write(w.join(format!("{MODULE}.v")), unit_v).map_err(|e| Error::io(w, e))?;
     std::fs::write(w.join("harness.cpp"), harness_cpp).map_err(|e| Error::io(w, e))?;
@@ -247,20 +250,17 @@ pub fn build_with(
     )?;
     std::fs::copy(w.join("obj_dir").join(EXE), w.join(EXE)).map_err(|e| Error::io(w, e))?;
     let _ = std::fs::remove_dir_all(w.join("obj_dir"));
-    let kept = work.keep();
-    if std::fs::rename(&kept, &dir).is_err() {
-        // Another process finished the same build first: use it.
-        let _ = std::fs::remove_dir_all(&kept);
+    if std::fs::rename(w, &dir).is_ok() {
+        work.keep();
     }
+    // Else another process finished the same build first: use it (`work` is removed).
     Ok(Build { dir, fresh: true })
 }
 
 /// Runs `cmd`: failing to start it or a non-zero exit is an error naming `what`, with the
 /// first error line of its output.
 fn checked(cmd: &mut Command, what: &str) -> Result<std::process::Output> {
-    let out = cmd
-        .output()
-        .map_err(|e| Error::input(format!("{what}: {e}")))?;
+    let out = output_of(cmd).map_err(|e| Error::input(format!("{what}: {e}")))?;
     if !out.status.success() {
         return Err(Error::input(format!(
             "{what} failed: {}",

@@ -111,6 +111,10 @@ pub struct Outcome {
 }
 
 /// Checks a request; the error names what is wrong and, where it can, what would work.
+/// Largest GA population: far more than the search needs (50 is the default), small enough
+/// that a population of tables always fits in memory.
+pub const MAX_POPULATION: usize = 100_000;
+
 pub fn check(r: &Request) -> Result<()> {
     let f = &r.function;
     f.check_domain(r.domain.0, r.domain.1)
@@ -125,6 +129,12 @@ pub fn check(r: &Request) -> Result<()> {
         return Err(Error::input("the scale range is empty"));
     }
     if matches!(r.method, Method::Ga | Method::Gqa) {
+        if r.population > MAX_POPULATION {
+            return Err(Error::input(format!(
+                "--population {}: at most {MAX_POPULATION} (each individual holds a table and its fitness)",
+                r.population
+            )));
+        }
         if r.population < 2 {
             return Err(Error::input(format!(
                 "--population {}: at least 2 individuals are needed",
@@ -138,6 +148,18 @@ pub fn check(r: &Request) -> Result<()> {
             return Err(Error::input(
                 "--patience 0: at least one generation is needed",
             ));
+        }
+    }
+    if r.method == Method::Gqa {
+        let n = lutforge_core::metrics::grid_len(r.domain);
+        if n > lutforge_core::metrics::MAX_GRID_POINTS as f64 {
+            return Err(Error::input(format!(
+                "--method gqa scores on a 0.01 grid: the domain [{}, {}] has {n:.3e} points, at most {} (a domain at most {} wide)",
+                r.domain.0,
+                r.domain.1,
+                lutforge_core::metrics::MAX_GRID_POINTS,
+                lutforge_core::metrics::MAX_GRID_POINTS as f64 * lutforge_core::metrics::GRID_STEP
+            )));
         }
     }
     if r.decimal_bits.is_empty() || *r.decimal_bits.start() < 0 || *r.decimal_bits.end() > 30 {

@@ -92,8 +92,26 @@ pub struct Outcome {
     pub evaluated: Vec<Individual>,
 }
 
+/// Largest population, and most genomes a run may evaluate (population × (generations + 1)):
+/// every evaluated genome is kept for the archive, so these bound the memory of a run.
+pub const MAX_POPULATION: usize = 10_000;
+pub const MAX_EVALUATIONS: u64 = 10_000_000;
+
 /// Why a run cannot start.
 pub fn check(problem: &dyn Problem, s: &Settings) -> Result<(), String> {
+    if s.population > MAX_POPULATION {
+        return Err(format!(
+            "population {}: at most {MAX_POPULATION}",
+            s.population
+        ));
+    }
+    let evals = s.population as u64 * (s.generations as u64).saturating_add(1);
+    if evals > MAX_EVALUATIONS {
+        return Err(format!(
+            "population {} over {} generations is {evals} evaluations: at most {MAX_EVALUATIONS}",
+            s.population, s.generations
+        ));
+    }
     if s.population < 2 {
         return Err(format!(
             "population {}: at least 2 individuals are needed",

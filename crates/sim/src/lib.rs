@@ -8,7 +8,6 @@
 pub mod convert;
 pub mod cost;
 pub mod run;
-pub mod staged;
 pub mod stimulus;
 pub mod trace;
 pub mod unit;

@@ -154,14 +154,19 @@ impl<W: Write> Observer for TraceWriter<W> {
         push_hex_bus(l, v.in_data, w.x);
         let _ = write!(l, " {} {} ", b(v.unit.out_valid()), b(v.out_ready));
         push_hex_bus(l, v.unit.out_data(), w.y);
-        let (we, addr, data) = match v.cfg {
-            Some(c) => (true, c.addr as i64, c.data),
-            None => (false, 0, 0),
-        };
-        let _ = write!(l, " {} ", b(we));
-        push_hex_bus(l, &[addr], w.cfg_addr);
-        l.push(' ');
-        push_hex_bus(l, &[data], w.cfg_data);
+        if cfg.programmable {
+            let (we, addr, data) = match v.cfg {
+                Some(c) => (true, c.addr as i64, c.data),
+                None => (false, 0, 0),
+            };
+            let _ = write!(l, " {} ", b(we));
+            push_hex_bus(l, &[addr], w.cfg_addr);
+            l.push(' ');
+            push_hex_bus(l, &[data], w.cfg_data);
+        } else {
+            // A fixed-table unit has no write port: its cfg columns are `0 0 0`.
+            l.push_str(" 0 0 0");
+        }
         l.push('\n');
         self.out.write_all(l.as_bytes()).map_err(Self::io)
     }
@@ -210,9 +215,25 @@ pub fn parse_line(cfg: &UnitConfig, line: &str) -> std::result::Result<TraceLine
         out_ready: bit(t[5])?,
         out_data: parse_hex_bus(t[6], cfg.lanes, w.y, signed)?,
         cfg_we: bit(t[7])?,
-        cfg_addr: parse_hex_bus(t[8], 1, w.cfg_addr, false)?[0] as u64,
-        cfg_data: parse_hex_bus(t[9], 1, w.cfg_data, signed)?[0],
+        cfg_addr: cfg_field(cfg, t[8], w.cfg_addr, false)? as u64,
+        cfg_data: cfg_field(cfg, t[9], w.cfg_data, signed)?,
     })
+}
+
+/// A cfg column: a hex bus of its width, or `0` in a fixed-table unit's trace (no write port).
+fn cfg_field(
+    cfg: &UnitConfig,
+    s: &str,
+    width: u32,
+    signed: bool,
+) -> std::result::Result<i64, String> {
+    if cfg.programmable {
+        Ok(parse_hex_bus(s, 1, width, signed)?[0])
+    } else if s == "0" {
+        Ok(0)
+    } else {
+        Err(format!("'{s}': a fixed-table unit's cfg columns are 0"))
+    }
 }
 
 #[cfg(test)]

@@ -63,21 +63,26 @@ pub struct Widths {
     pub cfg_data: u32,
 }
 
+/// Why a unit of `lanes` lanes and `stages` pipeline stages cannot be built, whatever its
+/// table and number format.
+pub fn check_shape(lanes: usize, stages: u32) -> Result<()> {
+    if lanes == 0 || lanes > MAX_LANES {
+        return Err(Error::input(format!(
+            "lanes = {lanes}: a unit has 1 to {MAX_LANES} lanes"
+        )));
+    }
+    if !(1..=4).contains(&stages) {
+        return Err(Error::input(format!(
+            "stages = {stages}: the pipeline has 1 to 4 stages"
+        )));
+    }
+    Ok(())
+}
+
 impl UnitConfig {
     /// Why this unit cannot be built, if it cannot.
     pub fn check(&self) -> Result<()> {
-        if self.lanes == 0 || self.lanes > MAX_LANES {
-            return Err(Error::input(format!(
-                "lanes = {}: a unit has 1 to {MAX_LANES} lanes",
-                self.lanes
-            )));
-        }
-        if !(1..=4).contains(&self.stages) {
-            return Err(Error::input(format!(
-                "stages = {}: the pipeline has 1 to 4 stages",
-                self.stages
-            )));
-        }
+        check_shape(self.lanes, self.stages)?;
         if self.segments == 0 || self.segments > lutforge_core::table::MAX_SEGMENTS {
             return Err(Error::input(format!(
                 "{} segments: 1 to {} are supported",

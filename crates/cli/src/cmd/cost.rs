@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use super::sim::{check_clock, UnitArgs};
 use crate::args::load_table;
 use crate::error::{warn, CliError, CliResult};
+use crate::out::outln;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CostFormat {
@@ -49,6 +50,8 @@ pub fn run(a: &CostArgs) -> CliResult {
     let table = load_table(&a.table)?;
     let u = &a.unit;
     check_clock(u.clock)?;
+    // The shape is the same for every format: one error, not one warning per format.
+    lutforge_sim::unit::check_shape(u.lanes, u.stages)?;
     if a.samples == 0 {
         return Err(CliError::input("--samples must be at least 1"));
     }
@@ -124,7 +127,7 @@ pub fn run(a: &CostArgs) -> CliResult {
                 v
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::json!({
                 "function": table.function.name(),
@@ -142,7 +145,7 @@ pub fn run(a: &CostArgs) -> CliResult {
         );
         return Ok(());
     }
-    println!(
+    outln!(
         "{} scale {scale}, {} segments, {} lane(s), {} stage(s), {} table; {} at {} MHz; \
          activity from {} random samples",
         table.function.name(),
@@ -154,9 +157,15 @@ pub fn run(a: &CostArgs) -> CliResult {
         u.clock,
         a.samples
     );
-    println!(
+    outln!(
         "{:<7} {:>9} {:>10} {:>11} {:>10} {:>15} {:>16}",
-        "format", "GE", "area um2", "pJ/op", "power mW", "INT8 saves area", "INT8 saves power"
+        "format",
+        "GE",
+        "area um2",
+        "pJ/op",
+        "power mW",
+        "INT8 saves area",
+        "INT8 saves power"
     );
     for (f, r) in &rows {
         let (sa, sp) = match &int8 {
@@ -166,7 +175,7 @@ pub fn run(a: &CostArgs) -> CliResult {
             ),
             _ => ("-".into(), "-".into()),
         };
-        println!(
+        outln!(
             "{:<7} {:>9.0} {:>10.1} {:>11.4} {:>10.4} {:>15} {:>16}",
             f.to_string(),
             r.ge,
@@ -179,20 +188,30 @@ pub fn run(a: &CostArgs) -> CliResult {
     }
     if rows.len() == 1 {
         let r = &rows[0].1;
-        println!();
-        println!(
+        outln!();
+        outln!(
             "{:<40} {:>9} {:>10} {:>9} {:>10}  structure",
-            "component", "GE", "area um2", "activity", "pJ/op"
+            "component",
+            "GE",
+            "area um2",
+            "activity",
+            "pJ/op"
         );
         for c in &r.components {
-            println!(
+            outln!(
                 "{:<40} {:>9.1} {:>10.2} {:>9.3} {:>10.5}  {}",
-                c.name, c.ge, c.area_um2, c.activity, c.energy_pj, c.structure
+                c.name,
+                c.ge,
+                c.area_um2,
+                c.activity,
+                c.energy_pj,
+                c.structure
             );
         }
-        println!(
+        outln!(
             "leakage {:.4} mW, dynamic {:.4} mW",
-            r.leakage_mw, r.dynamic_mw
+            r.leakage_mw,
+            r.dynamic_mw
         );
     }
     Ok(())

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::args::load_table;
 use crate::error::CliResult;
+use crate::out::outln;
 
 #[derive(Args)]
 pub struct EvalArgs {
@@ -14,11 +15,14 @@ pub struct EvalArgs {
     /// Print one JSON document instead of a table.
     #[arg(long)]
     json: bool,
+    /// No progress bar on stderr (warnings and errors still appear).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub fn run(a: &EvalArgs) -> CliResult {
     let t = load_table(&a.table)?;
-    let rows: Vec<_> = t.scales.iter().map(|s| (s.frac, t.metrics_of(s))).collect();
+    let rows = crate::metrics::of_table(&t, a.quiet);
     if a.json {
         let scales: Vec<_> = rows
             .iter()
@@ -34,7 +38,7 @@ pub fn run(a: &EvalArgs) -> CliResult {
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::json!({
                 "function": t.function.name(),
@@ -46,7 +50,7 @@ pub fn run(a: &EvalArgs) -> CliResult {
         return Ok(());
     }
     let f = &t.formats;
-    println!(
+    outln!(
         "{} on [{}, {}], {} segments, {}: input {} bits, slope {}, intercept {}, output {}, {}",
         t.function.name(),
         t.domain.0,
@@ -62,14 +66,29 @@ pub fn run(a: &EvalArgs) -> CliResult {
         f.output,
         f.rounding
     );
-    println!(
+    outln!(
         "{:>5} {:>6} {:>12} {:>12} {:>8} {:>12} {:>12}",
-        "scale", "codes", "mse", "max_abs_err", "max_lsb", "pwl_mse", "grid_mse"
+        "scale",
+        "codes",
+        "mse",
+        "max_abs_err",
+        "max_lsb",
+        "pwl_mse",
+        "grid_mse"
     );
     for (frac, m) in rows {
-        println!(
-            "{:>5} {:>6} {:>12.4e} {:>12.4e} {:>8.3} {:>12.4e} {:>12.4e}",
-            frac, m.codes, m.mse, m.max_abs_err, m.max_err_lsb, m.pwl_mse, m.grid_mse
+        let grid = match m.grid_mse {
+            Some(g) => format!("{g:>12.4e}"),
+            None => format!("{:>12}", "-"),
+        };
+        outln!(
+            "{:>5} {:>6} {:>12.4e} {:>12.4e} {:>8.3} {:>12.4e} {grid}",
+            frac,
+            m.codes,
+            m.mse,
+            m.max_abs_err,
+            m.max_err_lsb,
+            m.pwl_mse
         );
     }
     Ok(())

@@ -4,6 +4,7 @@ use clap::Args;
 use lutforge_core::Builtin;
 
 use crate::error::CliResult;
+use crate::out::outln;
 
 #[derive(Args)]
 pub struct FunctionsArgs {
@@ -26,21 +27,21 @@ pub fn run(a: &FunctionsArgs) -> CliResult {
                 })
             })
             .collect();
-        println!("{}", serde_json::json!({ "functions": list }));
+        outln!("{}", serde_json::json!({ "functions": list }));
         return Ok(());
     }
-    println!("{:<11} {:<14} definition", "function", "domain");
+    outln!("{:<11} {:<14} definition", "function", "domain");
     for b in Builtin::ALL {
         let (lo, hi) = b.default_domain();
-        println!(
+        outln!(
             "{:<11} {:<14} {}",
             b.name(),
             format!("[{lo}, {hi}]"),
             b.description()
         );
     }
-    println!();
-    println!("A user function is a CSV file of x,y samples (x increasing), interpolated linearly:");
-    println!("pass its path, ending in .csv, wherever a function name is taken.");
+    outln!();
+    outln!("A user function is a CSV file of x,y samples (x increasing), interpolated linearly:");
+    outln!("pass its path, ending in .csv, wherever a function name is taken.");
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::args::{load_table, pick_scale};
 use crate::error::{note, CliResult};
+use crate::out::outln;
 
 #[derive(Args)]
 pub struct GenArgs {
@@ -48,7 +49,7 @@ pub fn run(a: &GenArgs) -> CliResult {
     };
     let g = generate(&table, &opts, &a.output, a.force)?;
     for f in &g.files {
-        println!("{}", f.display());
+        outln!("{}", f.display());
     }
     note(format_args!(
         "{} segments, scale {scale}: testbench replays {} cycles ({} samples)",

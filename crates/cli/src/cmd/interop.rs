@@ -1,11 +1,12 @@
 //! `lutforge import` / `lutforge export`: GQA-LUT's JSON files, converted exactly.
 
 use clap::{Args, ValueEnum};
-use lutforge_core::{gqa, io, Function};
+use lutforge_core::{gqa, io};
 use std::path::PathBuf;
 
-use crate::args::{load_table, parse_domain, parse_function};
+use crate::args::{load_table, parse_domain, parse_function, FunctionArg};
 use crate::error::{note, warn, CliResult};
+use crate::outputs;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Foreign {
@@ -22,7 +23,7 @@ pub struct ImportArgs {
     file: PathBuf,
     /// Function the file approximates (a built-in name or a .csv of samples).
     #[arg(long, value_parser = parse_function)]
-    function: Function,
+    function: FunctionArg,
     /// Domain LO,HI (default: the function's).
     #[arg(long, value_parser = parse_domain, allow_hyphen_values = true)]
     domain: Option<(f64, f64)>,
@@ -48,8 +49,11 @@ pub struct ExportArgs {
 
 pub fn import(a: &ImportArgs) -> CliResult {
     let Foreign::Gqa = a.from;
+    let mut inputs = vec![a.file.as_path()];
+    inputs.extend(a.function.source.as_deref());
+    let out = outputs::open_one(&a.output, &inputs)?;
     let text = io::read_text(&a.file)?;
-    let imp = gqa::import(&text, &a.function, a.domain, a.strict)
+    let imp = gqa::import(&text, &a.function.function, a.domain, a.strict)
         .map_err(|e| lutforge_core::Error::io(&a.file, e))?;
     for n in &imp.notes {
         note(n);
@@ -57,7 +61,7 @@ pub fn import(a: &ImportArgs) -> CliResult {
     for w in &imp.warnings {
         warn(w);
     }
-    imp.table.save(&a.output)?;
+    outputs::finish(out, imp.table.to_json().as_bytes())?;
     note(format_args!(
         "wrote {} ({} scales, {} segments)",
         a.output.display(),
@@ -69,7 +73,7 @@ pub fn import(a: &ImportArgs) -> CliResult {
 
 pub fn export(a: &ExportArgs) -> CliResult {
     let Foreign::Gqa = a.to;
+    let out = outputs::open_one(&a.output, &[&a.table])?;
     let t = load_table(&a.table)?;
-    io::write_atomic(&a.output, gqa::export(&t).as_bytes())?;
-    Ok(())
+    outputs::finish(out, gqa::export(&t).as_bytes())
 }

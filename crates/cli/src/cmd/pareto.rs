@@ -3,8 +3,8 @@
 //! written as table files (`--tables DIR`), which `lutforge gen` turns into Verilog.
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lutforge_core::{Function, Rounding};
+use lutforge_core::io::StagedDir;
+use lutforge_core::Rounding;
 use lutforge_search::nsga2::Settings;
 use lutforge_search::pareto::{
     self, Config, Design, ErrorMetric, Front, Member, RunError, Space, Target, UnitProblem,
@@ -15,14 +15,15 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use super::sim::parse_tech;
-use crate::args::{parse_domain, parse_function};
+use crate::args::{parse_domain, parse_function, FunctionArg};
 use crate::error::{note, CliError, CliResult};
+use crate::outputs;
 
 #[derive(Args)]
 pub struct ParetoArgs {
     /// Function(s) one unit must serve, comma-separated (e.g. gelu,exp,reciprocal).
     #[arg(long, value_delimiter = ',', required = true, value_parser = parse_function)]
-    function: Vec<Function>,
+    function: Vec<FunctionArg>,
     /// Domain LO,HI (only with a single function; default: the function's own).
     #[arg(long, allow_hyphen_values = true, value_parser = parse_domain)]
     domain: Option<(f64, f64)>,
@@ -135,8 +136,8 @@ fn config(a: &ParetoArgs) -> CliResult<Config> {
         .function
         .iter()
         .map(|f| Target {
-            domain: a.domain.unwrap_or_else(|| f.default_domain()),
-            function: f.clone(),
+            domain: a.domain.unwrap_or_else(|| f.function.default_domain()),
+            function: f.function.clone(),
         })
         .collect();
     let mut c = Config::new(targets);
@@ -205,21 +206,29 @@ fn describe(m: &Member) -> String {
 
 pub fn run(a: &ParetoArgs) -> CliResult {
     let cfg = config(a)?;
+    // Every output is opened before the search: a bad path fails now, not after it.
+    let inputs: Vec<&Path> = a
+        .function
+        .iter()
+        .filter_map(|f| f.source.as_deref())
+        .collect();
+    let mut paths = vec![a.output.as_path()];
+    paths.extend(a.csv.as_deref());
+    paths.extend(a.plot.as_deref());
+    let mut files = outputs::open(&paths, &inputs)?.into_iter();
+    let (front_file, csv_file, plot_file) = (
+        files.next(),
+        a.csv.as_ref().and_then(|_| files.next()),
+        a.plot.as_ref().and_then(|_| files.next()),
+    );
+    let tables_dir = a.tables.as_deref().map(open_tables_dir).transpose()?;
     let settings = Settings {
         population: a.population,
         generations: a.generations,
         seed: a.seed,
         ..Settings::default()
     };
-    let bar = if a.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::with_draw_target(Some(a.generations as u64 + 1), ProgressDrawTarget::stderr())
-    };
-    bar.set_style(
-        ProgressStyle::with_template("pareto [{bar:30}] {pos}/{len} generations {msg} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::progress::bar(a.generations as u64 + 1, "pareto", "generations", a.quiet);
     let result = pareto::run(cfg.clone(), &settings, &mut |p| {
         bar.set_position(p.generation as u64 + 1);
         bar.set_message(format!("{} evaluations, front {}", p.evaluations, p.front));
@@ -236,27 +245,35 @@ pub fn run(a: &ParetoArgs) -> CliResult {
         }
     };
     let mut table_files: Vec<Vec<String>> = Vec::new();
-    if let Some(dir) = &a.tables {
+    let mut tables_dir = tables_dir;
+    if let Some(dir) = tables_dir.as_mut() {
         table_files = write_tables(&cfg, &front, dir)?;
     }
     let mut doc = serde_json::to_value(&front)
-        .map_err(|e| CliError::input(format!("cannot serialize the front: {e}")))?;
+        .map_err(|e| CliError::internal(format!("cannot serialize the front: {e}")))?;
     doc["format"] = json!("lutforge-pareto/1");
     if !table_files.is_empty() {
         doc["tables"] = json!(table_files);
     }
     let mut text = serde_json::to_string_pretty(&doc)
-        .map_err(|e| CliError::input(format!("cannot serialize the front: {e}")))?;
+        .map_err(|e| CliError::internal(format!("cannot serialize the front: {e}")))?;
     text.push('\n');
-    if let Some(p) = &a.csv {
-        lutforge_core::io::write_atomic(p, csv(&front).as_bytes())?;
+    let mut done = Vec::new();
+    if let Some(f) = csv_file {
+        done.push((f, csv(&front).into_bytes()));
     }
-    if let Some(p) = &a.plot {
+    if let Some(f) = plot_file {
         let svg =
-            plot(&front).map_err(|e| CliError::input(format!("cannot draw the plot: {e}")))?;
-        lutforge_core::io::write_atomic(p, svg.as_bytes())?;
+            plot(&front).map_err(|e| CliError::internal(format!("cannot draw the plot: {e}")))?;
+        done.push((f, svg.into_bytes()));
     }
-    lutforge_core::io::write_atomic(&a.output, text.as_bytes())?;
+    if let Some(f) = front_file {
+        done.push((f, text.into_bytes()));
+    }
+    outputs::finish_all(done)?;
+    if let Some(dir) = tables_dir {
+        dir.commit(false)?;
+    }
     if !a.quiet {
         note(format_args!(
             "{} designs on the front after {} evaluations ({} genomes in the space); wrote {}",
@@ -280,9 +297,26 @@ pub fn run(a: &ParetoArgs) -> CliResult {
     Ok(())
 }
 
-fn write_tables(cfg: &Config, front: &Front, dir: &Path) -> CliResult<Vec<Vec<String>>> {
+/// The `--tables` directory: new, or one that holds only member tables of an earlier run,
+/// which the new members replace as a whole.
+fn open_tables_dir(dir: &Path) -> CliResult<StagedDir> {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = name.starts_with("member-") && name.ends_with(".json");
+            if !ours && !name.starts_with(lutforge_core::io::cleanup::STAGE_PREFIX) {
+                return Err(CliError::input(format!(
+                    "{}: holds {name}, which is no member table; --tables needs a new directory or one of an earlier run",
+                    dir.display()
+                )));
+            }
+        }
+    }
+    Ok(StagedDir::create(dir)?)
+}
+
+fn write_tables(cfg: &Config, front: &Front, dir: &mut StagedDir) -> CliResult<Vec<Vec<String>>> {
     let problem = UnitProblem::new(cfg.clone()).map_err(CliError::input)?;
-    std::fs::create_dir_all(dir).map_err(|e| CliError::input(format!("{}: {e}", dir.display())))?;
     let mut all = Vec::new();
     for (i, m) in front.members.iter().enumerate() {
         let tables = problem
@@ -291,7 +325,7 @@ fn write_tables(cfg: &Config, front: &Front, dir: &Path) -> CliResult<Vec<Vec<St
         let mut names = Vec::new();
         for t in tables {
             let name = format!("member-{i:03}-{}.json", t.function.name());
-            t.save(&dir.join(&name))?;
+            dir.write_file(&name, t.to_json().as_bytes())?;
             names.push(name);
         }
         all.push(names);

@@ -5,12 +5,14 @@
 use clap::Args;
 use lutforge_core::format::pow2;
 use lutforge_core::golden;
+use lutforge_core::metrics::code_count;
 use lutforge_core::{fp32, FixedFormat, Params, Table};
 use plotters::prelude::*;
 use std::path::PathBuf;
 
 use crate::args::load_table;
 use crate::error::{note, CliError, CliResult};
+use crate::outputs;
 
 #[derive(Args)]
 pub struct PlotArgs {
@@ -24,6 +26,9 @@ pub struct PlotArgs {
     output: PathBuf,
 }
 
+/// Most input codes drawn; beyond, the codes are sampled evenly.
+const MAX_POINTS: u64 = 8192;
+
 /// One input code: its value, the unit's output and the true value.
 struct Point {
     x: f64,
@@ -32,28 +37,31 @@ struct Point {
 }
 
 pub fn run(a: &PlotArgs) -> CliResult {
+    let out = outputs::open_one(&a.output, &[&a.table])?;
     let t = load_table(&a.table)?;
     let frac = a.scale.unwrap_or(t.scales[0].frac);
     let s = t.require_scale(frac)?;
+    // Every code up to MAX_POINTS; beyond, evenly spaced codes (a 32-bit input has 2^32).
     let codes = t.eval_codes(frac);
+    let n = code_count(&codes);
+    let stride = n.div_ceil(MAX_POINTS).max(1) as i64;
+    let drawn = (*codes.start()..=*codes.end()).step_by(stride as usize);
     let xs = pow2(-frac);
     let pts: Vec<Point> = match &s.params {
         Params::Int(p) => {
             let dp = t.datapath(frac);
-            let mut out = Vec::new();
-            golden::eval_range(&dp, p, codes, &mut out);
-            out.iter()
-                .map(|smp| {
-                    let x = smp.x as f64 * xs;
+            drawn
+                .map(|c| {
+                    let x = c as f64 * xs;
                     Point {
                         x,
-                        y: t.formats.output.value(smp.y),
+                        y: t.formats.output.value(golden::eval(&dp, p, c).y),
                         f: t.function.eval(x),
                     }
                 })
                 .collect()
         }
-        Params::Fp32(p) => codes
+        Params::Fp32(p) => drawn
             .map(|c| {
                 let xv = fp32::code_to_f32(c, frac);
                 Point {
@@ -64,6 +72,12 @@ pub fn run(a: &PlotArgs) -> CliResult {
             })
             .collect(),
     };
+    if stride > 1 {
+        note(format_args!(
+            "{n} input codes: drawing every {stride}th ({} points)",
+            pts.len()
+        ));
+    }
     let breakpoints: Vec<f64> = match &s.params {
         Params::Int(p) => p
             .breakpoints
@@ -74,7 +88,7 @@ pub fn run(a: &PlotArgs) -> CliResult {
     };
     let svg = render(&t, frac, &pts, &breakpoints)
         .map_err(|e| CliError::input(format!("cannot draw the plot: {e}")))?;
-    lutforge_core::io::write_atomic(&a.output, svg.as_bytes())?;
+    outputs::finish(out, svg.as_bytes())?;
     note(format_args!("wrote {}", a.output.display()));
     Ok(())
 }
@@ -108,7 +122,7 @@ fn render(
     let (ylo, yhi) = span(&mut curve.iter().map(|p| p.1).chain(pts.iter().map(|p| p.y)));
     let errs: Vec<(f64, f64)> = pts.iter().map(|p| (p.x, (p.y - p.f) / lsb)).collect();
     let (elo, ehi) = span(&mut errs.iter().map(|e| e.1).chain([0.0, 0.5, -0.5]));
-    let m = s_metrics(t, frac);
+    let m = caption_metrics(t, frac);
 
     let mut svg = String::new();
     {
@@ -187,10 +201,10 @@ fn render(
     Ok(svg)
 }
 
-/// (mse, max error in LSBs) of the drawn scale, for the caption.
-fn s_metrics(t: &Table, frac: i32) -> (f64, f64) {
+/// (mse, max error in LSBs) of the drawn scale over every code, for the caption.
+fn caption_metrics(t: &Table, frac: i32) -> (f64, f64) {
     t.scale(frac)
-        .map(|s| t.metrics_of(s))
+        .map(|s| crate::metrics::of_scale(t, s, false))
         .map(|m| (m.mse, m.max_err_lsb))
         .unwrap_or((f64::NAN, f64::NAN))
 }

@@ -3,6 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lutforge_core::io::StagedDir;
 use lutforge_core::table::default_output_frac;
 use lutforge_core::{Builtin, FixedFormat, Formats, Function, Rounding};
 use lutforge_search::problem::Objective;
@@ -10,8 +11,9 @@ use lutforge_search::{search, Method, Outcome, Progress, Request};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
-use crate::args::{parse_domain, parse_function, parse_scales};
+use crate::args::{parse_domain, parse_function, parse_scales, FunctionArg};
 use crate::error::{note, CliError, CliResult};
+use crate::outputs;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum MethodArg {
@@ -35,7 +37,7 @@ pub enum ObjectiveArg {
 pub struct SearchArgs {
     /// Function to approximate (a built-in name or a .csv of samples).
     #[arg(long, value_parser = parse_function, required_unless_present = "all", conflicts_with = "all")]
-    function: Option<Function>,
+    function: Option<FunctionArg>,
     /// Number of segments K.
     #[arg(long, required_unless_present = "all", conflicts_with = "all")]
     segments: Option<usize>,
@@ -150,7 +152,8 @@ pub fn run(a: &SearchArgs) -> CliResult {
             })
             .collect()
     } else {
-        let (Some(f), Some(k)) = (a.function.clone(), a.segments) else {
+        let (Some(f), Some(k)) = (a.function.as_ref().map(|f| f.function.clone()), a.segments)
+        else {
             return Err(CliError::input(
                 "--function and --segments are needed (or --all)",
             ));
@@ -167,37 +170,52 @@ pub fn run(a: &SearchArgs) -> CliResult {
             })
         })?;
     }
+    // Outputs are opened before the work: a bad path fails now, and a failed or interrupted
+    // run leaves what was there before.
+    let csv: Vec<&Path> = a
+        .function
+        .iter()
+        .filter_map(|f| f.source.as_deref())
+        .collect();
     if a.all {
-        if a.output.exists() && !a.output.is_dir() {
-            return Err(CliError::input(format!(
-                "{}: --all writes a directory, and this is a file",
-                a.output.display()
-            )));
+        let mut dir = StagedDir::create(&a.output)?;
+        for (r, path) in &jobs {
+            let out = run_one(r, a.quiet)?;
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            dir.write_file(&name, out.table.to_json().as_bytes())?;
+            report(a, r, path, &out);
         }
-        std::fs::create_dir_all(&a.output)
-            .map_err(|e| CliError::input(format!("{}: cannot create: {e}", a.output.display())))?;
-    }
-    for (r, path) in &jobs {
+        dir.commit(true)?;
+    } else {
+        let (r, path) = &jobs[0];
+        let file = outputs::open_one(path, &csv)?;
         let out = run_one(r, a.quiet)?;
-        out.table.save(path)?;
-        if !a.quiet {
-            let mses: Vec<String> = out
-                .table
-                .scales
-                .iter()
-                .filter_map(|s| s.metrics.map(|m| format!("{}: {:.3e}", s.frac, m.mse)))
-                .collect();
-            note(format_args!(
-                "wrote {} ({} {}, {} segments; mse by scale {})",
-                path.display(),
-                r.method.name(),
-                r.function.name(),
-                r.segments,
-                mses.join(", ")
-            ));
-        }
+        outputs::finish(file, out.table.to_json().as_bytes())?;
+        report(a, r, path, &out);
     }
     Ok(())
+}
+
+/// The note on stderr after a table is written.
+fn report(a: &SearchArgs, r: &Request, path: &Path, out: &Outcome) {
+    if a.quiet {
+        return;
+    }
+    let mses: Vec<String> = out
+        .table
+        .scales
+        .iter()
+        .filter_map(|s| s.metrics.map(|m| format!("{}: {:.3e}", s.frac, m.mse)))
+        .collect();
+    note(format_args!(
+        "{} {} ({} {}, {} segments; mse by scale {})",
+        if a.all { "searched" } else { "wrote" },
+        path.display(),
+        r.method.name(),
+        r.function.name(),
+        r.segments,
+        mses.join(", ")
+    ));
 }
 
 fn run_one(r: &Request, quiet: bool) -> CliResult<Outcome> {

@@ -7,7 +7,6 @@ use lutforge_core::table::Arith as TableArith;
 use lutforge_sim::convert::unit_for;
 use lutforge_sim::cost::{self, Tech};
 use lutforge_sim::run::{run, Observer, RunOptions};
-use lutforge_sim::staged::StagedFile;
 use lutforge_sim::stimulus::{Distribution, FileStimulus, Generator, Range, Stimulus};
 use lutforge_sim::trace::TraceWriter;
 use lutforge_sim::waves::VcdWriter;
@@ -17,6 +16,8 @@ use std::path::PathBuf;
 
 use crate::args::load_table;
 use crate::error::{CliError, CliResult};
+use crate::out::outln;
+use crate::outputs;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Dist {
@@ -115,8 +116,14 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
     unit.set_tracking(true);
 
     // Outputs are staged before the run, so a bad path fails before any work.
-    let mut vcd_file = a.vcd.as_deref().map(StagedFile::create).transpose()?;
-    let mut trace_file = a.trace.as_deref().map(StagedFile::create).transpose()?;
+    let mut inputs = vec![a.table.as_path()];
+    inputs.extend(a.input.as_deref());
+    let mut paths = Vec::new();
+    paths.extend(a.vcd.as_deref());
+    paths.extend(a.trace.as_deref());
+    let mut files = outputs::open(&paths, &inputs)?.into_iter();
+    let mut vcd_file = a.vcd.as_ref().and_then(|_| files.next());
+    let mut trace_file = a.trace.as_ref().and_then(|_| files.next());
 
     let mut stim: Box<dyn Stimulus> = match &a.input {
         Some(path) => {
@@ -143,13 +150,11 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
     };
 
     let stats = {
-        let mut vcd_w = vcd_file.as_mut().map(|f| f.writer());
-        let mut trace_w = trace_file.as_mut().map(|f| f.writer());
-        let mut vcd = match vcd_w.as_mut() {
+        let mut vcd = match vcd_file.as_mut() {
             Some(w) => Some(VcdWriter::new(w, u.clock)?),
             None => None,
         };
-        let mut trace = trace_w.as_mut().map(TraceWriter::new);
+        let mut trace = trace_file.as_mut().map(TraceWriter::new);
         let mut observers: Vec<&mut dyn Observer> = Vec::new();
         if let Some(v) = vcd.as_mut() {
             observers.push(v);
@@ -157,12 +162,21 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
         if let Some(t) = trace.as_mut() {
             observers.push(t);
         }
-        run(&mut unit, stim.as_mut(), &opts, &mut observers, |_| Ok(()))?
+        run(&mut unit, stim.as_mut(), &opts, &mut observers, |_| Ok(()))
     };
-    if let Some(f) = vcd_file {
-        f.commit()?;
+    // A failed write is reported with its file's path.
+    let stats = stats.map_err(|e| {
+        vcd_file
+            .as_ref()
+            .and_then(|f| f.failure())
+            .or_else(|| trace_file.as_ref().and_then(|f| f.failure()))
+            .unwrap_or(e)
+    })?;
+    // Both are synced before either is renamed into place.
+    for f in vcd_file.iter_mut().chain(trace_file.iter_mut()) {
+        f.sync()?;
     }
-    if let Some(f) = trace_file {
+    for f in vcd_file.into_iter().chain(trace_file) {
         f.commit()?;
     }
 
@@ -181,7 +195,7 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
     };
     let energy_total_nj = report.energy_per_op_pj * stats.samples as f64 / 1000.0;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({
                 "function": table.function.name(),
@@ -216,7 +230,7 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
         );
         return Ok(());
     }
-    println!(
+    outln!(
         "{} scale {}, {format}, {} segments, {} lane(s), {} stage(s), {} table",
         table.function.name(),
         a.scale,
@@ -229,8 +243,8 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
             "fixed"
         }
     );
-    println!("cycles       {}", stats.cycles);
-    println!(
+    outln!("cycles       {}", stats.cycles);
+    outln!(
         "samples      {} ({} beats in, {} out{})",
         stats.samples,
         stats.beats_in,
@@ -241,29 +255,36 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
             String::new()
         }
     );
-    println!("latency      {} cycles", cfg.stages);
-    println!("throughput   {:.4} samples/cycle", stats.throughput());
-    println!(
+    outln!("latency      {} cycles", cfg.stages);
+    outln!("throughput   {:.4} samples/cycle", stats.throughput());
+    outln!(
         "stalls       {} output cycles (out_valid, !out_ready), {} input cycles (in_valid, !in_ready)",
         stats.out_stalls, stats.in_stalls
     );
     if stats.idle_cycles > 0 || stats.cfg_writes > 0 {
-        println!(
+        outln!(
             "stimulus     {} idle cycles, {} table writes",
-            stats.idle_cycles, stats.cfg_writes
+            stats.idle_cycles,
+            stats.cfg_writes
         );
     }
-    println!(
+    outln!(
         "energy       {:.3} pJ/sample dynamic, {:.3} nJ in total",
-        report.energy_per_op_pj, energy_total_nj
+        report.energy_per_op_pj,
+        energy_total_nj
     );
-    println!(
+    outln!(
         "avg power    {:.4} mW at {} MHz ({:.4} dynamic + {:.4} leakage), {}",
-        report.power_mw, u.clock, report.dynamic_mw, report.leakage_mw, report.tech.name
+        report.power_mw,
+        u.clock,
+        report.dynamic_mw,
+        report.leakage_mw,
+        report.tech.name
     );
-    println!(
+    outln!(
         "area         {:.0} GE, {:.0} um2",
-        report.ge, report.area_um2
+        report.ge,
+        report.area_um2
     );
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use crate::args::{load_table, pick_scale};
 use crate::error::{CliError, CliResult};
+use crate::out::outln;
 
 #[derive(Args)]
 pub struct SynthArgs {
@@ -34,7 +35,7 @@ pub struct SynthArgs {
 }
 
 pub fn run(a: &SynthArgs) -> CliResult {
-    let work = tempfile::tempdir().map_err(|e| CliError::input(format!("temp dir: {e}")))?;
+    let work = lutforge_core::io::TempDir::new()?;
     let file = format!("{MODULE}.v");
     let dir = if a.input.is_dir() {
         if !a.input.join(&file).is_file() {
@@ -60,26 +61,28 @@ pub fn run(a: &SynthArgs) -> CliResult {
     }
     let r = synth(work.path(), &[&file], MODULE, a.target)?;
     if a.json {
-        println!("{}", serde_json::to_string(&r).unwrap_or_default());
+        outln!("{}", serde_json::to_string(&r).unwrap_or_default());
         return Ok(());
     }
-    println!(
+    outln!(
         "{} synthesized by Yosys for target {:?}: {} cells",
-        MODULE, a.target, r.num_cells
+        MODULE,
+        a.target,
+        r.num_cells
     );
     for (cell, n) in &r.cells {
-        println!("  {cell:<16} {n:>8}");
+        outln!("  {cell:<16} {n:>8}");
     }
-    println!("flip-flops       {:>8}", r.flip_flops);
+    outln!("flip-flops       {:>8}", r.flip_flops);
     if let (Some(t), Some(ge)) = (r.transistors, r.nand2_ge) {
-        println!("CMOS transistors {t:>8}  (stat -tech cmos)");
-        println!("NAND2 equivalents {ge:>7.0}  (transistors / 4)");
+        outln!("CMOS transistors {t:>8}  (stat -tech cmos)");
+        outln!("NAND2 equivalents {ge:>7.0}  (transistors / 4)");
     }
     if let Some(l) = r.luts {
-        println!("LUTs             {l:>8}");
+        outln!("LUTs             {l:>8}");
     }
     if let Some(d) = r.dsps {
-        println!("DSP blocks       {d:>8}");
+        outln!("DSP blocks       {d:>8}");
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use crate::args::load_table;
 use crate::error::{CliError, CliResult};
+use crate::out::outln;
 
 #[derive(Args)]
 pub struct VerifyArgs {
@@ -59,9 +60,10 @@ pub fn run(a: &VerifyArgs) -> CliResult {
         ..VerifyOptions::default()
     };
     let json = a.json;
+    let mut out_err = None;
     let reports = verify(&table, &scales, &opts, &default_cache_dir(), |r| {
-        if !json {
-            println!(
+        if !json && out_err.is_none() {
+            out_err = crate::out::line(format_args!(
                 "scale {}: {} cycles, {} samples, {} table writes, {} output stalls: {}{}",
                 r.scale,
                 r.cycles,
@@ -77,11 +79,15 @@ pub fn run(a: &VerifyArgs) -> CliResult {
                     .as_ref()
                     .map(|v| format!("; icarus testbench {v}"))
                     .unwrap_or_default()
-            );
+            ))
+            .err();
         }
     })?;
+    if let Some(e) = out_err {
+        return Err(e);
+    }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({ "table": a.table, "match": reports.iter().all(|r| r.mismatch.is_none()), "scales": reports })
         );
