@@ -80,9 +80,8 @@ pub fn parse(text: &str) -> Result<Value, String> {
     let v = serde_path_to_error::deserialize::<_, Strict>(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if path == "." || inner.classify() == serde_json::error::Category::Syntax {
-            format!("malformed JSON: {inner}")
-        } else if inner.classify() == serde_json::error::Category::Eof {
+        use serde_json::error::Category;
+        if path == "." || matches!(inner.classify(), Category::Syntax | Category::Eof) {
             format!("malformed JSON: {inner}")
         } else {
             format!("{path}: {inner}")
