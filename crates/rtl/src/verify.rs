@@ -12,6 +12,10 @@ use lutforge_sim::RunOptions;
 use serde::Serialize;
 use std::path::Path;
 
+/// Most random samples after the exhaustive pass: ten million cycles are minutes under
+/// Verilator and a few hundred megabytes of traces.
+pub const MAX_RANDOM: usize = 10_000_000;
+
 #[derive(Clone, Debug)]
 pub struct VerifyOptions {
     pub format: Option<NumFormat>,
@@ -64,6 +68,12 @@ pub fn verify(
     cache: &Path,
     mut progress: impl FnMut(&ScaleReport),
 ) -> Result<Vec<ScaleReport>> {
+    if opts.random > MAX_RANDOM {
+        return Err(lutforge_core::Error::input(format!(
+            "--random {}: at most {MAX_RANDOM} (the stream and both traces are held on disk)",
+            opts.random
+        )));
+    }
     let mut out = Vec::new();
     for &scale in scales {
         let (cfg, params) = unit_for(table, scale, opts.format, opts.lanes, opts.stages, true)?;

@@ -209,6 +209,10 @@ pub struct Generator {
     range: Range,
 }
 
+/// Most generated samples one run takes: 10^12 is hours of simulation, and a VCD of it would
+/// not fit any disk.
+pub const MAX_SAMPLES: u64 = 1_000_000_000_000;
+
 impl Generator {
     pub fn new(count: u64, dist: Distribution, range: Range, seed: u64) -> Generator {
         Generator {

@@ -97,7 +97,7 @@ pub struct ParetoArgs {
     #[arg(long)]
     tables: Option<PathBuf>,
     /// No progress bar and no summary on stderr.
-    #[arg(long)]
+    #[arg(long, short)]
     quiet: bool,
 }
 

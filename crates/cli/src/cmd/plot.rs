@@ -86,7 +86,19 @@ pub fn run(a: &PlotArgs) -> CliResult {
             .collect(),
         Params::Fp32(p) => p.breakpoints.iter().map(|&v| v as f64).collect(),
     };
-    let svg = render(&t, frac, &pts, &breakpoints)
+    // The caption's error: over every code when they are all drawn, else over those drawn
+    // (evaluating billions of codes for a caption would take minutes).
+    let caption = if stride == 1 {
+        let m = crate::metrics::of_scale(&t, s, false);
+        (m.mse, m.max_err_lsb, String::new())
+    } else {
+        let lsb = pow2(-t.formats.output.frac);
+        let n = pts.len().max(1) as f64;
+        let mse = pts.iter().map(|p| (p.y - p.f).powi(2)).sum::<f64>() / n;
+        let max = pts.iter().map(|p| (p.y - p.f).abs()).fold(0.0, f64::max) / lsb;
+        (mse, max, format!(" over the {} drawn codes", pts.len()))
+    };
+    let svg = render(&t, frac, &pts, &breakpoints, &caption)
         .map_err(|e| CliError::input(format!("cannot draw the plot: {e}")))?;
     outputs::finish(out, svg.as_bytes())?;
     note(format_args!("wrote {}", a.output.display()));
@@ -98,9 +110,19 @@ fn render(
     frac: i32,
     pts: &[Point],
     breakpoints: &[f64],
+    m: &(f64, f64, String),
 ) -> Result<String, Box<dyn std::error::Error>> {
     let lsb = pow2(-t.formats.output.frac);
-    let (lo, hi) = t.domain;
+    // The drawn span: the domain as far as the input format reaches (a table may declare a
+    // domain far wider than its codes).
+    let input = FixedFormat::new(t.formats.input_bits, frac);
+    let lo = t.domain.0.max(input.value(input.min_code()));
+    let hi = t.domain.1.min(input.value(input.max_code()));
+    let (lo, hi) = if lo < hi {
+        (lo, hi)
+    } else {
+        (lo - 0.5, lo + 0.5)
+    };
     let curve: Vec<(f64, f64)> = (0..=600)
         .map(|i| {
             let x = lo + (hi - lo) * i as f64 / 600.0;
@@ -122,7 +144,6 @@ fn render(
     let (ylo, yhi) = span(&mut curve.iter().map(|p| p.1).chain(pts.iter().map(|p| p.y)));
     let errs: Vec<(f64, f64)> = pts.iter().map(|p| (p.x, (p.y - p.f) / lsb)).collect();
     let (elo, ehi) = span(&mut errs.iter().map(|e| e.1).chain([0.0, 0.5, -0.5]));
-    let m = caption_metrics(t, frac);
 
     let mut svg = String::new();
     {
@@ -169,8 +190,8 @@ fn render(
         let mut e = ChartBuilder::on(&bottom)
             .caption(
                 format!(
-                    "error in output LSBs (mse {:.3e}, max {:.2} LSB, breakpoints in orange)",
-                    m.0, m.1
+                    "error in output LSBs (mse {:.3e}, max {:.2} LSB{}, breakpoints in orange)",
+                    m.0, m.1, m.2
                 ),
                 ("sans-serif", 16),
             )
@@ -199,12 +220,4 @@ fn render(
         root.present()?;
     }
     Ok(svg)
-}
-
-/// (mse, max error in LSBs) of the drawn scale over every code, for the caption.
-fn caption_metrics(t: &Table, frac: i32) -> (f64, f64) {
-    t.scale(frac)
-        .map(|s| crate::metrics::of_scale(t, s, false))
-        .map(|m| (m.mse, m.max_err_lsb))
-        .unwrap_or((f64::NAN, f64::NAN))
 }

@@ -7,7 +7,7 @@ use lutforge_core::table::Arith as TableArith;
 use lutforge_sim::convert::unit_for;
 use lutforge_sim::cost::{self, Tech};
 use lutforge_sim::run::{run, Observer, RunOptions};
-use lutforge_sim::stimulus::{Distribution, FileStimulus, Generator, Range, Stimulus};
+use lutforge_sim::stimulus::{Distribution, FileStimulus, Generator, Range, Stimulus, MAX_SAMPLES};
 use lutforge_sim::trace::TraceWriter;
 use lutforge_sim::waves::VcdWriter;
 use lutforge_sim::{NumFormat, Unit};
@@ -112,6 +112,11 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
         seed: a.seed,
     };
     opts.check()?;
+    if let Some(n) = a.samples.filter(|&n| n > MAX_SAMPLES) {
+        return Err(CliError::input(format!(
+            "--samples {n}: at most {MAX_SAMPLES}"
+        )));
+    }
     let mut unit = Unit::new(cfg, &params)?;
     unit.set_tracking(true);
 

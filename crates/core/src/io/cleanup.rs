@@ -100,8 +100,12 @@ pub fn register_child(pid: u32) -> Guard {
 /// Runs a command to its end and collects its output, as `Command::output`, with the child
 /// registered meanwhile so that an interrupted run terminates it too.
 pub fn output_of(cmd: &mut std::process::Command) -> std::io::Result<std::process::Output> {
+    use std::os::unix::process::CommandExt;
     use std::process::Stdio;
+    // Its own process group, so that the tools it starts in turn (make, the C++ compiler)
+    // are terminated with it.
     let child = cmd
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -115,11 +119,20 @@ pub fn output_of(cmd: &mut std::process::Command) -> std::io::Result<std::proces
 /// process's id, so the next run removes it as stale.
 pub fn run() {
     let r = registry();
-    for &pid in r.children.values() {
-        // SAFETY: kill(2) has no memory effects; a pid that has already exited is harmless.
+    let groups: Vec<libc::pid_t> = r.children.values().map(|&p| p as libc::pid_t).collect();
+    for &g in &groups {
+        // SAFETY: kill(2) has no memory effects; a group that has already exited is harmless.
         unsafe {
-            libc::kill(pid as libc::pid_t, libc::SIGTERM);
+            libc::kill(-g, libc::SIGTERM);
         }
+    }
+    // Give them a moment to stop writing into the directories about to be removed.
+    let start = std::time::Instant::now();
+    // SAFETY: kill(-g, 0) only asks whether the group still has a process.
+    while groups.iter().any(|&g| unsafe { libc::kill(-g, 0) } == 0)
+        && start.elapsed() < std::time::Duration::from_secs(2)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
     for p in r.paths.values() {
         remove_any(p);
