@@ -7,7 +7,7 @@ OUT   ?= out/demo
 LF    := target/release/lutforge
 TOOLS := verilator:verilator yosys:yosys iverilog:iverilog ccache:ccache
 
-.PHONY: all run test deps build bench lint fmt clean golden
+.PHONY: all run test deps build bench lint fmt clean golden fuzz-build
 
 all: build
 
@@ -42,7 +42,13 @@ bench:
 
 lint:
 	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Builds every fuzz target without the sanitizer (stable toolchain), so that none can rot; to
+# fuzz: RUSTC_BOOTSTRAP=1 cargo fuzz run -O TARGET (needs 'cargo install cargo-fuzz').
+fuzz-build:
+	$(CARGO) build --manifest-path fuzz/Cargo.toml --bins
 
 fmt:
 	$(CARGO) fmt --all

@@ -2,6 +2,7 @@
 //! the evaluation set is large (a 32-bit input at a fine scale has billions of codes) and a
 //! warning when the reference grid is too large to evaluate.
 
+use lutforge_core::format::Num;
 use lutforge_core::metrics::{code_count, Metrics, MAX_GRID_POINTS};
 use lutforge_core::{Scale, Table};
 
@@ -58,6 +59,7 @@ pub fn of_scale(t: &Table, s: &Scale, quiet: bool) -> Metrics {
 fn grid_warning(t: &Table) {
     warn(format_args!(
         "grid_mse not computed: the domain [{}, {}] holds more than {MAX_GRID_POINTS} points of the 0.01 grid",
-        t.domain.0, t.domain.1
+        Num(t.domain.0),
+        Num(t.domain.1)
     ));
 }

@@ -68,6 +68,22 @@ pub fn bits_for(code: i64) -> u32 {
     bits
 }
 
+/// A real number for messages and reports: as Rust prints it, but in exponent form where the
+/// plain form would run to hundreds of digits (a domain of ±1e308).
+#[derive(Clone, Copy, Debug)]
+pub struct Num(pub f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
+            write!(f, "{v:e}")
+        } else {
+            write!(f, "{v}")
+        }
+    }
+}
+
 /// 2^e exactly as f64 for the exponent range formats use.
 pub fn pow2(e: i32) -> f64 {
     2f64.powi(e)
@@ -155,6 +171,15 @@ mod tests {
         assert_eq!(exact_code(0.1, 6), None);
         assert_eq!(exact_code(-0.0, 0), Some(0));
         assert_eq!(exact_code(f64::NAN, 0), None);
+    }
+
+    #[test]
+    fn numbers_print_short() {
+        assert_eq!(Num(-4.0).to_string(), "-4");
+        assert_eq!(Num(0.5).to_string(), "0.5");
+        assert_eq!(Num(1e308).to_string(), "1e308");
+        assert_eq!(Num(-2.5e-7).to_string(), "-2.5e-7");
+        assert_eq!(Num(0.0).to_string(), "0");
     }
 
     #[test]

@@ -179,6 +179,11 @@ impl Sampled {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "samples".into());
+        Sampled::from_csv_text(&name, &text).map_err(|e| Error::io(path, e))
+    }
+
+    /// [`Sampled::from_csv`] of text already read; errors name the line.
+    pub fn from_csv_text(name: &str, text: &str) -> Result<Self> {
         let mut points = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -194,17 +199,14 @@ impl Sampled {
                 Some(p) => points.push(p),
                 None if points.is_empty() && i == 0 => continue, // header
                 None => {
-                    return Err(Error::io(
-                        path,
-                        format!(
-                            "line {}: expected 'x,y' with two numbers, got '{line}'",
-                            i + 1
-                        ),
-                    ))
+                    return Err(Error::input(format!(
+                        "line {}: expected 'x,y' with two numbers, got '{line}'",
+                        i + 1
+                    )))
                 }
             }
         }
-        Sampled::new(name, points).map_err(|e| Error::io(path, e))
+        Sampled::new(name, points)
     }
 
     pub fn points(&self) -> impl Iterator<Item = (f64, f64)> + '_ {

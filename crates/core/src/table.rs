@@ -255,7 +255,10 @@ impl Table {
                     at("frac"),
                     format!(
                         "no {}-bit input code at scale {} lies in the domain [{}, {}]",
-                        self.formats.input_bits, s.frac, self.domain.0, self.domain.1
+                        self.formats.input_bits,
+                        s.frac,
+                        crate::format::Num(self.domain.0),
+                        crate::format::Num(self.domain.1)
                     ),
                 ));
             }

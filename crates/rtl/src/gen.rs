@@ -64,8 +64,8 @@ pub fn header(table: &Table, cfg: &UnitConfig, params: &Params, scale: i32) -> V
         format!(
             "function {} on [{}, {}], {} segments, input scale 2^-{scale}",
             table.function.name(),
-            table.domain.0,
-            table.domain.1,
+            lutforge_core::format::Num(table.domain.0),
+            lutforge_core::format::Num(table.domain.1),
             table.segments
         ),
         format!(

@@ -116,6 +116,7 @@ pub struct Outcome {
 pub const MAX_POPULATION: usize = 100_000;
 
 pub fn check(r: &Request) -> Result<()> {
+    use lutforge_core::format::Num;
     let f = &r.function;
     f.check_domain(r.domain.0, r.domain.1)
         .map_err(|m| Error::input(format!("{}: {m}", f.name())))?;
@@ -155,8 +156,8 @@ pub fn check(r: &Request) -> Result<()> {
         if n > lutforge_core::metrics::MAX_GRID_POINTS as f64 {
             return Err(Error::input(format!(
                 "--method gqa scores on a 0.01 grid: the domain [{}, {}] has {n:.3e} points, at most {} (a domain at most {} wide)",
-                r.domain.0,
-                r.domain.1,
+                Num(r.domain.0),
+                Num(r.domain.1),
                 lutforge_core::metrics::MAX_GRID_POINTS,
                 lutforge_core::metrics::MAX_GRID_POINTS as f64 * lutforge_core::metrics::GRID_STEP
             )));
@@ -189,8 +190,8 @@ pub fn check(r: &Request) -> Result<()> {
         return Err(Error::input(format!(
             "the output format {out} holds [{olo}, {ohi}] but {} reaches [{ylo:.4}, {yhi:.4}] on [{}, {}]; {advice}",
             f.name(),
-            r.domain.0,
-            r.domain.1,
+            Num(r.domain.0),
+            Num(r.domain.1),
         )));
     }
     let mut most = (0usize, 0i32);
@@ -199,11 +200,13 @@ pub fn check(r: &Request) -> Result<()> {
         dp.check()
             .map_err(|m| Error::input(format!("scale {d}: {m}")))?;
         let codes = lutforge_core::metrics::eval_codes(dp.input, r.domain);
-        let n = codes.clone().count();
+        let n = lutforge_core::metrics::code_count(&codes) as usize;
         if n == 0 {
             return Err(Error::input(format!(
                 "scale {d}: no {}-bit input code lies in the domain [{}, {}]",
-                r.formats.input_bits, r.domain.0, r.domain.1
+                r.formats.input_bits,
+                Num(r.domain.0),
+                Num(r.domain.1)
             )));
         }
         // Both fit every segment they consider code by code, and `ga` measures its gap with the

@@ -532,7 +532,10 @@ impl UnitProblem {
             let dp = self.datapath(d, i);
             dp.check()
                 .map_err(|m| format!("{}: {m}", self.funcs[i].target.function.name()))?;
-            let n = eval_codes(dp.input, self.funcs[i].target.domain).count();
+            let n = lutforge_core::metrics::code_count(&eval_codes(
+                dp.input,
+                self.funcs[i].target.domain,
+            )) as usize;
             if n == 0 {
                 return Err(format!(
                     "{}: no input code at scale {} lies in the domain",

@@ -57,6 +57,9 @@ fn parse_addr(s: &str) -> std::result::Result<u64, String> {
 }
 
 /// A stimulus file: one sample per line, `idle N`, `cfg ADDR DATA`, `#` comments, blank lines.
+/// Most idle cycles one `idle` line may ask for: each is a simulated cycle.
+pub const MAX_IDLE: u64 = 1_000_000_000;
+
 /// Consecutive samples fill a beat lane by lane; a directive inside a partly filled beat is an
 /// error (it would leave lanes without data), and a partly filled last beat is padded with 0.
 pub struct FileStimulus<R> {
@@ -115,6 +118,11 @@ impl<R: BufRead> Stimulus for FileStimulus<R> {
                     let n = n
                         .parse::<u64>()
                         .map_err(|_| self.err(format!("'{n}' is not a cycle count")))?;
+                    if n > MAX_IDLE {
+                        return Err(
+                            self.err(format!("'idle {n}': at most {MAX_IDLE} cycles per line"))
+                        );
+                    }
                     Some(Event::Idle(n))
                 }
                 "cfg" => {

@@ -1,6 +1,7 @@
 //! `lutforge eval`: every metric of every scale of a table, recomputed from its parameters.
 
 use clap::Args;
+use lutforge_core::format::Num;
 use lutforge_core::table::Arith;
 use std::path::PathBuf;
 
@@ -53,8 +54,8 @@ pub fn run(a: &EvalArgs) -> CliResult {
     outln!(
         "{} on [{}, {}], {} segments, {}: input {} bits, slope {}, intercept {}, output {}, {}",
         t.function.name(),
-        t.domain.0,
-        t.domain.1,
+        Num(t.domain.0),
+        Num(t.domain.1),
         t.segments,
         match t.arith {
             Arith::Int => "integer",
