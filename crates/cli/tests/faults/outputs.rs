@@ -280,3 +280,78 @@ fn gen_into_its_own_directory_swaps_it_whole() {
         .contains("2 stage(s)"));
     sb.assert_clean();
 }
+
+/// Killed at any moment, `gen --force` over an earlier directory leaves either the old unit or
+/// the new one, never files of both; the next run removes what the killed one staged.
+#[test]
+fn gen_killed_at_any_moment_leaves_one_whole_unit() {
+    use std::time::{Duration, Instant};
+    let sb = Sandbox::new();
+    let old = small_table(&sb);
+    let new = sb.write("new.json", &table_json(256, 12, 8));
+    let gen = |t: &std::path::Path| sb.run(&["gen", t.to_str().unwrap(), "-o", "rtl", "--force"]);
+    let snapshot = || -> Vec<(String, Vec<u8>)> {
+        names(&sb.path("rtl"))
+            .into_iter()
+            .map(|n| (n.clone(), std::fs::read(sb.path("rtl").join(&n)).unwrap()))
+            .collect()
+    };
+    gen(&new).ok();
+    let new_files = snapshot();
+    gen(&old).ok();
+    let old_files = snapshot();
+    let start = Instant::now();
+    gen(&new).ok();
+    let full = start.elapsed();
+    gen(&old).ok();
+    for i in 0..10u32 {
+        let mut c = sb.cmd(&["gen", new.to_str().unwrap(), "-o", "rtl", "--force"]);
+        let mut child = c.spawn().unwrap();
+        std::thread::sleep(full * i / 8);
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = snapshot();
+        assert!(
+            now == old_files || now == new_files,
+            "delay {i}/8: a mix of two units"
+        );
+        // Back to the old unit for the next round (this run also removes stale entries).
+        gen(&old).ok();
+        assert_eq!(snapshot(), old_files);
+        sb.assert_clean();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn a_read_only_directory_is_an_error_that_writes_nothing() {
+    let sb = Sandbox::new();
+    let t = small_table(&sb);
+    let ro = sb.path("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs"])
+        .arg(&ro)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !mounted {
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let t = t.to_str().unwrap();
+    for args in [
+        vec!["plot", t, "-o", "ro/p.svg"],
+        vec!["gen", t, "-o", "ro/rtl"],
+        vec!["sim", t, "--scale", "4", "--vcd", "ro/w.vcd"],
+        vec!["search", "--all", "-o", "ro/std"],
+    ] {
+        let r = sb.run(&args);
+        r.one_line_error(2, &["ro/"]);
+        assert!(names(&ro).is_empty(), "{args:?}");
+    }
+    if mounted {
+        let _ = std::process::Command::new("umount").arg(&ro).status();
+    }
+    sb.assert_clean();
+}

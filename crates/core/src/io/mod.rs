@@ -53,20 +53,25 @@ pub fn read_json(path: &Path) -> Result<serde_json::Value> {
     json::parse(&text).map_err(|e| Error::io(path, e))
 }
 
-/// A private temporary directory, removed when dropped and when the process is interrupted.
+/// A private temporary directory (in `$TMPDIR`), removed when dropped and when the process is
+/// interrupted; named as staged entries are, so that one left by a killed run is removed by
+/// the next.
 pub struct TempDir {
-    dir: tempfile::TempDir,
-    _guard: cleanup::Guard,
+    dir: cleanup::Owned,
 }
 
 impl TempDir {
     pub fn new() -> Result<TempDir> {
-        let dir = tempfile::Builder::new()
-            .prefix("lutforge-")
-            .tempdir()
-            .map_err(|e| Error::input(format!("cannot create a temporary directory: {e}")))?;
-        let guard = cleanup::register_path(dir.path());
-        Ok(TempDir { dir, _guard: guard })
+        let base = std::env::temp_dir();
+        cleanup::remove_stale(&base);
+        let path = cleanup::stage_name(&base, Path::new("tmp"));
+        // Private to this user, as mkdtemp(3) makes it.
+        std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+            .create(&path)
+            .map_err(|e| Error::io(&base, format!("cannot create a temporary directory: {e}")))?;
+        Ok(TempDir {
+            dir: cleanup::Owned::new(&path),
+        })
     }
 
     pub fn path(&self) -> &Path {
