@@ -29,6 +29,7 @@ deps:
 	else \
 	  echo "make deps: verilator, yosys and iverilog are installed"; \
 	fi
+	@sh scripts/fetch-data.sh
 	@$(CARGO) fetch --quiet
 
 test: deps
