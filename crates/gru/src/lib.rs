@@ -1,2 +1,7 @@
 //! lutforge-gru: gated recurrent units whose every operator has its own bit width.
+pub mod bptt;
 pub mod data;
+pub mod import;
+pub mod model;
+pub mod model_file;
+pub mod train;
