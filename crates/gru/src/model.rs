@@ -189,6 +189,8 @@ pub struct StepCache {
     pub n: Vec<f64>,
     /// W_hn h + b_hn.
     pub hn: Vec<f64>,
+    /// The pre-activations of r, z and n (3H): what the sigmoid and tanh are applied to.
+    pub a: Vec<f64>,
     pub h: Vec<f64>,
 }
 
@@ -229,12 +231,16 @@ impl Gru {
             z: vec![0.0; h],
             n: vec![0.0; h],
             hn: gh[2 * h..].to_vec(),
+            a: vec![0.0; 3 * h],
             h: vec![0.0; h],
         };
         for j in 0..h {
-            c.r[j] = sigmoid(gi[j] + gh[j]);
-            c.z[j] = sigmoid(gi[h + j] + gh[h + j]);
-            c.n[j] = tanh(gi[2 * h + j] + c.r[j] * gh[2 * h + j]);
+            c.a[j] = gi[j] + gh[j];
+            c.a[h + j] = gi[h + j] + gh[h + j];
+            c.r[j] = sigmoid(c.a[j]);
+            c.z[j] = sigmoid(c.a[h + j]);
+            c.a[2 * h + j] = gi[2 * h + j] + c.r[j] * gh[2 * h + j];
+            c.n[j] = tanh(c.a[2 * h + j]);
             c.h[j] = (1.0 - c.z[j]) * c.n[j] + c.z[j] * h_prev[j];
         }
         c
