@@ -1,10 +1,12 @@
 //! lutforge-gru: gated recurrent units whose every operator has its own bit width.
 pub mod bptt;
 pub mod data;
+pub mod energy;
 pub mod genome;
 pub mod import;
 pub mod model;
 pub mod model_file;
+pub mod pareto;
 pub mod quant;
 pub mod tables;
 pub mod train;

@@ -6,6 +6,7 @@ use crate::unit::{Activity, Arith, UnitConfig};
 use product::{field_bits, product_gates, OpBit};
 use serde::Serialize;
 
+pub mod ops;
 mod product;
 
 /// The cells every structure below is built from, each priced in gate equivalents (GE). The
