@@ -1,11 +1,47 @@
 //! Parsers for option values shared by several commands.
 
+use clap::Args;
 use lutforge_core::table::FRAC_RANGE;
 use lutforge_core::{Function, Table};
+use lutforge_sim::cost::Tech;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use crate::error::{warn, CliResult};
+
+/// Options shared by `sim` and `cost`: the unit's shape and the technology.
+#[derive(Args, Clone)]
+pub struct UnitArgs {
+    /// Lanes: samples per handshake sharing one table.
+    #[arg(long, default_value_t = 1)]
+    pub lanes: usize,
+    /// Pipeline stages (= latency in cycles), 1 to 4.
+    #[arg(long, default_value_t = 4)]
+    pub stages: u32,
+    /// Fixed-table unit (constants, no write port) instead of the programmable one.
+    #[arg(long)]
+    pub fixed: bool,
+    /// Clock frequency for power, MHz.
+    #[arg(long, default_value_t = 500.0)]
+    pub clock: f64,
+    /// Technology node of the cost model: 28nm or 45nm.
+    #[arg(long, default_value = "28nm", value_parser = parse_tech)]
+    pub node: Tech,
+}
+
+pub fn parse_tech(s: &str) -> Result<Tech, String> {
+    Tech::by_name(s).ok_or_else(|| format!("unknown node '{s}' (known: 28nm, 45nm)"))
+}
+
+pub fn check_clock(mhz: f64) -> CliResult {
+    if mhz > 0.0 && mhz <= 500_000.0 {
+        Ok(())
+    } else {
+        Err(crate::error::CliError::input(format!(
+            "--clock {mhz}: the clock must lie in (0, 500000] MHz"
+        )))
+    }
+}
 
 /// `LO,HI` → (lo, hi); the function checks the interval itself.
 pub fn parse_domain(s: &str) -> Result<(f64, f64), String> {

@@ -48,6 +48,8 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Synthesize the unit with Yosys: cells, transistors, gate equivalents, FPGA resources.
     Synth(cmd::synth::SynthArgs),
+    /// Mixed-precision integer GRUs: tasks, training, import, evaluation, bit-width search.
+    Gru(cmd::gru::GruArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -64,6 +66,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Gen(a) => cmd::gen::run(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Synth(a) => cmd::synth::run(a),
+        Command::Gru(a) => cmd::gru::run(a),
     }
 }
 

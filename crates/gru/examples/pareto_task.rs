@@ -27,20 +27,36 @@ fn main() {
         calibration: Calibration::MaxAbs,
         tech: Tech::tsmc28(),
     };
-    let s = Settings { population: pop, generations: gens, seed: 1, ..Settings::default() };
+    let s = Settings {
+        population: pop,
+        generations: gens,
+        seed: 1,
+        ..Settings::default()
+    };
     let f = run(&r.model, &ds, cfg, &s, &mut |_| {}).unwrap();
     println!("{task}: train {t_train:.1} s; float search {:.4} test {:.4}; {} evals in {:.1} s ({:.1}/s), {} tables",
-        f.float_search, f.float_test, f.evaluations, f.seconds, f.evaluations_per_second, f.tables);
+        f.float_search, f.float_test, f.evaluations, f.seconds, f.evaluations as f64 / f.seconds, f.tables);
     for b in &f.baselines {
-        println!("  int{}: search {:.4} test {:.4} size {} energy {:.1} pJ", b.bits, b.scored.search, b.scored.test, b.scored.size_bits, b.scored.energy_pj);
+        println!(
+            "  int{}: search {:.4} test {:.4} size {} energy {:.1} pJ",
+            b.bits, b.scored.search, b.scored.test, b.scored.size_bits, b.scored.energy_pj
+        );
     }
     println!("  saving: {:?}", f.saving);
     if let Some(s) = &f.saving {
         let m = &f.members[s.member];
-        println!("  member {}: search {:.4} test {:.4} size {} energy {:.1}: {}", s.member, m.search, m.test, m.size_bits, m.energy_pj, m.genome);
+        println!(
+            "  member {}: search {:.4} test {:.4} size {} energy {:.1}: {}",
+            s.member, m.search, m.test, m.size_bits, m.energy_pj, m.genome
+        );
     }
     println!("  hv {:?}", f.hypervolume);
-    let w: Vec<String> = f.widths.iter().take(8).map(|g| format!("{} {:.1}", g.gene, g.mean_bits)).collect();
+    let w: Vec<String> = f
+        .widths
+        .iter()
+        .take(8)
+        .map(|g| format!("{} {:.1}", g.gene, g.mean_bits))
+        .collect();
     println!("  widest: {}", w.join(", "));
     println!("  front: {} members", f.members.len());
 }

@@ -13,7 +13,11 @@ fn main() {
     let cfg = TrainConfig::for_task(&task);
     let r = train(&ds, &cfg, &mut |_| {});
     let g = r.model;
-    println!("{task}: float val {:.4} test {:.4}", score(&g, ds.metric, &ds.val).value, r.test.value);
+    println!(
+        "{task}: float val {:.4} test {:.4}",
+        score(&g, ds.metric, &ds.val).value,
+        r.test.value
+    );
     let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
     let cache = TableCache::new();
     for bits in [16, 12, 10, 8, 7, 6, 5, 4, 3] {

@@ -124,7 +124,9 @@ mod tests {
     fn sample(steps: usize, features: usize, y: Target, seed: u64) -> Sample {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         Sample {
-            x: (0..steps * features).map(|_| rng.gen_range(-2.0..2.0)).collect(),
+            x: (0..steps * features)
+                .map(|_| rng.gen_range(-2.0..2.0))
+                .collect(),
             len: steps,
             y,
         }
@@ -151,7 +153,7 @@ mod tests {
             loss_grad(&g, &s, &mut grad);
             let eps = 1e-6;
             let mut worst: f64 = 0.0;
-            for i in 0..shape.params() {
+            for (i, &analytic) in grad.iter().enumerate() {
                 let keep = g.params[i];
                 g.params[i] = keep + eps;
                 let up = loss(&g, &s);
@@ -163,7 +165,11 @@ mod tests {
                 // (the central difference itself is good to about 1e-9 here).
                 let err = (fd - grad[i]).abs() / fd.abs().max(grad[i].abs()).max(1e-3);
                 worst = worst.max(err);
-                assert!(err < 1e-5, "parameter {i}: analytic {} vs numeric {fd}", grad[i]);
+                assert!(
+                    err < 1e-5,
+                    "parameter {i}: analytic {} vs numeric {fd}",
+                    grad[i]
+                );
             }
             assert!(worst > 0.0);
         }

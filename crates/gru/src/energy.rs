@@ -50,7 +50,12 @@ impl EnergyModel {
     /// Energy per lookup of a fixed-table, one-stage lutforge unit holding `t`.
     pub fn lut(&self, t: &Lut) -> f64 {
         let key = (t.act, t.dp.input, t.dp.output, t.params.segments());
-        if let Some(&e) = self.luts.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some(&e) = self
+            .luts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
             return e;
         }
         let cfg = UnitConfig {
@@ -67,8 +72,15 @@ impl EnergyModel {
         };
         let e = match cost::random_activity(&cfg, &params, LUT_SAMPLES, range, 1) {
             Ok((act, stats)) => {
-                cost::estimate(&cfg, Some(&params), &act, stats.samples, &self.ops.tech, 500.0)
-                    .energy_per_op_pj
+                cost::estimate(
+                    &cfg,
+                    Some(&params),
+                    &act,
+                    stats.samples,
+                    &self.ops.tech,
+                    500.0,
+                )
+                .energy_per_op_pj
             }
             // A table the unit model cannot build has no price; it cannot occur for tables
             // from `tables` (they pass the datapath check), so count it as free rather than fail.

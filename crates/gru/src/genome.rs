@@ -268,10 +268,16 @@ mod tests {
             .contains("a 1-layer model has 23"));
         let mut bad = g.to_genes();
         bad[2] = 17;
-        assert!(Genome::from_genes(&bad, 2).unwrap_err().to_string().contains("w_iz = 17"));
+        assert!(Genome::from_genes(&bad, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("w_iz = 17"));
         let mut bad = g.to_genes();
         *bad.last_mut().unwrap() = 5;
-        assert!(Genome::from_genes(&bad, 2).unwrap_err().to_string().contains("k_tanh = 5"));
+        assert!(Genome::from_genes(&bad, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("k_tanh = 5"));
     }
 
     #[test]
@@ -281,7 +287,10 @@ mod tests {
         assert_eq!(g.layers[0].h, 8);
         assert_eq!(g.layers[0].w_ir, 4);
         assert_eq!((g.k_sigma, g.k_tanh), (4, 16));
-        assert!(Genome::parse("nope=3", 1).unwrap_err().to_string().contains("unknown gene"));
+        assert!(Genome::parse("nope=3", 1)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown gene"));
         assert!(Genome::parse("h=1", 1).is_err());
     }
 }

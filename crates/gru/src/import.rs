@@ -34,7 +34,10 @@ fn find<'a>(st: &'a SafeTensors, name: &str) -> Result<(String, TensorView<'a>)>
         .filter(|n| n.as_str() == name || n.ends_with(&format!(".{name}")))
         .min_by_key(|n| n.len());
     match hit {
-        Some(n) => Ok(((*n).clone(), st.tensor(n).map_err(|e| Error::input(e.to_string()))?)),
+        Some(n) => Ok((
+            (*n).clone(),
+            st.tensor(n).map_err(|e| Error::input(e.to_string()))?,
+        )),
         None => {
             let mut have: Vec<&String> = names.clone();
             have.sort();
@@ -128,7 +131,12 @@ mod tests {
         }
         let views: HashMap<String, TensorView> = bufs
             .iter()
-            .map(|(n, d, b)| (n.clone(), TensorView::new(Dtype::F32, d.clone(), b).unwrap()))
+            .map(|(n, d, b)| {
+                (
+                    n.clone(),
+                    TensorView::new(Dtype::F32, d.clone(), b).unwrap(),
+                )
+            })
             .collect();
         serialize(&views, &None).unwrap()
     }
@@ -151,14 +159,22 @@ mod tests {
     #[test]
     fn reads_every_tensor_with_or_without_a_module_prefix() {
         let g = model();
-        assert_eq!(from_safetensors(&state_dict(&g, "", "fc"), "fc").unwrap(), g);
-        assert_eq!(from_safetensors(&state_dict(&g, "gru.", "out"), "out").unwrap(), g);
+        assert_eq!(
+            from_safetensors(&state_dict(&g, "", "fc"), "fc").unwrap(),
+            g
+        );
+        assert_eq!(
+            from_safetensors(&state_dict(&g, "gru.", "out"), "out").unwrap(),
+            g
+        );
     }
 
     #[test]
     fn missing_tensors_and_wrong_shapes_are_named() {
         let g = model();
-        let e = from_safetensors(&state_dict(&g, "", "fc"), "head").unwrap_err().to_string();
+        let e = from_safetensors(&state_dict(&g, "", "fc"), "head")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no tensor 'head.weight'"), "{e}");
         let mut h = g.clone();
         h.shape.outputs = 2;

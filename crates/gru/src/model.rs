@@ -316,8 +316,16 @@ mod tests {
         assert_eq!(
             names,
             [
-                "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_ih_l1",
-                "weight_hh_l1", "bias_ih_l1", "bias_hh_l1", "fc.weight", "fc.bias"
+                "weight_ih_l0",
+                "weight_hh_l0",
+                "bias_ih_l0",
+                "bias_hh_l0",
+                "weight_ih_l1",
+                "weight_hh_l1",
+                "bias_ih_l1",
+                "bias_hh_l1",
+                "fc.weight",
+                "fc.bias"
             ]
         );
         assert_eq!(t[0].2, [12, 3]);
@@ -326,7 +334,10 @@ mod tests {
         for w in t.windows(2) {
             assert_eq!(w[0].1 + w[0].2.iter().product::<usize>(), w[1].1);
         }
-        assert_eq!(s.params(), 12 * 3 + 12 * 4 + 24 + 12 * 4 + 12 * 4 + 24 + 5 * 4 + 5);
+        assert_eq!(
+            s.params(),
+            12 * 3 + 12 * 4 + 24 + 12 * 4 + 12 * 4 + 24 + 5 * 4 + 5
+        );
     }
 
     /// One step of a one-unit GRU, by hand from the equations.
@@ -350,7 +361,7 @@ mod tests {
         let (x, h0) = (0.8f64, 0.3f64);
         let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
         let r = sig(0.5 * x + 0.1 + 0.25 * h0 + 0.05);
-        let z = sig(-1.0 * x + 0.2 + 0.75 * h0 - 0.1);
+        let z = sig(-x + 0.2 + 0.75 * h0 - 0.1);
         let n = (2.0 * x - 0.3 + r * (-0.5 * h0 + 0.4)).tanh();
         let h1 = (1.0 - z) * n + z * h0;
         let c = g.step(0, &[x], &[h0]);

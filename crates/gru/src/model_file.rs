@@ -99,7 +99,12 @@ impl ModelFile {
                     format!("'{other}' is not {FORMAT} (a table file? a front?)"),
                 ))
             }
-            None => return Err(Error::field("format", format!("missing; a model file starts with \"format\": \"{FORMAT}\""))),
+            None => {
+                return Err(Error::field(
+                    "format",
+                    format!("missing; a model file starts with \"format\": \"{FORMAT}\""),
+                ))
+            }
         }
         let raw: Raw = serde_path_to_error::deserialize(v).map_err(|e| {
             let path = e.path().to_string();
@@ -110,7 +115,10 @@ impl ModelFile {
             return Err(Error::field("shape", "every size must be at least 1"));
         }
         if sh.hidden > 4096 || sh.input > 4096 || sh.layers > 64 || sh.outputs > 4096 {
-            return Err(Error::field("shape", "sizes beyond 4096 (64 layers) are refused"));
+            return Err(Error::field(
+                "shape",
+                "sizes beyond 4096 (64 layers) are refused",
+            ));
         }
         if raw.norm.mean.len() != sh.input || raw.norm.std.len() != sh.input {
             return Err(Error::field(
@@ -118,11 +126,19 @@ impl ModelFile {
                 format!("mean and std need {} values each", sh.input),
             ));
         }
-        if let Some(j) = raw.norm.std.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+        if let Some(j) = raw
+            .norm
+            .std
+            .iter()
+            .position(|s| !(s.is_finite() && *s > 0.0))
+        {
             return Err(Error::field(format!("norm.std[{j}]"), "must be positive"));
         }
         if raw.metric == Metric::Mse && sh.outputs != 1 {
-            return Err(Error::field("shape.outputs", "a regression model has one output"));
+            return Err(Error::field(
+                "shape.outputs",
+                "a regression model has one output",
+            ));
         }
         let mut params = vec![0.0; sh.params()];
         let known: Vec<String> = sh.tensors().into_iter().map(|t| t.0).collect();
@@ -141,17 +157,18 @@ impl ModelFile {
             let shape: Vec<usize> = t
                 .get("shape")
                 .and_then(|s| serde_json::from_value(s.clone()).ok())
-                .ok_or_else(|| Error::field(format!("{at}.shape"), "an array of sizes is needed"))?;
+                .ok_or_else(|| {
+                    Error::field(format!("{at}.shape"), "an array of sizes is needed")
+                })?;
             if shape != dims {
                 return Err(Error::field(
                     format!("{at}.shape"),
                     format!("{shape:?} where the model's sizes need {dims:?}"),
                 ));
             }
-            let data = t
-                .get("data")
-                .and_then(Value::as_array)
-                .ok_or_else(|| Error::field(format!("{at}.data"), "an array of numbers is needed"))?;
+            let data = t.get("data").and_then(Value::as_array).ok_or_else(|| {
+                Error::field(format!("{at}.data"), "an array of numbers is needed")
+            })?;
             let n: usize = dims.iter().product();
             if data.len() != n {
                 return Err(Error::field(
@@ -161,10 +178,16 @@ impl ModelFile {
             }
             for (j, x) in data.iter().enumerate() {
                 params[off + j] = x.as_f64().filter(|v| v.is_finite()).ok_or_else(|| {
-                    Error::field(format!("{at}.data[{j}]"), format!("{x} is not a finite number"))
+                    Error::field(
+                        format!("{at}.data[{j}]"),
+                        format!("{x} is not a finite number"),
+                    )
                 })?;
             }
-            if let Some(k) = t.as_object().and_then(|o| o.keys().find(|k| *k != "shape" && *k != "data")) {
+            if let Some(k) = t
+                .as_object()
+                .and_then(|o| o.keys().find(|k| *k != "shape" && *k != "data"))
+            {
                 return Err(Error::field(format!("{at}.{k}"), "unknown field"));
             }
         }
@@ -227,7 +250,9 @@ mod tests {
         let edit = |f: &dyn Fn(&mut Value)| {
             let mut v: Value = serde_json::from_str(&m.to_json()).unwrap();
             f(&mut v);
-            ModelFile::from_json(&v.to_string()).unwrap_err().to_string()
+            ModelFile::from_json(&v.to_string())
+                .unwrap_err()
+                .to_string()
         };
         let e = edit(&|v| v["tensors"]["weight_hh_l1"]["shape"] = json!([9, 2]));
         assert!(e.starts_with("tensors.weight_hh_l1.shape"), "{e}");

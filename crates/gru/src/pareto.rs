@@ -138,8 +138,10 @@ pub struct Front {
     pub widths: Vec<GeneWidth>,
     pub evaluations: usize,
     pub tables: usize,
+    /// Wall time of the search: reported, never written to the front file (whose bytes the
+    /// same seed reproduces).
+    #[serde(skip)]
     pub seconds: f64,
-    pub evaluations_per_second: f64,
     pub settings: serde_json::Value,
     pub ranges: Ranges,
 }
@@ -175,7 +177,10 @@ impl<'a> GruProblem<'a> {
         let n = Genome::len_for(layers);
         let mut bounds: Vec<RangeInclusive<i64>> =
             vec![*config.bits.start() as i64..=*config.bits.end() as i64; n - 2];
-        bounds.extend([0..=(SEGMENT_CHOICES.len() as i64 - 1), 0..=(SEGMENT_CHOICES.len() as i64 - 1)]);
+        bounds.extend([
+            0..=(SEGMENT_CHOICES.len() as i64 - 1),
+            0..=(SEGMENT_CHOICES.len() as i64 - 1),
+        ]);
         Ok(GruProblem {
             model,
             ranges: Ranges::calibrate(model, &ds.train, config.calibration),
@@ -286,11 +291,23 @@ impl Problem for GruProblem<'_> {
     }
 }
 
-/// The tolerance "within one point": one accuracy point, or 1 % of the reference MSE.
-fn tolerance(metric: Metric, reference_error: f64) -> f64 {
+/// The tolerance "within one point": one point of accuracy, or for regression one point of
+/// explained variance (R²): 1 % of the targets' variance in MSE.
+pub fn tolerance(metric: Metric, samples: &[Sample]) -> f64 {
     match metric {
         Metric::Accuracy => 0.01,
-        Metric::Mse => 0.01 * reference_error.max(1e-12),
+        Metric::Mse => {
+            let ys: Vec<f64> = samples
+                .iter()
+                .filter_map(|s| match s.y {
+                    crate::data::Target::Value(v) => Some(v),
+                    crate::data::Target::Class(_) => None,
+                })
+                .collect();
+            let n = ys.len().max(1) as f64;
+            let mean = ys.iter().sum::<f64>() / n;
+            0.01 * ys.iter().map(|y| (y - mean).powi(2)).sum::<f64>() / n
+        }
     }
 }
 
@@ -323,14 +340,18 @@ pub fn run(
     for ind in &out.front {
         members.push(problem.scored(&problem.genome_of(&ind.genes), &ds.test)?);
     }
-    members.sort_by(|a, b| a.size_bits.cmp(&b.size_bits).then(a.error.total_cmp(&b.error)));
+    members.sort_by(|a, b| {
+        a.size_bits
+            .cmp(&b.size_bits)
+            .then(a.error.total_cmp(&b.error))
+    });
     let float_search = score_outputs(ds.metric, &problem.samples, |s| model.forward(s)).value;
     let float_test = score_outputs(ds.metric, &ds.test, |s| model.forward(s)).value;
 
     // The saving at the 8-bit model's error (or the widest baseline's when 8 is not searched).
     let reference = baselines.iter().max_by_key(|b| b.bits).cloned();
     let saving = reference.and_then(|r| {
-        let tol = tolerance(ds.metric, r.scored.error);
+        let tol = tolerance(ds.metric, &problem.samples);
         let best = members
             .iter()
             .enumerate()
@@ -365,7 +386,6 @@ pub fn run(
         evaluations,
         tables: problem.tables.len(),
         seconds,
-        evaluations_per_second: evaluations as f64 / seconds.max(1e-9),
         settings: serde_json::json!({
             "population": settings.population,
             "generations": settings.generations,
@@ -426,9 +446,14 @@ fn gene_widths(members: &[Scored], saving: &Option<Saving>, layers: usize) -> Ve
         .enumerate()
         .map(|(i, n)| GeneWidth {
             gene: n.clone(),
-            mean_bits: good.iter().map(|m| m.genes[i] as f64).sum::<f64>() / good.len().max(1) as f64,
+            mean_bits: good.iter().map(|m| m.genes[i] as f64).sum::<f64>()
+                / good.len().max(1) as f64,
         })
         .collect();
-    v.sort_by(|a, b| b.mean_bits.total_cmp(&a.mean_bits).then(a.gene.cmp(&b.gene)));
+    v.sort_by(|a, b| {
+        b.mean_bits
+            .total_cmp(&a.mean_bits)
+            .then(a.gene.cmp(&b.gene))
+    });
     v
 }

@@ -32,7 +32,8 @@ pub const CALIBRATION_SEQUENCES: usize = 512;
 /// The largest scale at which `max_abs` fits `bits` signed bits.
 pub fn frac_for(max_abs: f64, bits: u32) -> i32 {
     let top = lutforge_core::format::max_code(bits) as f64;
-    if !(max_abs > 0.0) {
+    // Zero (an all-zero tensor) or NaN: any scale holds it.
+    if max_abs.is_nan() || max_abs <= 0.0 {
         return (bits as i32 - 1).clamp(FRAC_MIN, FRAC_MAX);
     }
     let mut f = FRAC_MAX;
@@ -106,7 +107,7 @@ impl Ranges {
                 for (t, c) in steps.iter().enumerate() {
                     let hp = if t == 0 { &zero } else { &steps[t - 1].h };
                     let v = &mut vals[li];
-                    for j in 0..hdim {
+                    for (j, &hpj) in hp.iter().enumerate() {
                         let (r, z, n) = (c.r[j], c.z[j], c.n[j]);
                         for (k, x) in [
                             c.a[j],
@@ -118,7 +119,7 @@ impl Ranges {
                             n,
                             r * c.hn[j],
                             c.h[j],
-                            z * hp[j],
+                            z * hpj,
                             (1.0 - z) * n,
                         ]
                         .into_iter()
@@ -137,7 +138,8 @@ impl Ranges {
             match how {
                 Calibration::MaxAbs => v.iter().cloned().fold(0.0, f64::max),
                 Calibration::Percentile(p) => {
-                    let k = (((p / 100.0) * (v.len() - 1) as f64).round() as usize).min(v.len() - 1);
+                    let k =
+                        (((p / 100.0) * (v.len() - 1) as f64).round() as usize).min(v.len() - 1);
                     let (_, x, _) = v.select_nth_unstable_by(k, f64::total_cmp);
                     *x
                 }
@@ -257,12 +259,24 @@ impl QuantGru {
         for (l, (bits, rg)) in genome.layers.iter().zip(&ranges.layers).enumerate() {
             let a = sh.layer_at(l);
             let input = if l == 0 { x } else { layers[l - 1].fmt.h };
-            let wi = |gate: usize| &p[a.w_ih + gate * h * a.input..a.w_ih + (gate + 1) * h * a.input];
+            let wi =
+                |gate: usize| &p[a.w_ih + gate * h * a.input..a.w_ih + (gate + 1) * h * a.input];
             let wh = |gate: usize| &p[a.w_hh + gate * h * h..a.w_hh + (gate + 1) * h * h];
             let bi = |gate: usize| &p[a.b_ih + gate * h..a.b_ih + (gate + 1) * h];
             let bh = |gate: usize| &p[a.b_hh + gate * h..a.b_hh + (gate + 1) * h];
-            let sum = |u: &[f64], v: &[f64]| -> Vec<f64> { u.iter().zip(v).map(|(a, b)| a + b).collect() };
-            let LayerBits { w_ir, w_iz, w_in, w_hr, w_hz, w_hn, b, .. } = *bits;
+            let sum = |u: &[f64], v: &[f64]| -> Vec<f64> {
+                u.iter().zip(v).map(|(a, b)| a + b).collect()
+            };
+            let LayerBits {
+                w_ir,
+                w_iz,
+                w_in,
+                w_hr,
+                w_hz,
+                w_hn,
+                b,
+                ..
+            } = *bits;
             let f = LayerFormats {
                 a_r: fmt(rg.a_r, bits.a_r),
                 a_z: fmt(rg.a_z, bits.a_z),
@@ -280,8 +294,16 @@ impl QuantGru {
             debug_assert!(f.z.frac >= 0 && f.r.frac >= 0);
             layers.push(QLayer {
                 input,
-                w_i: [QTensor::of(wi(0), w_ir), QTensor::of(wi(1), w_iz), QTensor::of(wi(2), w_in)],
-                w_h: [QTensor::of(wh(0), w_hr), QTensor::of(wh(1), w_hz), QTensor::of(wh(2), w_hn)],
+                w_i: [
+                    QTensor::of(wi(0), w_ir),
+                    QTensor::of(wi(1), w_iz),
+                    QTensor::of(wi(2), w_in),
+                ],
+                w_h: [
+                    QTensor::of(wh(0), w_hr),
+                    QTensor::of(wh(1), w_hz),
+                    QTensor::of(wh(2), w_hn),
+                ],
                 b: [
                     QTensor::of(&sum(bi(0), bh(0)), b),
                     QTensor::of(&sum(bi(1), bh(1)), b),
@@ -353,7 +375,8 @@ impl QuantGru {
             let s1 = q.w_h[2].fmt.frac + f.h.frac;
             let s2 = q.b[3].fmt.frac;
             let s = s1.max(s2);
-            let hn_sum = (dot(&q.w_h[2], j, h, hd) << (s - s1)) + ((q.b[3].codes[j] as i128) << (s - s2));
+            let hn_sum =
+                (dot(&q.w_h[2], j, h, hd) << (s - s1)) + ((q.b[3].codes[j] as i128) << (s - s2));
             let hn = requant(hn_sum, s, f.hn);
             let rhn = requant(r as i128 * hn as i128, f.r.frac + f.hn.frac, f.rhn);
             // a_n = W_in x + b_in + rhn.

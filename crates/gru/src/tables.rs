@@ -85,9 +85,20 @@ impl TableCache {
     }
 
     /// The table of `act` from `input` to `output` codes with `k` segments.
-    pub fn get(&self, act: Act, input: FixedFormat, output: FixedFormat, k: usize) -> Result<Arc<Lut>> {
+    pub fn get(
+        &self,
+        act: Act,
+        input: FixedFormat,
+        output: FixedFormat,
+        k: usize,
+    ) -> Result<Arc<Lut>> {
         let key = (act, input, output, k);
-        if let Some(t) = self.tables.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some(t) = self
+            .tables
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
             return Ok(t.clone());
         }
         // Found outside the lock: two threads may find the same table, and both get equal ones.
@@ -128,9 +139,15 @@ fn find(act: Act, input: FixedFormat, output: FixedFormat, k: usize) -> Result<L
     // Beyond 11 bits, the optimum over the 11-bit grid of the same range.
     let d = input.bits.saturating_sub(EXACT_BITS);
     let coarse = FixedFormat::new(input.bits - d, input.frac - d as i32);
-    let cdp = Datapath { input: coarse, ..dp };
+    let cdp = Datapath {
+        input: coarse,
+        ..dp
+    };
     let (lo, hi) = (coarse.min_code(), coarse.max_code());
-    let (ylo, yhi) = (output.value(output.min_code()), output.value(output.max_code()));
+    let (ylo, yhi) = (
+        output.value(output.min_code()),
+        output.value(output.max_code()),
+    );
     let points: Vec<(f64, f64)> = (lo..=hi)
         .map(|c| {
             let x = coarse.value(c);
@@ -161,7 +178,10 @@ mod tests {
     #[test]
     fn tables_follow_their_function_within_a_few_lsb() {
         let cache = TableCache::new();
-        for (act, out) in [(Act::Sigmoid, FixedFormat::new(8, 7)), (Act::Tanh, FixedFormat::new(8, 7))] {
+        for (act, out) in [
+            (Act::Sigmoid, FixedFormat::new(8, 7)),
+            (Act::Tanh, FixedFormat::new(8, 7)),
+        ] {
             let input = FixedFormat::new(8, 4);
             let t = cache.get(act, input, out, 16).unwrap();
             let lsb = 2f64.powi(-out.frac);
@@ -174,15 +194,39 @@ mod tests {
             assert_eq!(cache.len(), 1 + (act == Act::Tanh) as usize);
         }
         // Cached: the same table again.
-        let a = cache.get(Act::Sigmoid, FixedFormat::new(8, 4), FixedFormat::new(8, 7), 16).unwrap();
+        let a = cache
+            .get(
+                Act::Sigmoid,
+                FixedFormat::new(8, 4),
+                FixedFormat::new(8, 7),
+                16,
+            )
+            .unwrap();
         assert_eq!(cache.len(), 2);
-        assert!(Arc::ptr_eq(&a, &cache.get(Act::Sigmoid, FixedFormat::new(8, 4), FixedFormat::new(8, 7), 16).unwrap()));
+        assert!(Arc::ptr_eq(
+            &a,
+            &cache
+                .get(
+                    Act::Sigmoid,
+                    FixedFormat::new(8, 4),
+                    FixedFormat::new(8, 7),
+                    16
+                )
+                .unwrap()
+        ));
     }
 
     #[test]
     fn wide_inputs_take_the_scaled_11_bit_optimum() {
         let cache = TableCache::new();
-        let wide = cache.get(Act::Tanh, FixedFormat::new(14, 10), FixedFormat::new(14, 13), 16).unwrap();
+        let wide = cache
+            .get(
+                Act::Tanh,
+                FixedFormat::new(14, 10),
+                FixedFormat::new(14, 13),
+                16,
+            )
+            .unwrap();
         let input = FixedFormat::new(14, 10);
         let lsb = 2f64.powi(-13);
         let mut worst: f64 = 0.0;

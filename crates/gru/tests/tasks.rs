@@ -7,7 +7,10 @@ fn the_four_tasks_have_their_documented_shapes() {
     let dir = data_dir();
     let fsdd = load("fsdd", &dir).unwrap();
     assert_eq!(fsdd.train.len() + fsdd.val.len() + fsdd.test.len(), 3000);
-    assert_eq!((fsdd.train.len(), fsdd.val.len(), fsdd.test.len()), (2400, 300, 300));
+    assert_eq!(
+        (fsdd.train.len(), fsdd.val.len(), fsdd.test.len()),
+        (2400, 300, 300)
+    );
     assert_eq!((fsdd.features, fsdd.outputs), (13, 10));
     let lens = fsdd.train.iter().chain(&fsdd.test).map(|s| s.len);
     assert_eq!((lens.clone().min(), lens.max()), (Some(6), Some(92)));

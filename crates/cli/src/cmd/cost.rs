@@ -9,8 +9,7 @@ use lutforge_sim::stimulus::Range;
 use lutforge_sim::NumFormat;
 use std::path::PathBuf;
 
-use super::sim::{check_clock, UnitArgs};
-use crate::args::load_table;
+use crate::args::{check_clock, load_table, UnitArgs};
 use crate::error::{warn, CliError, CliResult};
 use crate::out::outln;
 

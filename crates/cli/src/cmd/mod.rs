@@ -4,6 +4,7 @@ pub mod cost;
 pub mod eval;
 pub mod functions;
 pub mod gen;
+pub mod gru;
 pub mod interop;
 pub mod pareto;
 pub mod plot;

@@ -14,8 +14,7 @@ use serde_json::json;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
-use super::sim::parse_tech;
-use crate::args::{parse_domain, parse_function, FunctionArg};
+use crate::args::{parse_domain, parse_function, parse_tech, FunctionArg};
 use crate::error::{note, CliError, CliResult};
 use crate::outputs;
 

@@ -5,7 +5,7 @@
 use clap::{Args, ValueEnum};
 use lutforge_core::table::Arith as TableArith;
 use lutforge_sim::convert::unit_for;
-use lutforge_sim::cost::{self, Tech};
+use lutforge_sim::cost;
 use lutforge_sim::run::{run, Observer, RunOptions};
 use lutforge_sim::stimulus::{Distribution, FileStimulus, Generator, Range, Stimulus, MAX_SAMPLES};
 use lutforge_sim::trace::TraceWriter;
@@ -14,7 +14,7 @@ use lutforge_sim::{NumFormat, Unit};
 use std::io::BufReader;
 use std::path::PathBuf;
 
-use crate::args::load_table;
+use crate::args::{check_clock, load_table, UnitArgs};
 use crate::error::{CliError, CliResult};
 use crate::out::outln;
 use crate::outputs;
@@ -25,42 +25,8 @@ pub enum Dist {
     Gaussian,
 }
 
-/// Options shared with `lutforge cost`: the unit's shape and the technology.
-#[derive(Args, Clone)]
-pub struct UnitArgs {
-    /// Lanes: samples per handshake sharing one table.
-    #[arg(long, default_value_t = 1)]
-    pub lanes: usize,
-    /// Pipeline stages (= latency in cycles), 1 to 4.
-    #[arg(long, default_value_t = 4)]
-    pub stages: u32,
-    /// Fixed-table unit (constants, no write port) instead of the programmable one.
-    #[arg(long)]
-    pub fixed: bool,
-    /// Clock frequency for power, MHz.
-    #[arg(long, default_value_t = 500.0)]
-    pub clock: f64,
-    /// Technology node of the cost model: 28nm or 45nm.
-    #[arg(long, default_value = "28nm", value_parser = parse_tech)]
-    pub node: Tech,
-}
-
 fn parse_format(s: &str) -> Result<NumFormat, String> {
     s.parse()
-}
-
-pub fn parse_tech(s: &str) -> Result<Tech, String> {
-    Tech::by_name(s).ok_or_else(|| format!("unknown node '{s}' (known: 28nm, 45nm)"))
-}
-
-pub fn check_clock(mhz: f64) -> CliResult {
-    if mhz > 0.0 && mhz <= 500_000.0 {
-        Ok(())
-    } else {
-        Err(CliError::input(format!(
-            "--clock {mhz}: the clock must lie in (0, 500000] MHz"
-        )))
-    }
 }
 
 #[derive(Args)]

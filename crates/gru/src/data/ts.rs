@@ -39,7 +39,10 @@ pub fn parse(name: &str, text: &str) -> Result<TsFile> {
                 }
                 "@classlabel" => {
                     if toks.next() != Some("true") {
-                        return Err(err(ln, "only classification files (@classLabel true) are read".into()));
+                        return Err(err(
+                            ln,
+                            "only classification files (@classLabel true) are read".into(),
+                        ));
                     }
                     classes = toks.map(str::to_string).collect();
                     if classes.len() < 2 {
@@ -55,13 +58,18 @@ pub fn parse(name: &str, text: &str) -> Result<TsFile> {
         let dims: Vec<&str> = line.split(':').collect();
         let d = dimensions.unwrap_or(dims.len() - 1);
         if dims.len() != d + 1 {
-            return Err(err(ln, format!("{} fields; {d} dimensions and a label expected", dims.len())));
+            return Err(err(
+                ln,
+                format!("{} fields; {d} dimensions and a label expected", dims.len()),
+            ));
         }
         let label = dims[d].trim();
-        let class = classes
-            .iter()
-            .position(|c| c == label)
-            .ok_or_else(|| err(ln, format!("label '{label}' is not declared by @classLabel")))?;
+        let class = classes.iter().position(|c| c == label).ok_or_else(|| {
+            err(
+                ln,
+                format!("label '{label}' is not declared by @classLabel"),
+            )
+        })?;
         let series: Vec<Vec<f64>> = dims[..d]
             .iter()
             .map(|s| {

@@ -34,7 +34,10 @@ pub fn data_dir() -> PathBuf {
         return PathBuf::from(d).join("lutforge").join("data");
     }
     if let Some(h) = std::env::var_os("HOME") {
-        return PathBuf::from(h).join(".cache").join("lutforge").join("data");
+        return PathBuf::from(h)
+            .join(".cache")
+            .join("lutforge")
+            .join("data");
     }
     std::env::temp_dir().join("lutforge-data")
 }

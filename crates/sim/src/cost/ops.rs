@@ -17,8 +17,14 @@ pub const HOROWITZ_SRAM_8KB_READ64_PJ: f64 = 10.0;
 pub fn mul_ge(a: u32, b: u32) -> f64 {
     let (a, b) = (a.max(1) as usize, b.max(1) as usize);
     let (wide, narrow) = if a >= b { (a, b) } else { (b, a) };
-    product_gates(&field_bits(None, wide), &field_bits(None, narrow), true, a + b, 0)
-        .ge(&NANGATE45)
+    product_gates(
+        &field_bits(None, wide),
+        &field_bits(None, narrow),
+        true,
+        a + b,
+        0,
+    )
+    .ge(&NANGATE45)
 }
 
 /// GE of a `bits`-bit ripple-carry adder.
@@ -74,7 +80,9 @@ mod tests {
 
     #[test]
     fn energies_grow_with_width_and_match_the_reference_add() {
-        let e = OpEnergy { tech: Tech::nangate45() };
+        let e = OpEnergy {
+            tech: Tech::nangate45(),
+        };
         // The reference: a 32-bit add is Horowitz's 0.1 pJ at 45 nm.
         assert!((e.add(32) - 0.1).abs() < 1e-12);
         assert!(e.mac(4, 4, 12) < e.mac(8, 8, 20));
@@ -83,7 +91,9 @@ mod tests {
         // Horowitz: an 8-bit multiply is 0.2 pJ at 45 nm; the gate model is the same order.
         let m8 = e.mul(8, 8);
         assert!(m8 > 0.05 && m8 < 0.8, "{m8}");
-        let e28 = OpEnergy { tech: Tech::tsmc28() };
+        let e28 = OpEnergy {
+            tech: Tech::tsmc28(),
+        };
         assert!(e28.sram_read(64) < e.sram_read(64));
         assert!((e.sram_read(64) - 10.0).abs() < 1e-12);
     }
