@@ -14,7 +14,8 @@
 
 use crate::model;
 use lutforge_core::golden::{self, Datapath, IntParams};
-use lutforge_core::{Error, FixedFormat, Function, Result, Rounding, Sampled};
+use lutforge_core::table::{Arith, Formats, Params, Provenance, Scale, Table};
+use lutforge_core::{Builtin, Error, FixedFormat, Function, Result, Rounding, Sampled};
 use lutforge_search::exact;
 use lutforge_search::problem::{Objective, ScaleProblem};
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,42 @@ impl Lut {
     /// The output code for input code `x`, as the unit computes it.
     pub fn eval(&self, x: i64) -> i64 {
         golden::eval(&self.dp, &self.params, x).y
+    }
+
+    /// The table as a lutforge table file (one scale), which `lutforge gen`, `sim` and
+    /// `verify` take as they take any other: the GRU's activation as a LUT unit.
+    pub fn to_table(&self) -> Result<Table> {
+        let f = Function::Builtin(match self.act {
+            Act::Sigmoid => Builtin::Sigmoid,
+            Act::Tanh => Builtin::Tanh,
+        });
+        let input = self.dp.input;
+        let mut t = Table {
+            function: f,
+            domain: (input.value(input.min_code()), input.value(input.max_code())),
+            segments: self.params.segments(),
+            arith: Arith::Int,
+            formats: Formats {
+                input_bits: input.bits,
+                slope: self.dp.slope,
+                intercept: self.dp.intercept,
+                output: self.dp.output,
+                rounding: self.dp.rounding,
+            },
+            scales: vec![Scale {
+                frac: input.frac,
+                params: Params::Int(self.params.clone()),
+                metrics: None,
+            }],
+            provenance: Provenance::new(
+                "gru-table",
+                None,
+                serde_json::json!({ "objective": "pwl_mse of the function clipped to the output", "method": "exact" }),
+            ),
+        };
+        t.validate()?;
+        t.refresh_metrics();
+        Ok(t)
     }
 }
 

@@ -99,6 +99,18 @@ pub const MAX_EVALUATIONS: u64 = 10_000_000;
 
 /// Why a run cannot start.
 pub fn check(problem: &dyn Problem, s: &Settings) -> Result<(), String> {
+    check_settings(s)?;
+    if problem.bounds().is_empty() {
+        return Err("the genome has no gene".into());
+    }
+    if let Some(i) = problem.bounds().iter().position(|b| b.is_empty()) {
+        return Err(format!("gene {i} has an empty range"));
+    }
+    Ok(())
+}
+
+/// Why settings cannot run, whatever the problem: checkable before any costly set-up.
+pub fn check_settings(s: &Settings) -> Result<(), String> {
     if s.population > MAX_POPULATION {
         return Err(format!(
             "population {}: at most {MAX_POPULATION}",
@@ -117,12 +129,6 @@ pub fn check(problem: &dyn Problem, s: &Settings) -> Result<(), String> {
             "population {}: at least 2 individuals are needed",
             s.population
         ));
-    }
-    if problem.bounds().is_empty() {
-        return Err("the genome has no gene".into());
-    }
-    if let Some(i) = problem.bounds().iter().position(|b| b.is_empty()) {
-        return Err(format!("gene {i} has an empty range"));
     }
     for (name, p) in [("crossover", s.crossover), ("creep", s.creep)] {
         if !(0.0..=1.0).contains(&p) {

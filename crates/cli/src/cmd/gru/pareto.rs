@@ -134,17 +134,41 @@ pub fn run(a: &ParetoArgs) -> CliResult {
         a.plot.as_ref().and_then(|_| files.next()),
         a.csv.as_ref().and_then(|_| files.next()),
     );
-    let (model, ds, model_note) = match &a.model {
+    let (loaded, ds) = match &a.model {
         Some(p) => {
             let (m, ds) = load_model(p, Some(&a.task))?;
-            (
-                m.model,
-                ds,
-                serde_json::json!({ "file": p, "provenance": m.provenance }),
-            )
+            (Some((p, m)), ds)
         }
+        None => (None, load_task(&a.task)?),
+    };
+    if ds.metric == Metric::Mse && a.min_accuracy.is_some() {
+        return Err(CliError::input(format!(
+            "--min-accuracy: task {} is a regression; use --max-mse",
+            ds.task
+        )));
+    }
+    if ds.metric == Metric::Accuracy && a.max_mse.is_some() {
+        return Err(CliError::input(format!(
+            "--max-mse: task {} is a classification; use --min-accuracy",
+            ds.task
+        )));
+    }
+    if a.generations == 0 {
+        return Err(CliError::input("--generations 0: at least one is needed"));
+    }
+    let settings = Settings {
+        population: a.population,
+        generations: a.generations,
+        seed: a.seed,
+        ..Settings::default()
+    };
+    lutforge_search::nsga2::check_settings(&settings).map_err(CliError::input)?;
+    let (model, model_note) = match loaded {
+        Some((p, m)) => (
+            m.model,
+            serde_json::json!({ "file": p, "provenance": m.provenance }),
+        ),
         None => {
-            let ds = load_task(&a.task)?;
             let cfg = TrainConfig::for_task(&a.task);
             if !a.quiet {
                 note(format_args!(
@@ -153,15 +177,9 @@ pub fn run(a: &ParetoArgs) -> CliResult {
                 ));
             }
             let r = train(&ds, &cfg, &mut |_| {});
-            (r.model, ds, serde_json::json!({ "trained": cfg }))
+            (r.model, serde_json::json!({ "trained": cfg }))
         }
     };
-    if ds.metric == Metric::Mse && a.min_accuracy.is_some() {
-        return Err(CliError::input(format!(
-            "--min-accuracy: task {} is a regression; use --max-mse",
-            ds.task
-        )));
-    }
     let config = Config {
         bits: a.bits.clone(),
         energy_objective: !a.no_energy,
@@ -172,15 +190,6 @@ pub fn run(a: &ParetoArgs) -> CliResult {
         calibration: a.calibration,
         tech: a.node,
     };
-    let settings = Settings {
-        population: a.population,
-        generations: a.generations,
-        seed: a.seed,
-        ..Settings::default()
-    };
-    if a.generations == 0 {
-        return Err(CliError::input("--generations 0: at least one is needed"));
-    }
     let bar = crate::progress::bar(
         a.generations as u64 + 1,
         &format!("gru pareto {}", ds.task),

@@ -1,0 +1,218 @@
+//! `lutforge gru` through the binary: the tour's commands, a PyTorch model's import, the same
+//! front bytes from the same seed, and every bad input (exit 2, one line, no partial file).
+
+mod common;
+
+use common::{assert_input_error, lutforge, run};
+use std::path::Path;
+
+const TORCH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../gru/tests/corpus/torch_vowels"
+);
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn train_eval_and_pareto_with_the_same_bytes_from_the_same_seed() {
+    let d = tempfile::tempdir().unwrap();
+    let m = d.path().join("m.json");
+    let (code, _, err) = run(&["gru", "train", "--task", "motions", "-o", p(&m), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["gru", "eval", p(&m), "--homogeneous", "8", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let fl = v["float"]["test"]["value"].as_f64().unwrap();
+    let int = v["integer"]["scores"]["test"]["value"].as_f64().unwrap();
+    assert!(
+        fl >= 0.9 && (fl - int).abs() <= 0.05,
+        "float {fl}, int8 {int}"
+    );
+    assert!(v["integer"]["size_bits"].as_u64().unwrap() > 0);
+    let fronts: Vec<Vec<u8>> = (0..2)
+        .map(|i| {
+            let f = d.path().join(format!("f{i}.json"));
+            let (code, _, err) = run(&[
+                "gru",
+                "pareto",
+                "--task",
+                "motions",
+                "--model",
+                p(&m),
+                "--population",
+                "12",
+                "--generations",
+                "3",
+                "-q",
+                "-o",
+                p(&f),
+            ]);
+            assert_eq!(code, 0, "{err}");
+            std::fs::read(f).unwrap()
+        })
+        .collect();
+    assert_eq!(fronts[0], fronts[1], "same seed, same front bytes");
+    let front: serde_json::Value = serde_json::from_slice(&fronts[0]).unwrap();
+    assert_eq!(front["format"], "lutforge-gru-front/1");
+    assert!(!front["members"].as_array().unwrap().is_empty());
+    assert_eq!(front["baselines"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn a_pytorch_model_imports_with_pytorchs_accuracy() {
+    let d = tempfile::tempdir().unwrap();
+    let m = d.path().join("torch.json");
+    let st = format!("{TORCH}/model.safetensors");
+    let (code, _, err) = run(&["gru", "import", &st, "--task", "vowels", "-o", p(&m), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = run(&["gru", "eval", p(&m), "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{TORCH}/expected.json")).unwrap())
+            .unwrap();
+    let want =
+        expected["test_correct"].as_f64().unwrap() / expected["test_sequences"].as_f64().unwrap();
+    assert_eq!(v["float"]["test"]["value"].as_f64().unwrap(), want);
+}
+
+#[test]
+fn bad_inputs_are_one_line_and_leave_no_file() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out.json");
+    let o = p(&out);
+    let st = format!("{TORCH}/model.safetensors");
+    assert_input_error(
+        &["gru", "train", "--task", "nope", "-o", o],
+        "unknown task 'nope'",
+    );
+    assert_input_error(
+        &["gru", "pareto", "--task", "nope", "-o", o],
+        "unknown task 'nope'",
+    );
+    // The PyTorch model takes 12 features; fsdd has 13.
+    assert_input_error(
+        &["gru", "import", &st, "--task", "fsdd", "-o", o],
+        "12 features",
+    );
+    assert_input_error(
+        &[
+            "gru", "import", &st, "--task", "vowels", "--head", "out", "-o", o,
+        ],
+        "no tensor 'out.weight'",
+    );
+    let junk = d.path().join("junk.safetensors");
+    std::fs::write(&junk, b"\x08\x00\x00\x00\x00\x00\x00\x00{}").unwrap();
+    assert_input_error(
+        &["gru", "import", p(&junk), "--task", "vowels", "-o", o],
+        "junk.safetensors",
+    );
+    let m = d.path().join("m.json");
+    assert_eq!(
+        run(&["gru", "import", &st, "--task", "vowels", "-o", p(&m), "-q"]).0,
+        0
+    );
+    assert_input_error(&["gru", "eval", p(&m), "--homogeneous", "17"], "2..16");
+    assert_input_error(
+        &["gru", "eval", p(&m), "--bits", "all=1"],
+        "widths lie in 2..=16",
+    );
+    assert_input_error(
+        &["gru", "eval", p(&m), "--bits", "8,8,8"],
+        "a genome of 3 genes",
+    );
+    assert_input_error(
+        &["gru", "eval", p(&m), "--bits", "all=4,k_tanh=5"],
+        "k_tanh = 5",
+    );
+    assert_input_error(&["gru", "eval", p(&m), "--task", "motions"], "task motions");
+    assert_input_error(
+        &[
+            "gru",
+            "pareto",
+            "--task",
+            "vowels",
+            "--model",
+            p(&m),
+            "--bits",
+            "1..8",
+            "-o",
+            o,
+        ],
+        "2..16",
+    );
+    assert_input_error(
+        &[
+            "gru",
+            "pareto",
+            "--task",
+            "adding",
+            "--min-accuracy",
+            "0.9",
+            "-o",
+            o,
+        ],
+        "regression",
+    );
+    // A user task with NaN in the data, and one with an empty sequence.
+    let ts = d.path().join("t.ts");
+    std::fs::write(
+        &ts,
+        "@dimensions 1\n@classLabel true a b\n@data\n1,2:a\n1,nan:b\n",
+    )
+    .unwrap();
+    assert_input_error(
+        &["gru", "train", "--task", p(&ts), "-o", o],
+        "'nan' is not a finite number",
+    );
+    let npz = d.path().join("t.npz");
+    {
+        use ndarray_npy::NpzWriter;
+        let mut w = NpzWriter::new(std::fs::File::create(&npz).unwrap());
+        w.add_array("X", &ndarray::Array2::<f32>::zeros((3, 2)))
+            .unwrap();
+        w.add_array("y", &ndarray::arr1(&[0i64, 1, 0])).unwrap();
+        w.add_array("lengths", &ndarray::arr1(&[2i64, 0, 1]))
+            .unwrap();
+        w.finish().unwrap();
+    }
+    assert_input_error(
+        &["gru", "train", "--task", p(&npz), "-o", o],
+        "sequence 1 has length 0",
+    );
+    assert!(!out.exists(), "no partial output");
+}
+
+#[test]
+fn missing_or_corrupt_data_files_are_named() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("m.json");
+    let mut cmd = lutforge();
+    let o = cmd
+        .env("LUTFORGE_DATA", d.path())
+        .args(["gru", "train", "--task", "vowels", "-o", p(&out)])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("sktime-1.2.0-py3-none-any.whl") && err.contains("make deps"),
+        "{err}"
+    );
+    std::fs::write(d.path().join("sktime-1.2.0-py3-none-any.whl"), b"tampered").unwrap();
+    let o = lutforge()
+        .env("LUTFORGE_DATA", d.path())
+        .args(["gru", "train", "--task", "vowels", "-o", p(&out)])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("SHA-256") && err.contains("not the published"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
