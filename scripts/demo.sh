@@ -42,4 +42,11 @@ step "8. mixed-precision bit widths: NSGA-II Pareto front of error vs area vs en
   --tables "$OUT/front_tables"
 echo "front: $OUT/gelu_front.json, plot: $OUT/gelu_front.svg, one table per member in $OUT/front_tables"
 
+step "9. a mixed-precision GRU: train on JapaneseVowels, the 8-bit integer model, a short bit-width search"
+"$LF" gru train --task vowels --seed 1 -o "$OUT/vowels_gru.json"
+"$LF" gru eval "$OUT/vowels_gru.json" --homogeneous 8
+"$LF" gru pareto --task vowels --model "$OUT/vowels_gru.json" --population 24 --generations 10 \
+  --seed 1 -o "$OUT/vowels_front.json" --plot "$OUT/vowels_front.svg" --csv "$OUT/vowels_front.csv"
+echo "front: $OUT/vowels_front.json, plot: $OUT/vowels_front.svg"
+
 printf '\nOutputs are in %s\n' "$OUT"

@@ -58,6 +58,45 @@ fn train_eval_and_pareto_with_the_same_bytes_from_the_same_seed() {
     assert_eq!(front["format"], "lutforge-gru-front/1");
     assert!(!front["members"].as_array().unwrap().is_empty());
     assert_eq!(front["baselines"].as_array().unwrap().len(), 7);
+    assert!(front["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["fine_tuned"] == false));
+
+    // Fine-tuning: the tuned members join the front, marked and with their weights.
+    let f = d.path().join("ft.json");
+    let (code, _, err) = run(&[
+        "gru",
+        "pareto",
+        "--task",
+        "motions",
+        "--model",
+        p(&m),
+        "--population",
+        "12",
+        "--generations",
+        "3",
+        "--finetune",
+        "2",
+        "--finetune-epochs",
+        "2",
+        "-q",
+        "-o",
+        p(&f),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let front: serde_json::Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+    let tuned: Vec<&serde_json::Value> = front["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["fine_tuned"] == true)
+        .collect();
+    for t in &tuned {
+        assert!(t["weights"].as_array().unwrap().len() > 100);
+    }
+    assert_eq!(front["settings"]["finetune"], 2);
 }
 
 #[test]

@@ -26,6 +26,11 @@ fn main() {
         split: SearchSplit::default_for(&ds),
         calibration: Calibration::MaxAbs,
         tech: Tech::tsmc28(),
+        finetune: std::env::var("FINETUNE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        finetune_cfg: Default::default(),
     };
     let s = Settings {
         population: pop,

@@ -2,6 +2,7 @@
 pub mod bptt;
 pub mod data;
 pub mod energy;
+pub mod finetune;
 pub mod genome;
 pub mod import;
 pub mod model;

@@ -6,6 +6,7 @@
 
 use crate::data::{Dataset, Metric, Sample};
 use crate::energy::{Energy, EnergyModel};
+use crate::finetune::{finetune, FinetuneConfig};
 use crate::genome::{Genome, SEGMENT_CHOICES};
 use crate::model::Gru;
 use crate::quant::{Calibration, QuantGru, Ranges};
@@ -63,6 +64,10 @@ pub struct Config {
     pub split: SearchSplit,
     pub calibration: Calibration,
     pub tech: Tech,
+    /// Fine-tune (quantization-aware) this many of the smallest members near the 8-bit
+    /// model's error after the search; 0: none.
+    pub finetune: usize,
+    pub finetune_cfg: FinetuneConfig,
 }
 
 /// One scored genome.
@@ -81,6 +86,10 @@ pub struct Scored {
     /// Largest width of the genome.
     pub max_bits: u32,
     pub fine_tuned: bool,
+    /// A fine-tuned member's float weights (the flat layout of the model file's tensors);
+    /// the others quantize the search's float model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Vec<f64>>,
 }
 
 /// A homogeneous baseline.
@@ -241,6 +250,7 @@ impl<'a> GruProblem<'a> {
             energy: e,
             max_bits: g.max_bits(),
             fine_tuned: false,
+            weights: None,
         })
     }
 
@@ -340,6 +350,51 @@ pub fn run(
     for ind in &out.front {
         members.push(problem.scored(&problem.genome_of(&ind.genes), &ds.test)?);
     }
+    let reference = baselines.iter().max_by_key(|b| b.bits).cloned();
+    let tol = tolerance(ds.metric, &problem.samples);
+    if let (Some(r), true) = (&reference, config.finetune > 0) {
+        // The smallest members within five points of the reference: the ones fine-tuning may
+        // bring within one.
+        let mut near: Vec<&Scored> = members
+            .iter()
+            .filter(|m| m.error <= r.scored.error + 5.0 * tol)
+            .collect();
+        near.sort_by_key(|m| m.size_bits);
+        let picks: Vec<Genome> = near
+            .iter()
+            .take(config.finetune)
+            .map(|m| Genome::from_genes(&m.genes, layers))
+            .collect::<Result<_>>()?;
+        for g in picks {
+            let (tuned, _) = finetune(
+                model,
+                ds,
+                &g,
+                &problem.samples,
+                &problem.tables,
+                config.calibration,
+                &config.finetune_cfg,
+            )?;
+            let sub = GruProblem::new(&tuned, ds, config.clone())?;
+            let mut sc = sub.scored(&g, &ds.test)?;
+            sc.fine_tuned = true;
+            sc.weights = Some(tuned.params.clone());
+            members.push(sc);
+        }
+        // Fine-tuned members can dominate others of the front: keep the non-dominated ones.
+        let obj = |m: &Scored| -> Vec<f64> {
+            let mut v = vec![m.error, m.size_bits as f64];
+            if config.energy_objective {
+                v.push(m.energy_pj);
+            }
+            v
+        };
+        let all = members.clone();
+        members.retain(|m| {
+            !all.iter()
+                .any(|o| nsga2::pareto_dominates(&obj(o), &obj(m)))
+        });
+    }
     members.sort_by(|a, b| {
         a.size_bits
             .cmp(&b.size_bits)
@@ -349,9 +404,7 @@ pub fn run(
     let float_test = score_outputs(ds.metric, &ds.test, |s| model.forward(s)).value;
 
     // The saving at the 8-bit model's error (or the widest baseline's when 8 is not searched).
-    let reference = baselines.iter().max_by_key(|b| b.bits).cloned();
     let saving = reference.and_then(|r| {
-        let tol = tolerance(ds.metric, &problem.samples);
         let best = members
             .iter()
             .enumerate()
@@ -398,6 +451,8 @@ pub fn run(
             "calibration": config.calibration,
             "node": config.tech.name,
             "mean_steps": problem.mean_steps,
+            "finetune": config.finetune,
+            "finetune_settings": config.finetune_cfg,
         }),
         ranges: problem.ranges.clone(),
     })

@@ -161,8 +161,8 @@ pub struct Trained {
     pub train: Score,
 }
 
-/// Adam's state.
-struct Adam {
+/// Adam's state (Kingma & Ba 2015, β = 0.9, 0.999, ε = 1e-8).
+pub struct Adam {
     m: Vec<f64>,
     v: Vec<f64>,
     t: i32,
@@ -173,7 +173,15 @@ impl Adam {
     const B2: f64 = 0.999;
     const EPS: f64 = 1e-8;
 
-    fn step(&mut self, params: &mut [f64], grad: &[f64], lr: f64) {
+    pub fn new(params: usize) -> Adam {
+        Adam {
+            m: vec![0.0; params],
+            v: vec![0.0; params],
+            t: 0,
+        }
+    }
+
+    pub fn step(&mut self, params: &mut [f64], grad: &[f64], lr: f64) {
         self.t += 1;
         let c1 = 1.0 - Self::B1.powi(self.t);
         let c2 = 1.0 - Self::B2.powi(self.t);
@@ -232,11 +240,7 @@ pub fn train(ds: &Dataset, cfg: &TrainConfig, progress: &mut dyn FnMut(&Epoch)) 
     };
     let mut g = Gru::new(shape, Norm::fit(&ds.train, ds.features), cfg.seed);
     let n = shape.params();
-    let mut adam = Adam {
-        m: vec![0.0; n],
-        v: vec![0.0; n],
-        t: 0,
-    };
+    let mut adam = Adam::new(n);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed ^ SHUFFLE_STREAM);
     let mut order: Vec<usize> = (0..ds.train.len()).collect();
     let mut grad = vec![0.0; n];

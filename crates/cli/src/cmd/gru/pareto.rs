@@ -3,6 +3,7 @@
 
 use clap::Args;
 use lutforge_gru::data::Metric;
+use lutforge_gru::finetune::FinetuneConfig;
 use lutforge_gru::pareto::{run as search, Config, Front, SearchSplit};
 use lutforge_gru::quant::Calibration;
 use lutforge_gru::train::{train, TrainConfig};
@@ -56,6 +57,14 @@ pub struct ParetoArgs {
     /// Technology node of the energy model: 28nm or 45nm.
     #[arg(long, default_value = "28nm", value_parser = parse_tech)]
     node: Tech,
+    /// After the search, fine-tune (quantization-aware training, straight-through estimator)
+    /// the N smallest members within five points of the 8-bit model; they join the front
+    /// marked "fine_tuned", with their weights.
+    #[arg(long, default_value_t = 0)]
+    finetune: usize,
+    /// Epochs of each fine-tuning.
+    #[arg(long, default_value_t = 15)]
+    finetune_epochs: usize,
     /// Front file to write (JSON).
     #[arg(short, long)]
     output: PathBuf,
@@ -156,6 +165,11 @@ pub fn run(a: &ParetoArgs) -> CliResult {
     if a.generations == 0 {
         return Err(CliError::input("--generations 0: at least one is needed"));
     }
+    if a.finetune > 64 || a.finetune_epochs > 10_000 {
+        return Err(CliError::input(
+            "--finetune at most 64 members, --finetune-epochs at most 10000",
+        ));
+    }
     let settings = Settings {
         population: a.population,
         generations: a.generations,
@@ -189,6 +203,12 @@ pub fn run(a: &ParetoArgs) -> CliResult {
         split: a.split.unwrap_or_else(|| SearchSplit::default_for(&ds)),
         calibration: a.calibration,
         tech: a.node,
+        finetune: a.finetune,
+        finetune_cfg: FinetuneConfig {
+            epochs: a.finetune_epochs,
+            seed: a.seed,
+            ..FinetuneConfig::default()
+        },
     };
     let bar = crate::progress::bar(
         a.generations as u64 + 1,
