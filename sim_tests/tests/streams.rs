@@ -4,13 +4,13 @@
 
 use lutforge_core::{Datapath, FixedFormat, Fp32Params, IntParams, Params, Rounding};
 use lutforge_rtl::crosscheck::{self, load_events, random_events};
-use lutforge_sim::unit::{Arith, TableRegs, UnitConfig};
+use lutforge_sim::unit::{Arith, UnitConfig};
 use lutforge_sim::RunOptions;
 use lutforge_sim_tests::cache_dir;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-fn check(cfg: UnitConfig, params: Params, pool: &[i64], rewrite: TableRegs, n: usize, seed: u64) {
+fn check(cfg: UnitConfig, params: Params, pool: &[i64], rewrite: Params, n: usize, seed: u64) {
     let (build, zeros) = crosscheck::shared_build(&cfg, &cache_dir(), 500.0).unwrap();
     let mut ev = load_events(&cfg, &params).unwrap();
     ev.extend(random_events(&cfg, pool, &rewrite, n, seed));
@@ -79,7 +79,7 @@ fn integer_shapes_with_stalls_gaps_and_rewrites() {
             cfg,
             Params::Int(p),
             &pool,
-            TableRegs::Int(rewrite),
+            Params::Int(rewrite),
             2500,
             i as u64 + 100,
         );
@@ -148,7 +148,7 @@ fn fp32_special_values_everywhere() {
             cfg,
             Params::Fp32(p),
             &pool,
-            TableRegs::Fp32(rewrite),
+            Params::Fp32(rewrite),
             20000,
             stages as u64,
         );

@@ -6,7 +6,7 @@ use lutforge_rtl::crosscheck::{self, beats, compare_vcds, load_events, random_ev
 use lutforge_rtl::gen::{generate, GenOptions};
 use lutforge_rtl::testbench::run_icarus;
 use lutforge_sim::convert::NumFormat;
-use lutforge_sim::unit::{Arith, TableRegs, UnitConfig};
+use lutforge_sim::unit::{Arith, UnitConfig};
 use lutforge_sim::RunOptions;
 use lutforge_sim_tests::{cache_dir, standard_table};
 
@@ -36,7 +36,7 @@ fn waveforms_agree_signal_by_signal() {
         let mut ev = load_events(&cfg, &Params::Int(p.clone())).unwrap();
         let codes: Vec<i64> = (-128..128).collect();
         ev.extend(beats(&codes[..64], lanes));
-        ev.extend(random_events(&cfg, &codes, &TableRegs::Int(p), 300, 9));
+        ev.extend(random_events(&cfg, &codes, &Params::Int(p), 300, 9));
         let dir = tempfile::tempdir().unwrap();
         let (st, rt) = (dir.path().join("sim.trace"), dir.path().join("rtl.trace"));
         let (sv, rv) = (dir.path().join("sim.vcd"), dir.path().join("rtl.vcd"));

@@ -18,7 +18,7 @@ pub use fp32::Fp32Params;
 pub use function::{Builtin, Function, Sampled};
 pub use golden::{Datapath, IntParams};
 pub use metrics::Metrics;
-pub use table::{Arith, Formats, Params, Provenance, Scale, Table};
+pub use table::{Arith, Field, Formats, Params, Provenance, Scale, Table};
 
 /// The version recorded in every table and generated file.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -85,11 +85,59 @@ pub enum Params {
     Fp32(Fp32Params),
 }
 
+/// The three arrays of a table; the unit's cfg address map, its registers and its cost model
+/// all name them this way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Breakpoint,
+    Slope,
+    Intercept,
+}
+
+impl Field {
+    pub const ALL: [Field; 3] = [Field::Breakpoint, Field::Slope, Field::Intercept];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Breakpoint => "breakpoint",
+            Field::Slope => "slope",
+            Field::Intercept => "intercept",
+        }
+    }
+}
+
+impl IntParams {
+    /// One array's codes.
+    pub fn field(&self, f: Field) -> &[i64] {
+        match f {
+            Field::Breakpoint => &self.breakpoints,
+            Field::Slope => &self.slopes,
+            Field::Intercept => &self.intercepts,
+        }
+    }
+}
+
 impl Params {
     pub fn segments(&self) -> usize {
         match self {
             Params::Int(p) => p.segments(),
             Params::Fp32(p) => p.segments(),
+        }
+    }
+
+    /// One array's entries as the unit's registers, cfg port and trace carry them: signed
+    /// codes, or binary32 bit patterns.
+    pub fn words(&self, f: Field) -> Vec<i64> {
+        match self {
+            Params::Int(p) => p.field(f).to_vec(),
+            Params::Fp32(p) => {
+                let v = match f {
+                    Field::Breakpoint => &p.breakpoints,
+                    Field::Slope => &p.slopes,
+                    Field::Intercept => &p.intercepts,
+                };
+                v.iter().map(|x| x.to_bits() as i64).collect()
+            }
         }
     }
 }

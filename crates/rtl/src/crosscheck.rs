@@ -7,7 +7,7 @@ use lutforge_core::{Error, Fp32Params, IntParams, Params, Result};
 pub use lutforge_sim::stimulus::beats;
 use lutforge_sim::stimulus::{Event, VecStimulus};
 use lutforge_sim::trace::TraceWriter;
-use lutforge_sim::unit::{Arith, CfgWrite, Field, TableRegs, Unit, UnitConfig};
+use lutforge_sim::unit::{Arith, CfgWrite, Field, Unit, UnitConfig};
 use lutforge_sim::waves::VcdWriter;
 use lutforge_sim::{Observer, RunOptions, RunStats};
 use rand::{Rng, SeedableRng};
@@ -56,7 +56,8 @@ pub fn zero_table(cfg: &UnitConfig) -> Params {
 
 /// The cfg writes that load `params` into a programmable unit of `cfg`.
 pub fn load_events(cfg: &UnitConfig, params: &Params) -> Result<Vec<(Event, Vec<i64>)>> {
-    let regs = crate::render::table_regs(cfg, params)?;
+    crate::render::check_table(cfg, params)?;
+    let regs = params;
     let mut ev = Vec::new();
     for f in [Field::Breakpoint, Field::Slope, Field::Intercept] {
         for (i, &data) in regs.words(f).iter().enumerate() {
@@ -77,7 +78,7 @@ pub fn load_events(cfg: &UnitConfig, params: &Params) -> Result<Vec<(Event, Vec<
 pub fn random_events(
     cfg: &UnitConfig,
     pool: &[i64],
-    rewrite: &TableRegs,
+    rewrite: &Params,
     n: usize,
     seed: u64,
 ) -> Vec<(Event, Vec<i64>)> {

@@ -5,7 +5,7 @@
 use crate::verilog::{one_hot, packed_literal, repl, sext, zext};
 use askama::Template;
 use lutforge_core::{Error, Params, Result, Rounding};
-use lutforge_sim::unit::{Arith, Field, TableRegs, UnitConfig};
+use lutforge_sim::unit::{Arith, Field, UnitConfig};
 
 /// Module (and file) name of the generated unit.
 pub const MODULE: &str = "lutforge_unit";
@@ -71,11 +71,10 @@ struct Fp32Unit<'a> {
     u: Shape<'a>,
 }
 
-/// The initial table words of `params` for a unit of `cfg`.
-pub fn table_regs(cfg: &UnitConfig, params: &Params) -> Result<TableRegs> {
+/// Refuses a table whose number system is not the unit's.
+pub fn check_table(cfg: &UnitConfig, params: &Params) -> Result<()> {
     match (&cfg.arith, params) {
-        (Arith::Int(_), Params::Int(p)) => Ok(TableRegs::Int(p.clone())),
-        (Arith::Fp32, Params::Fp32(p)) => Ok(TableRegs::Fp32(p.clone())),
+        (Arith::Int(_), Params::Int(_)) | (Arith::Fp32, Params::Fp32(_)) => Ok(()),
         _ => Err(Error::input(
             "the table's number system does not match the unit's format",
         )),
@@ -85,7 +84,8 @@ pub fn table_regs(cfg: &UnitConfig, params: &Params) -> Result<TableRegs> {
 /// Renders the unit's Verilog. `header` lines go into the file's leading comment.
 pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Result<String> {
     cfg.check()?;
-    let regs = table_regs(cfg, params)?;
+    check_table(cfg, params)?;
+    let regs = params;
     if regs.words(Field::Slope).len() != cfg.segments {
         return Err(Error::input(format!(
             "the table has {} segments, the unit {}",

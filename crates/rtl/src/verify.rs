@@ -4,7 +4,7 @@
 
 use crate::crosscheck::{self, beats, load_events, random_events, Mismatch};
 use crate::gen::{all_codes, generate, GenOptions};
-use crate::render::table_regs;
+use crate::render::check_table;
 use crate::testbench::run_icarus;
 use lutforge_core::{Result, Table};
 use lutforge_sim::convert::{unit_for, NumFormat};
@@ -81,7 +81,8 @@ pub fn verify(
         let mut events = load_events(&cfg, &params)?;
         let codes = all_codes(table, scale, opts.format);
         events.extend(beats(&codes, cfg.lanes));
-        let regs = table_regs(&cfg, &params)?;
+        check_table(&cfg, &params)?;
+        let regs = params.clone();
         events.extend(random_events(
             &cfg,
             &codes,

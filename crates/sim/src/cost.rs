@@ -2,7 +2,7 @@
 //! and the switching activity the simulator counted (docs/cost-model.md explains the model and
 //! cites every constant). Nothing here is fitted to the GQA-LUT paper's figures.
 
-use crate::unit::{Activity, Arith, UnitConfig};
+use crate::unit::{Activity, Arith, Field, UnitConfig};
 use product::{field_bits, product_gates, OpBit};
 use serde::Serialize;
 
@@ -227,9 +227,9 @@ fn live_bits(cfg: &UnitConfig, table: Option<&lutforge_core::Params>) -> LiveBit
         f64::from(n - low_zero_bits(&entries, n))
     };
     LiveBits {
-        x_cmp: live(Field::Breakpoints, w.x),
-        k: live(Field::Slopes, w.k),
-        b: live(Field::Intercepts, w.b),
+        x_cmp: live(Field::Breakpoint, w.x),
+        k: live(Field::Slope, w.k),
+        b: live(Field::Intercept, w.b),
     }
 }
 
@@ -258,17 +258,17 @@ fn fixed_field(
     match (cfg.programmable, table) {
         (false, Some(Params::Int(p))) => {
             let (codes, n) = match field {
-                Field::Breakpoints => (&p.breakpoints, w.x),
-                Field::Slopes => (&p.slopes, w.k),
-                Field::Intercepts => (&p.intercepts, w.b),
+                Field::Breakpoint => (&p.breakpoints, w.x),
+                Field::Slope => (&p.slopes, w.k),
+                Field::Intercept => (&p.intercepts, w.b),
             };
             Some(codes.iter().map(|&c| bits(c, n)).collect())
         }
         (false, Some(Params::Fp32(p))) => {
             let values = match field {
-                Field::Breakpoints => &p.breakpoints,
-                Field::Slopes => &p.slopes,
-                Field::Intercepts => &p.intercepts,
+                Field::Breakpoint => &p.breakpoints,
+                Field::Slope => &p.slopes,
+                Field::Intercept => &p.intercepts,
             };
             Some(
                 values
@@ -279,13 +279,6 @@ fn fixed_field(
         }
         _ => None,
     }
-}
-
-#[derive(Clone, Copy)]
-enum Field {
-    Breakpoints,
-    Slopes,
-    Intercepts,
 }
 
 /// Bits of a table field that differ between entries (`n` when any entry may hold anything):
@@ -315,7 +308,7 @@ fn zero_bits(entries: &Option<Vec<Vec<bool>>>, n: u32) -> f64 {
 /// non-zero). With a fixed table a bit equal in every entry is a constant, which folds the
 /// partial products it feeds.
 fn slope_bits(cfg: &UnitConfig, table: Option<&lutforge_core::Params>) -> Vec<OpBit> {
-    let entries = fixed_field(cfg, table, Field::Slopes);
+    let entries = fixed_field(cfg, table, Field::Slope);
     match &cfg.arith {
         Arith::Int(dp) => field_bits(entries, dp.slope.bits as usize),
         Arith::Fp32 => {
@@ -392,8 +385,8 @@ pub fn components_in(
         }
     };
     let table_bits = nb * w.x as f64 + k * (w.k + w.b) as f64;
-    let slopes = fixed_field(cfg, table, Field::Slopes);
-    let intercepts = fixed_field(cfg, table, Field::Intercepts);
+    let slopes = fixed_field(cfg, table, Field::Slope);
+    let intercepts = fixed_field(cfg, table, Field::Intercept);
     let (k_var, b_var) = (varying_bits(&slopes, w.k), varying_bits(&intercepts, w.b));
     // Table storage: per bit a DFF, a load-enable MUX2 and the gate of the synchronous reset to
     // the generated table (an AND2 for a 0 bit, an OR2 for a 1 bit); an address decoder of
@@ -536,7 +529,7 @@ pub fn components_in(
                 // sign test), so the other folds away. A magnitude whose low t bits are zero
                 // compares x's upper 31 − t bits; |x| ≤ |p| also needs x's low t bits zero, a
                 // test the negative breakpoints share (an OR chain as long as the longest).
-                let bps = fixed_field(cfg, table, Field::Breakpoints);
+                let bps = fixed_field(cfg, table, Field::Breakpoint);
                 let (live, low_or) = match &bps {
                     Some(e) => {
                         let tz = |b: &[bool]| b[..31].iter().take_while(|&&v| !v).count().min(30);

@@ -7,7 +7,7 @@
 //! decides *when* each piece is computed.
 
 use lutforge_core::golden::{self, Datapath, SegmentMap};
-use lutforge_core::{fp32, Error, Fp32Params, IntParams, Params, Result, Rounding};
+use lutforge_core::{fp32, Error, IntParams, Params, Result, Rounding};
 
 mod stream;
 
@@ -258,23 +258,8 @@ pub fn ceil_log2(n: usize) -> u32 {
     }
 }
 
-/// The three arrays of the table, as the cfg address map names them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    Breakpoint,
-    Slope,
-    Intercept,
-}
-
-impl Field {
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Breakpoint => "breakpoint",
-            Field::Slope => "slope",
-            Field::Intercept => "intercept",
-        }
-    }
-}
+/// The three arrays of the table, as the cfg address map names them (core's).
+pub use lutforge_core::table::Field;
 
 /// One table write: `cfg_we` high with `cfg_addr`/`cfg_data` during a cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -359,32 +344,6 @@ impl State {
     #[inline]
     pub fn s4_y(&self) -> &[i64] {
         self.reg(S4_Y)
-    }
-}
-
-/// The table registers (`tbl_bp`, `tbl_k`, `tbl_b`) in the arithmetic's own types.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TableRegs {
-    Int(IntParams),
-    Fp32(Fp32Params),
-}
-
-impl TableRegs {
-    /// Entry words as the cfg port and the trace carry them.
-    pub fn words(&self, field: Field) -> Vec<i64> {
-        match (self, field) {
-            (TableRegs::Int(p), Field::Breakpoint) => p.breakpoints.clone(),
-            (TableRegs::Int(p), Field::Slope) => p.slopes.clone(),
-            (TableRegs::Int(p), Field::Intercept) => p.intercepts.clone(),
-            (TableRegs::Fp32(p), f) => {
-                let v = match f {
-                    Field::Breakpoint => &p.breakpoints,
-                    Field::Slope => &p.slopes,
-                    Field::Intercept => &p.intercepts,
-                };
-                v.iter().map(|x| x.to_bits() as i64).collect()
-            }
-        }
     }
 }
 
@@ -535,8 +494,8 @@ impl IntKernel {
 pub struct Unit {
     cfg: UnitConfig,
     w: Widths,
-    init: TableRegs,
-    table: TableRegs,
+    init: Params,
+    table: Params,
     state: State,
     track: bool,
     activity: Activity,
@@ -595,7 +554,7 @@ impl Unit {
                         )));
                     }
                 }
-                TableRegs::Int(p.clone())
+                Params::Int(p.clone())
             }
             (Arith::Fp32, Params::Fp32(p)) => {
                 for (name, len, want) in [
@@ -609,7 +568,7 @@ impl Unit {
                         )));
                     }
                 }
-                TableRegs::Fp32(p.clone())
+                Params::Fp32(p.clone())
             }
             (Arith::Int(_), Params::Fp32(_)) => {
                 return Err(Error::input("an integer unit needs an integer table"))
@@ -621,7 +580,7 @@ impl Unit {
             }
         };
         let kernel = match (&cfg.arith, &table) {
-            (Arith::Int(dp), TableRegs::Int(p)) => {
+            (Arith::Int(dp), Params::Int(p)) => {
                 Some(IntKernel::new(dp, &p.breakpoints, cfg.stages))
             }
             _ => None,
@@ -656,7 +615,7 @@ impl Unit {
         &self.state
     }
 
-    pub fn table(&self) -> &TableRegs {
+    pub fn table(&self) -> &Params {
         &self.table
     }
 
@@ -669,7 +628,7 @@ impl Unit {
     pub fn reset(&mut self) {
         self.state = State::reset(self.cfg.lanes);
         self.table = self.init.clone();
-        if let (Arith::Int(dp), TableRegs::Int(p)) = (&self.cfg.arith, &self.table) {
+        if let (Arith::Int(dp), Params::Int(p)) = (&self.cfg.arith, &self.table) {
             self.kernel = Some(IntKernel::new(dp, &p.breakpoints, self.cfg.stages));
         }
         self.prev = vec![NodePrev::default(); self.cfg.lanes];
@@ -712,8 +671,8 @@ impl Unit {
         match &self.table {
             // The definition itself, not the kernel's tabulation: the tracked path is the
             // reference the fast path is tested against.
-            TableRegs::Int(p) => golden::segment(&p.breakpoints, x) as u32,
-            TableRegs::Fp32(p) => fp32::segment(&p.breakpoints, f32::from_bits(x as u32)) as u32,
+            Params::Int(p) => golden::segment(&p.breakpoints, x) as u32,
+            Params::Fp32(p) => fp32::segment(&p.breakpoints, f32::from_bits(x as u32)) as u32,
         }
     }
 
@@ -722,12 +681,12 @@ impl Unit {
     fn lookup_mul(&self, seg: u32, x: i64) -> (i64, i64, i64) {
         let s = seg as usize;
         match &self.table {
-            TableRegs::Int(p) => {
+            Params::Int(p) => {
                 let k = p.slopes[s];
                 // |k|, |x| ≤ 2^31: the product fits 63 bits.
                 (k, k * x, p.intercepts[s])
             }
-            TableRegs::Fp32(p) => {
+            Params::Fp32(p) => {
                 let k = p.slopes[s];
                 let prod = fp32::canonical(k * f32::from_bits(x as u32));
                 (
@@ -796,7 +755,7 @@ impl Unit {
         }
         if adv {
             match (&self.kernel, &self.table) {
-                (Some(kn), TableRegs::Int(p)) if !self.track => {
+                (Some(kn), Params::Int(p)) if !self.track => {
                     // The default depth inlined into `step`; the others through the pointer.
                     let st = &mut self.state;
                     match (self.cfg.stages, kn.narrow) {
@@ -835,7 +794,7 @@ impl Unit {
             Field::Intercept => self.w.b,
         };
         let old = match &mut self.table {
-            TableRegs::Int(p) => {
+            Params::Int(p) => {
                 let slot = match field {
                     Field::Breakpoint => &mut p.breakpoints[index],
                     Field::Slope => &mut p.slopes[index],
@@ -849,7 +808,7 @@ impl Unit {
                 }
                 old
             }
-            TableRegs::Fp32(p) => {
+            Params::Fp32(p) => {
                 let slot = match field {
                     Field::Breakpoint => &mut p.breakpoints[index],
                     Field::Slope => &mut p.slopes[index],

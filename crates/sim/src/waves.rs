@@ -3,7 +3,7 @@
 //! the `adv` and `seg` wires, every pipeline register and the table registers.
 
 use crate::run::{CycleView, Observer};
-use crate::unit::{Field, TableRegs};
+use crate::unit::Field;
 use lutforge_core::{Error, Result};
 use std::io::Write;
 use vcd::{IdCode, ReferenceIndex, TimescaleUnit, Value, VarType};
@@ -215,15 +215,11 @@ impl<W: Write> VcdWriter<W> {
             Sig::S3Icpt => bus_bits(out, s.s3_icpt(), w.b),
             Sig::S4Valid => bit(out, s.s4_valid),
             Sig::S4Y => bus_bits(out, s.s4_y(), w.y),
-            Sig::TblBp => bus_bits(out, &table_words(u.table(), Field::Breakpoint), w.x),
-            Sig::TblK => bus_bits(out, &table_words(u.table(), Field::Slope), w.k),
-            Sig::TblB => bus_bits(out, &table_words(u.table(), Field::Intercept), w.b),
+            Sig::TblBp => bus_bits(out, &u.table().words(Field::Breakpoint), w.x),
+            Sig::TblK => bus_bits(out, &u.table().words(Field::Slope), w.k),
+            Sig::TblB => bus_bits(out, &u.table().words(Field::Intercept), w.b),
         }
     }
-}
-
-fn table_words(t: &TableRegs, f: Field) -> Vec<i64> {
-    t.words(f)
 }
 
 impl<W: Write> Observer for VcdWriter<W> {

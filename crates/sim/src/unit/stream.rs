@@ -9,8 +9,9 @@
 //! and clocks the last `stages` beats in to leave the registers as the edge-by-edge model would.
 //! The result equals [`Unit::step`] cycle for cycle; the test below holds it to that.
 
-use super::{IntKernel, TableRegs, Unit};
+use super::{IntKernel, Unit};
 use lutforge_core::golden;
+use lutforge_core::Params;
 use lutforge_core::{Error, IntParams, Result, Rounding};
 
 impl Unit {
@@ -42,8 +43,8 @@ impl Unit {
             // Cycles st..beats: out_valid is high and out_data is f(beat c − st).
             let middle = &in_data[..(beats - st) * lanes];
             match (&self.kernel, &self.table) {
-                (Some(kn), TableRegs::Int(p)) if kn.narrow => eval_int::<true>(kn, p, middle, out),
-                (Some(kn), TableRegs::Int(p)) => eval_int::<false>(kn, p, middle, out),
+                (Some(kn), Params::Int(p)) if kn.narrow => eval_int::<true>(kn, p, middle, out),
+                (Some(kn), Params::Int(p)) => eval_int::<false>(kn, p, middle, out),
                 _ => {
                     out.reserve(middle.len());
                     out.extend(middle.iter().map(|&x| self.eval(x)));
