@@ -1,0 +1,262 @@
+//! What a unit is before it runs: its number system, shape, bus widths and cfg address map.
+
+use lutforge_core::golden::Datapath;
+use lutforge_core::{Error, Result};
+
+/// Most lanes a unit may have; far beyond a LUT unit's use, small enough that bus widths stay
+/// printable.
+pub const MAX_LANES: usize = 256;
+
+/// Number system of one unit, with the widths the RTL is built with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arith {
+    /// Integer unit; the datapath fixes every width and shift.
+    Int(Datapath),
+    /// IEEE-754 binary32 unit; every data word is 32 bits.
+    Fp32,
+}
+
+/// The static configuration of a unit: what the RTL generator's parameters fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnitConfig {
+    pub arith: Arith,
+    /// K, the number of segments.
+    pub segments: usize,
+    /// P, the samples carried by one handshake.
+    pub lanes: usize,
+    /// Pipeline registers between input and output, 1..=4 (= latency in cycles).
+    pub stages: u32,
+    /// Whether the table sits in writable registers behind the `cfg_*` port.
+    pub programmable: bool,
+}
+
+/// Bit widths of every bus and register of the unit, per lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Widths {
+    /// N_x: input sample.
+    pub x: u32,
+    /// Segment index: ceil(log2 K), at least 1.
+    pub seg: u32,
+    /// N_k: slope.
+    pub k: u32,
+    /// N_b: intercept.
+    pub b: u32,
+    /// Product k·x (N_k + N_x for integers).
+    pub prod: u32,
+    /// Sum before output rounding (integer units); 32 for FP32.
+    pub sum: u32,
+    /// N_y: output sample.
+    pub y: u32,
+    /// Index bits m of the cfg address: 2^m ≥ K.
+    pub cfg_index: u32,
+    /// cfg_addr width: m + 2.
+    pub cfg_addr: u32,
+    /// cfg_data width: the widest of N_x, N_k, N_b (32 for FP32).
+    pub cfg_data: u32,
+}
+
+/// Why a unit of `lanes` lanes and `stages` pipeline stages cannot be built, whatever its
+/// table and number format.
+pub fn check_shape(lanes: usize, stages: u32) -> Result<()> {
+    if lanes == 0 || lanes > MAX_LANES {
+        return Err(Error::input(format!(
+            "lanes = {lanes}: a unit has 1 to {MAX_LANES} lanes"
+        )));
+    }
+    if !(1..=4).contains(&stages) {
+        return Err(Error::input(format!(
+            "stages = {stages}: the pipeline has 1 to 4 stages"
+        )));
+    }
+    Ok(())
+}
+
+impl UnitConfig {
+    /// Why this unit cannot be built, if it cannot.
+    pub fn check(&self) -> Result<()> {
+        check_shape(self.lanes, self.stages)?;
+        if self.segments == 0 || self.segments > lutforge_core::table::MAX_SEGMENTS {
+            return Err(Error::input(format!(
+                "{} segments: 1 to {} are supported",
+                self.segments,
+                lutforge_core::table::MAX_SEGMENTS
+            )));
+        }
+        if let Arith::Int(dp) = &self.arith {
+            dp.check().map_err(Error::input)?;
+        }
+        Ok(())
+    }
+
+    pub fn widths(&self) -> Widths {
+        let k = self.segments.max(1);
+        let cfg_index = ceil_log2(k);
+        let seg = ceil_log2(k).max(1);
+        match &self.arith {
+            Arith::Int(dp) => Widths {
+                x: dp.input.bits,
+                seg,
+                k: dp.slope.bits,
+                b: dp.intercept.bits,
+                prod: dp.product_bits(),
+                sum: dp.sum_bits(),
+                y: dp.output.bits,
+                cfg_index,
+                cfg_addr: cfg_index + 2,
+                cfg_data: dp.input.bits.max(dp.slope.bits).max(dp.intercept.bits),
+            },
+            Arith::Fp32 => Widths {
+                x: 32,
+                seg,
+                k: 32,
+                b: 32,
+                prod: 32,
+                sum: 32,
+                y: 32,
+                cfg_index,
+                cfg_addr: cfg_index + 2,
+                cfg_data: 32,
+            },
+        }
+    }
+
+    /// Whether the register stage `n` (1..=4) exists: stages are removed from the input side.
+    pub fn has_stage(&self, n: u32) -> bool {
+        n > 4 - self.stages && n <= 4
+    }
+
+    /// Checks one input sample word against the input format.
+    pub fn check_sample(&self, word: i64) -> std::result::Result<(), String> {
+        match &self.arith {
+            Arith::Int(dp) => {
+                if dp.input.contains(word) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "sample {word} does not fit the {}-bit input ({}..={})",
+                        dp.input.bits,
+                        dp.input.min_code(),
+                        dp.input.max_code()
+                    ))
+                }
+            }
+            Arith::Fp32 => {
+                if (0..=u32::MAX as i64).contains(&word) {
+                    Ok(())
+                } else {
+                    Err(format!("sample word {word:#x} is not a 32-bit pattern"))
+                }
+            }
+        }
+    }
+
+    /// Decodes a cfg address; `None` for an address that names no table entry.
+    pub fn decode_addr(&self, addr: u64) -> Option<(Field, usize)> {
+        let w = self.widths();
+        let k = self.segments;
+        let field = addr >> w.cfg_index;
+        let index = (addr & ((1u64 << w.cfg_index) - 1)) as usize;
+        match field {
+            0 if index + 1 < k => Some((Field::Breakpoint, index)),
+            1 if index < k => Some((Field::Slope, index)),
+            2 if index < k => Some((Field::Intercept, index)),
+            _ => None,
+        }
+    }
+
+    /// Checks a table write: the unit must be programmable, the address must name an entry
+    /// and the data must fit that entry's format.
+    pub fn check_write(&self, c: CfgWrite) -> std::result::Result<(Field, usize), String> {
+        if !self.programmable {
+            return Err("table write to a fixed-table unit (it has no cfg port)".into());
+        }
+        let (field, index) = self.decode_addr(c.addr).ok_or_else(|| {
+            format!(
+                "table write to address {:#x}, which holds no entry ({})",
+                c.addr,
+                self.addr_map_summary()
+            )
+        })?;
+        match &self.arith {
+            Arith::Int(dp) => {
+                let f = match field {
+                    Field::Breakpoint => dp.input,
+                    Field::Slope => dp.slope,
+                    Field::Intercept => dp.intercept,
+                };
+                if !f.contains(c.data) {
+                    return Err(format!(
+                        "table write of {} to {} {index}: it does not fit {} bits ({}..={})",
+                        c.data,
+                        field.name(),
+                        f.bits,
+                        f.min_code(),
+                        f.max_code()
+                    ));
+                }
+            }
+            Arith::Fp32 => {
+                if !(0..=u32::MAX as i64).contains(&c.data) {
+                    return Err(format!(
+                        "table write of {:#x} to {} {index}: not a 32-bit pattern",
+                        c.data,
+                        field.name()
+                    ));
+                }
+            }
+        }
+        Ok((field, index))
+    }
+
+    /// The valid address ranges, for error messages.
+    pub fn addr_map_summary(&self) -> String {
+        let k = self.segments;
+        let a = |f, i| self.addr_of(f, i);
+        let bp = if k > 1 {
+            format!(
+                "breakpoints {:#x}..={:#x}, ",
+                a(Field::Breakpoint, 0),
+                a(Field::Breakpoint, k - 2)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "{bp}slopes {:#x}..={:#x}, intercepts {:#x}..={:#x}",
+            a(Field::Slope, 0),
+            a(Field::Slope, k - 1),
+            a(Field::Intercept, 0),
+            a(Field::Intercept, k - 1)
+        )
+    }
+
+    /// The cfg address of a table entry.
+    pub fn addr_of(&self, field: Field, index: usize) -> u64 {
+        let f = match field {
+            Field::Breakpoint => 0u64,
+            Field::Slope => 1,
+            Field::Intercept => 2,
+        };
+        (f << self.widths().cfg_index) | index as u64
+    }
+}
+
+/// ceil(log2 n) for n ≥ 1.
+pub fn ceil_log2(n: usize) -> u32 {
+    if n <= 1 {
+        0
+    } else {
+        usize::BITS - (n - 1).leading_zeros()
+    }
+}
+
+/// The three arrays of the table, as the cfg address map names them (core's).
+pub use lutforge_core::table::Field;
+
+/// One table write: `cfg_we` high with `cfg_addr`/`cfg_data` during a cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CfgWrite {
+    pub addr: u64,
+    /// Signed code for integer units, the binary32 bit pattern (0..2^32) for FP32.
+    pub data: i64,
+}
