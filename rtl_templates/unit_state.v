@@ -37,16 +37,16 @@
     assign out_data  = s4_y;
 
     // ---- pipeline registers -------------------------------------------------------------
-{%- if u.stages == 4 %}
+{%- if u.has_s1 %}
     reg                  s1_valid;
     reg  [{{ u.lanes * u.nx - 1 }}:0] s1_x;
 {%- endif %}
-{%- if u.stages >= 3 %}
+{%- if u.has_s2 %}
     reg                  s2_valid;
     reg  [{{ u.lanes * u.nx - 1 }}:0] s2_x;
     reg  [{{ u.lanes * u.sw - 1 }}:0] s2_seg;
 {%- endif %}
-{%- if u.stages >= 2 %}
+{%- if u.has_s3 %}
     reg                  s3_valid;
     reg  [{{ u.lanes * u.np - 1 }}:0] s3_prod;
     reg  [{{ u.lanes * u.nb - 1 }}:0] s3_icpt;

@@ -5,7 +5,7 @@
 use crate::verilog::{one_hot, packed_literal, repl, sext, zext};
 use askama::Template;
 use lutforge_core::{Error, Params, Result, Rounding};
-use lutforge_sim::unit::{Arith, Field, UnitConfig};
+use lutforge_sim::unit::{Arith, Field, Reg, UnitConfig};
 
 /// Module (and file) name of the generated unit.
 pub const MODULE: &str = "lutforge_unit";
@@ -26,6 +26,10 @@ struct Shape<'a> {
     header: &'a [String],
     lanes: u32,
     stages: u32,
+    /// Which register stages exist (`UnitConfig::has`).
+    has_s1: bool,
+    has_s2: bool,
+    has_s3: bool,
     programmable: bool,
     segments: u32,
     nx: u32,
@@ -124,19 +128,27 @@ pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Resu
             }
         }
     }
-    let cmp_src = if st == 4 { "s1_x" } else { "in_data" };
-    let (mul_seg_src, mul_x_src) = if st >= 3 {
+    let cmp_src = if cfg.has(Reg::S1) { "s1_x" } else { "in_data" };
+    let (mul_seg_src, mul_x_src) = if cfg.has(Reg::S2) {
         ("s2_seg", "s2_x")
     } else {
         ("seg", "in_data")
     };
-    let (fin_prod_src, fin_icpt_src) = if st >= 2 {
+    let (fin_prod_src, fin_icpt_src) = if cfg.has(Reg::S3) {
         ("s3_prod", "s3_icpt")
     } else {
         ("prod_c", "icpt_c")
     };
-    let v3 = if st >= 3 { "s2_valid" } else { "in_valid" };
-    let v4 = if st >= 2 { "s3_valid" } else { "in_valid" };
+    let v3 = if cfg.has(Reg::S2) {
+        "s2_valid"
+    } else {
+        "in_valid"
+    };
+    let v4 = if cfg.has(Reg::S3) {
+        "s3_valid"
+    } else {
+        "in_valid"
+    };
     let ls_cmp = format!("ls == j[{}:0]", w.seg - 1);
     let version = lutforge_core::VERSION;
 
@@ -146,6 +158,9 @@ pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Resu
         header,
         lanes: cfg.lanes as u32,
         stages: st,
+        has_s1: cfg.has(Reg::S1),
+        has_s2: cfg.has(Reg::S2),
+        has_s3: cfg.has(Reg::S3),
         programmable: cfg.programmable,
         segments: k,
         nx: w.x,

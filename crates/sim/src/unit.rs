@@ -191,7 +191,7 @@ impl Unit {
     /// Segment index at the comparators' output in the current cycle, per lane: the `seg`
     /// wire. The comparators read s1_x with four stages and `in_data` with fewer.
     pub fn seg_wire(&self, in_data: &[i64]) -> Vec<u32> {
-        let src: &[i64] = if self.cfg.stages == 4 {
+        let src: &[i64] = if self.cfg.has(Reg::S1) {
             self.state.s1_x()
         } else {
             in_data
@@ -370,14 +370,14 @@ impl Unit {
         let w = self.w;
 
         // Stage 4: fed by s3 (stages ≥ 2) or straight from the input (1 stage).
-        let v4 = if st >= 2 {
+        let v4 = if self.cfg.has(Reg::S3) {
             self.state.s3_valid
         } else {
             in_valid
         };
         if v4 {
             for l in 0..lanes {
-                let (prod, icpt) = if st >= 2 {
+                let (prod, icpt) = if self.cfg.has(Reg::S3) {
                     (self.state.get(S3_PROD, l), self.state.get(S3_ICPT, l))
                 } else {
                     let x = in_data[l];
@@ -408,15 +408,15 @@ impl Unit {
         self.state.s4_valid = v4;
 
         // Stage 3: fed by s2 (stages ≥ 3) or from the input (2 stages).
-        if st >= 2 {
-            let v3 = if st >= 3 {
+        if self.cfg.has(Reg::S3) {
+            let v3 = if self.cfg.has(Reg::S2) {
                 self.state.s2_valid
             } else {
                 in_valid
             };
             if v3 {
                 for l in 0..lanes {
-                    let (x, seg) = if st >= 3 {
+                    let (x, seg) = if self.cfg.has(Reg::S2) {
                         (self.state.get(S2_X, l), self.state.get(S2_SEG, l) as u32)
                     } else {
                         let x = in_data[l];
@@ -443,15 +443,15 @@ impl Unit {
         }
 
         // Stage 2: fed by s1 (4 stages) or from the input (3 stages).
-        if st >= 3 {
-            let v2 = if st == 4 {
+        if self.cfg.has(Reg::S2) {
+            let v2 = if self.cfg.has(Reg::S1) {
                 self.state.s1_valid
             } else {
                 in_valid
             };
             if v2 {
                 for l in 0..lanes {
-                    let x = if st == 4 {
+                    let x = if self.cfg.has(Reg::S1) {
                         self.state.get(S1_X, l)
                     } else {
                         in_data[l]
@@ -474,7 +474,7 @@ impl Unit {
         }
 
         // Stage 1: the input register.
-        if st == 4 {
+        if self.cfg.has(Reg::S1) {
             if in_valid {
                 for l in 0..lanes {
                     if track {

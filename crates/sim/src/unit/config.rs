@@ -55,6 +55,23 @@ pub struct Widths {
     pub cfg_data: u32,
 }
 
+/// The four pipeline register stages of the full unit: after the input (s1), after the compare
+/// (s2), after lookup and multiply (s3), after add and round (s4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reg {
+    S1 = 1,
+    S2 = 2,
+    S3 = 3,
+    S4 = 4,
+}
+
+/// Whether a unit of `stages` stages has register stage `r`: stages are removed from the
+/// input side, so S stages keep the last S of s1..s4 (s4 always). The one statement of that
+/// rule; the simulator, the renderer and the cost model ask it.
+pub const fn has_reg(stages: u32, r: Reg) -> bool {
+    r as u32 + stages > 4
+}
+
 /// Why a unit of `lanes` lanes and `stages` pipeline stages cannot be built, whatever its
 /// table and number format.
 pub fn check_shape(lanes: usize, stages: u32) -> Result<()> {
@@ -72,6 +89,11 @@ pub fn check_shape(lanes: usize, stages: u32) -> Result<()> {
 }
 
 impl UnitConfig {
+    /// Whether this unit has register stage `r` (see [`has_reg`]).
+    pub fn has(&self, r: Reg) -> bool {
+        has_reg(self.stages, r)
+    }
+
     /// Why this unit cannot be built, if it cannot.
     pub fn check(&self) -> Result<()> {
         check_shape(self.lanes, self.stages)?;
@@ -259,4 +281,18 @@ pub struct CfgWrite {
     pub addr: u64,
     /// Signed code for integer units, the binary32 bit pattern (0..2^32) for FP32.
     pub data: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_are_removed_from_the_input_side() {
+        let have = |s| [Reg::S1, Reg::S2, Reg::S3, Reg::S4].map(|r| has_reg(s, r));
+        assert_eq!(have(4), [true, true, true, true]);
+        assert_eq!(have(3), [false, true, true, true]);
+        assert_eq!(have(2), [false, false, true, true]);
+        assert_eq!(have(1), [false, false, false, true]);
+    }
 }

@@ -2,6 +2,7 @@
 //! comparators tabulated, the register transfers specialized for the stage count and the
 //! sum's width.
 
+use super::config::{has_reg, Reg};
 use super::state::*;
 use lutforge_core::golden::{self, Datapath, SegmentMap};
 use lutforge_core::{IntParams, Rounding};
@@ -114,17 +115,31 @@ pub(super) fn lanes_int<const ST: u32, const NARROW: bool>(
         }
     };
     // What each stage register loads: the valid bit of the stage before it, or the input's.
-    let v4 = if ST >= 2 { s.s3_valid } else { in_valid };
-    let v3 = ST >= 2 && if ST >= 3 { s.s2_valid } else { in_valid };
-    let v2 = ST >= 3 && if ST == 4 { s.s1_valid } else { in_valid };
-    let v1 = ST == 4 && in_valid;
+    let v4 = if has_reg(ST, Reg::S3) {
+        s.s3_valid
+    } else {
+        in_valid
+    };
+    let v3 = has_reg(ST, Reg::S3)
+        && if has_reg(ST, Reg::S2) {
+            s.s2_valid
+        } else {
+            in_valid
+        };
+    let v2 = has_reg(ST, Reg::S2)
+        && if has_reg(ST, Reg::S1) {
+            s.s1_valid
+        } else {
+            in_valid
+        };
+    let v1 = has_reg(ST, Reg::S1) && in_valid;
     let n = in_data.len();
     let r = &mut s.regs[..DATA_REGS * n];
     macro_rules! lane {
         ($l:expr) => {{
             let l = $l;
             if v4 {
-                r[S4_Y * n + l] = if ST >= 2 {
+                r[S4_Y * n + l] = if has_reg(ST, Reg::S3) {
                     finish(r[S3_PROD * n + l], r[S3_ICPT * n + l])
                 } else {
                     let x = in_data[l];
@@ -133,7 +148,7 @@ pub(super) fn lanes_int<const ST: u32, const NARROW: bool>(
                 };
             }
             if v3 {
-                let (x, seg) = if ST >= 3 {
+                let (x, seg) = if has_reg(ST, Reg::S2) {
                     (r[S2_X * n + l], r[S2_SEG * n + l] as usize)
                 } else {
                     (in_data[l], segment(in_data[l]))
@@ -142,7 +157,11 @@ pub(super) fn lanes_int<const ST: u32, const NARROW: bool>(
                 r[S3_ICPT * n + l] = bs[seg];
             }
             if v2 {
-                let x = if ST == 4 { r[S1_X * n + l] } else { in_data[l] };
+                let x = if has_reg(ST, Reg::S1) {
+                    r[S1_X * n + l]
+                } else {
+                    in_data[l]
+                };
                 r[S2_X * n + l] = x;
                 r[S2_SEG * n + l] = segment(x) as i64;
             }
@@ -161,13 +180,13 @@ pub(super) fn lanes_int<const ST: u32, const NARROW: bool>(
         }
     }
     s.s4_valid = v4;
-    if ST >= 2 {
+    if has_reg(ST, Reg::S3) {
         s.s3_valid = v3;
     }
-    if ST >= 3 {
+    if has_reg(ST, Reg::S2) {
         s.s2_valid = v2;
     }
-    if ST == 4 {
+    if has_reg(ST, Reg::S1) {
         s.s1_valid = v1;
     }
 }
