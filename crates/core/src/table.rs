@@ -106,6 +106,109 @@ impl Field {
     }
 }
 
+impl Field {
+    /// The array's name in a table file.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Field::Breakpoint => "breakpoints",
+            Field::Slope => "slopes",
+            Field::Intercept => "intercepts",
+        }
+    }
+
+    /// Entries of the array in a table of `segments` segments.
+    pub fn count(self, segments: usize) -> usize {
+        match self {
+            Field::Breakpoint => segments.saturating_sub(1),
+            _ => segments,
+        }
+    }
+}
+
+impl Datapath {
+    /// The format of one array's codes.
+    pub fn format_of(&self, f: Field) -> FixedFormat {
+        match f {
+            Field::Breakpoint => self.input,
+            Field::Slope => self.slope,
+            Field::Intercept => self.intercept,
+        }
+    }
+}
+
+/// Why `code` is no code of `f`, if it is not.
+pub fn code_fits(code: i64, f: FixedFormat) -> std::result::Result<(), String> {
+    if f.contains(code) {
+        Ok(())
+    } else {
+        Err(format!(
+            "code {code} does not fit {} bits ({}..={})",
+            f.bits,
+            f.min_code(),
+            f.max_code()
+        ))
+    }
+}
+
+/// The first way a table's arrays do not fit a unit: the array, the entry (`None`: the array's
+/// length) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Misfit {
+    pub field: Field,
+    pub index: Option<usize>,
+    pub msg: String,
+}
+
+impl Misfit {
+    /// `breakpoints[3]`, or `breakpoints` for a length.
+    pub fn place(&self) -> String {
+        match self.index {
+            Some(j) => format!("{}[{j}]", self.field.plural()),
+            None => self.field.plural().to_string(),
+        }
+    }
+}
+
+impl Params {
+    /// Whether the arrays have the lengths of `segments` segments and, for an integer table,
+    /// every code fits the datapath's format: the one check behind table files, units and
+    /// their rewrites.
+    pub fn check_fit(
+        &self,
+        segments: usize,
+        dp: Option<&Datapath>,
+    ) -> std::result::Result<(), Misfit> {
+        for f in Field::ALL {
+            let len = match self {
+                Params::Int(p) => p.field(f).len(),
+                Params::Fp32(p) => match f {
+                    Field::Breakpoint => p.breakpoints.len(),
+                    Field::Slope => p.slopes.len(),
+                    Field::Intercept => p.intercepts.len(),
+                },
+            };
+            let want = f.count(segments);
+            if len != want {
+                return Err(Misfit {
+                    field: f,
+                    index: None,
+                    msg: format!("{len} values for {segments} segments; {want} expected"),
+                });
+            }
+            if let (Params::Int(p), Some(dp)) = (self, dp) {
+                for (j, &c) in p.field(f).iter().enumerate() {
+                    code_fits(c, dp.format_of(f)).map_err(|msg| Misfit {
+                        field: f,
+                        index: Some(j),
+                        msg,
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 impl IntParams {
     /// One array's codes.
     pub fn field(&self, f: Field) -> &[i64] {
@@ -310,42 +413,15 @@ impl Table {
                     ),
                 ));
             }
-            let lens = match &s.params {
-                Params::Int(p) => (p.breakpoints.len(), p.slopes.len(), p.intercepts.len()),
-                Params::Fp32(p) => (p.breakpoints.len(), p.slopes.len(), p.intercepts.len()),
+            let dpi = match s.params {
+                Params::Int(_) => Some(&dp),
+                Params::Fp32(_) => None,
             };
-            for (name, len, want) in [
-                ("breakpoints", lens.0, k - 1),
-                ("slopes", lens.1, k),
-                ("intercepts", lens.2, k),
-            ] {
-                if len != want {
-                    return Err(Error::field(
-                        at(name),
-                        format!("{len} values for {k} segments; {want} expected"),
-                    ));
-                }
-            }
+            s.params
+                .check_fit(k, dpi)
+                .map_err(|m| Error::field(at(&m.place()), m.msg))?;
             match &s.params {
                 Params::Int(p) => {
-                    for (name, codes, f) in [
-                        ("breakpoints", &p.breakpoints, dp.input),
-                        ("slopes", &p.slopes, dp.slope),
-                        ("intercepts", &p.intercepts, dp.intercept),
-                    ] {
-                        if let Some(j) = codes.iter().position(|&c| !f.contains(c)) {
-                            return Err(Error::field(
-                                format!("scales[{i}].{name}[{j}]"),
-                                format!(
-                                    "code {} does not fit {} bits ({}..={})",
-                                    codes[j],
-                                    f.bits,
-                                    f.min_code(),
-                                    f.max_code()
-                                ),
-                            ));
-                        }
-                    }
                     order_check(&p.breakpoints, i, s.frac, &mut warnings)?;
                 }
                 Params::Fp32(p) => {

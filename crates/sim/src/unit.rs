@@ -66,43 +66,9 @@ impl Unit {
     /// registers when programmable, the constants when fixed).
     pub fn new(cfg: UnitConfig, params: &Params) -> Result<Unit> {
         cfg.check()?;
-        let k = cfg.segments;
-        let table = match (&cfg.arith, params) {
-            (Arith::Int(dp), Params::Int(p)) => {
-                for (name, codes, f, want) in [
-                    ("breakpoints", &p.breakpoints, dp.input, k - 1),
-                    ("slopes", &p.slopes, dp.slope, k),
-                    ("intercepts", &p.intercepts, dp.intercept, k),
-                ] {
-                    if codes.len() != want {
-                        return Err(Error::input(format!(
-                            "{} {name} for {k} segments; {want} expected",
-                            codes.len()
-                        )));
-                    }
-                    if let Some(c) = codes.iter().find(|&&c| !f.contains(c)) {
-                        return Err(Error::input(format!(
-                            "{name}: code {c} does not fit {} bits",
-                            f.bits
-                        )));
-                    }
-                }
-                Params::Int(p.clone())
-            }
-            (Arith::Fp32, Params::Fp32(p)) => {
-                for (name, len, want) in [
-                    ("breakpoints", p.breakpoints.len(), k - 1),
-                    ("slopes", p.slopes.len(), k),
-                    ("intercepts", p.intercepts.len(), k),
-                ] {
-                    if len != want {
-                        return Err(Error::input(format!(
-                            "{len} {name} for {k} segments; {want} expected"
-                        )));
-                    }
-                }
-                Params::Fp32(p.clone())
-            }
+        let dp = match (&cfg.arith, params) {
+            (Arith::Int(dp), Params::Int(_)) => Some(dp),
+            (Arith::Fp32, Params::Fp32(_)) => None,
             (Arith::Int(_), Params::Fp32(_)) => {
                 return Err(Error::input("an integer unit needs an integer table"))
             }
@@ -112,6 +78,10 @@ impl Unit {
                 ))
             }
         };
+        params
+            .check_fit(cfg.segments, dp)
+            .map_err(|m| Error::input(format!("{}: {}", m.place(), m.msg)))?;
+        let table = params.clone();
         let kernel = match (&cfg.arith, &table) {
             (Arith::Int(dp), Params::Int(p)) => {
                 Some(IntKernel::new(dp, &p.breakpoints, cfg.stages))

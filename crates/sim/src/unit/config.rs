@@ -201,21 +201,9 @@ impl UnitConfig {
         })?;
         match &self.arith {
             Arith::Int(dp) => {
-                let f = match field {
-                    Field::Breakpoint => dp.input,
-                    Field::Slope => dp.slope,
-                    Field::Intercept => dp.intercept,
-                };
-                if !f.contains(c.data) {
-                    return Err(format!(
-                        "table write of {} to {} {index}: it does not fit {} bits ({}..={})",
-                        c.data,
-                        field.name(),
-                        f.bits,
-                        f.min_code(),
-                        f.max_code()
-                    ));
-                }
+                lutforge_core::table::code_fits(c.data, dp.format_of(field)).map_err(|m| {
+                    format!("table write of {} to {} {index}: {m}", c.data, field.name())
+                })?;
             }
             Arith::Fp32 => {
                 if !(0..=u32::MAX as i64).contains(&c.data) {
