@@ -3,7 +3,7 @@
 
 use lutforge_core::{Builtin, Function, Params, Table};
 use lutforge_search::{Method, Request};
-use lutforge_sim::convert::{unit_for, NumFormat};
+use lutforge_sim::convert::{unit_for, NumFormat, UnitShape};
 use lutforge_sim::unit::UnitConfig;
 use std::path::PathBuf;
 
@@ -34,8 +34,17 @@ pub fn cases(table: &Table, format: NumFormat) -> Vec<Case> {
         .scales
         .iter()
         .map(|s| {
-            let (cfg, params) = unit_for(table, s.frac, Some(format), 1, 4, true)
-                .unwrap_or_else(|e| panic!("{}: {e}", table.function.name()));
+            let (cfg, params) = unit_for(
+                table,
+                s.frac,
+                &UnitShape {
+                    format: Some(format),
+                    lanes: 1,
+                    stages: 4,
+                    programmable: true,
+                },
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", table.function.name()));
             let bits = table.formats.input_bits;
             let lo = -(1i64 << (bits - 1));
             let codes = (lo..-lo)

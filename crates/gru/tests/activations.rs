@@ -8,7 +8,7 @@ use lutforge_gru::genome::Genome;
 use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
 use lutforge_gru::tables::TableCache;
 use lutforge_gru::train::{score, score_outputs, train, TrainConfig};
-use lutforge_sim::convert::unit_for;
+use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::stimulus::VecStimulus;
 use lutforge_sim::{run, RunOptions, Unit};
 
@@ -24,7 +24,17 @@ fn activation_tables_are_lutforge_units_and_16_bits_match_float() {
     for lut in [&l.sig_r, &l.sig_z, &l.tanh_n] {
         let table = lut.to_table().unwrap();
         let frac = table.scales[0].frac;
-        let (cfg, params) = unit_for(&table, frac, None, 1, 1, false).unwrap();
+        let (cfg, params) = unit_for(
+            &table,
+            frac,
+            &UnitShape {
+                format: None,
+                lanes: 1,
+                stages: 1,
+                programmable: false,
+            },
+        )
+        .unwrap();
         let Params::Int(p) = &params else {
             panic!("integer table")
         };

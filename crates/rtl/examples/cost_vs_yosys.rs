@@ -9,7 +9,7 @@
 use lutforge_core::Table;
 use lutforge_rtl::yosys::{synth, Target};
 use lutforge_rtl::{render_unit, MODULE};
-use lutforge_sim::convert::{unit_for, NumFormat};
+use lutforge_sim::convert::{unit_for, NumFormat, UnitShape};
 use lutforge_sim::cost::{components_in, CMOS_T4, NANGATE45};
 use std::time::Instant;
 
@@ -30,8 +30,17 @@ fn main() {
         let (table, _) = Table::load(path.as_ref()).expect("table");
         for programmable in [false, true] {
             for format in NumFormat::STANDARD {
-                let (cfg, params) =
-                    unit_for(&table, scale, Some(format), 1, 4, programmable).expect("unit");
+                let (cfg, params) = unit_for(
+                    &table,
+                    scale,
+                    &UnitShape {
+                        format: Some(format),
+                        lanes: 1,
+                        stages: 4,
+                        programmable: programmable,
+                    },
+                )
+                .expect("unit");
                 let total = |lib| -> f64 {
                     components_in(&cfg, Some(&params), lib)
                         .iter()

@@ -16,7 +16,7 @@ use lutforge_core::Table;
 use lutforge_rtl::crosscheck::{self, beats, load_events};
 use lutforge_rtl::speed;
 use lutforge_rtl::verilator::{default_cache_dir, Build, Profile};
-use lutforge_sim::convert::unit_for;
+use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::stimulus::VecStimulus;
 use lutforge_sim::unit::{Arith, UnitConfig};
 use lutforge_sim::{RunOptions, Unit};
@@ -76,7 +76,17 @@ fn main() {
     let scale: i32 = a[2].parse().expect("scale");
     let n: u64 = a.get(3).map_or(1_000_000, |s| s.parse().expect("N"));
     let lanes: usize = a.get(4).map_or(1, |s| s.parse().expect("LANES"));
-    let (cfg, params) = unit_for(&table, scale, None, lanes, 4, true).expect("unit");
+    let (cfg, params) = unit_for(
+        &table,
+        scale,
+        &UnitShape {
+            format: None,
+            lanes: lanes,
+            stages: 4,
+            programmable: true,
+        },
+    )
+    .expect("unit");
     let zeros = crosscheck::zero_table(&cfg);
     let opts = RunOptions::default();
     let dir = tempfile::tempdir().expect("tmp");

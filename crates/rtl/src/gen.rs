@@ -4,7 +4,7 @@
 use crate::render::{render_unit, MODULE};
 use crate::testbench;
 use lutforge_core::{io, Error, Params, Result, Table};
-use lutforge_sim::convert::{unit_for, NumFormat};
+use lutforge_sim::convert::{unit_for, NumFormat, UnitShape};
 use lutforge_sim::stimulus::VecStimulus;
 use lutforge_sim::trace::TraceWriter;
 use lutforge_sim::unit::{Arith, Unit, UnitConfig};
@@ -162,10 +162,12 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
     let (cfg, params) = unit_for(
         table,
         opts.scale,
-        opts.format,
-        opts.lanes,
-        opts.stages,
-        opts.programmable,
+        &UnitShape {
+            format: opts.format,
+            lanes: opts.lanes,
+            stages: opts.stages,
+            programmable: opts.programmable,
+        },
     )?;
     let unit_v = render_unit(&cfg, &params, &header(table, &cfg, &params, opts.scale))?;
 

@@ -7,7 +7,7 @@ use crate::gen::{all_codes, generate, GenOptions};
 use crate::render::check_table;
 use crate::testbench::run_icarus;
 use lutforge_core::{Result, Table};
-use lutforge_sim::convert::{unit_for, NumFormat};
+use lutforge_sim::convert::{unit_for, NumFormat, UnitShape};
 use lutforge_sim::RunOptions;
 use serde::Serialize;
 use std::path::Path;
@@ -76,7 +76,16 @@ pub fn verify(
     }
     let mut out = Vec::new();
     for &scale in scales {
-        let (cfg, params) = unit_for(table, scale, opts.format, opts.lanes, opts.stages, true)?;
+        let (cfg, params) = unit_for(
+            table,
+            scale,
+            &UnitShape {
+                format: opts.format,
+                lanes: opts.lanes,
+                stages: opts.stages,
+                programmable: true,
+            },
+        )?;
         let (build, zeros) = crosscheck::shared_build(&cfg, cache, opts.clock_mhz)?;
         let mut events = load_events(&cfg, &params)?;
         let codes = all_codes(table, scale, opts.format);

@@ -5,7 +5,7 @@
 use lutforge_core::Table;
 use lutforge_rtl::gen::header;
 use lutforge_rtl::render_unit;
-use lutforge_sim::convert::{unit_for, NumFormat};
+use lutforge_sim::convert::{unit_for, NumFormat, UnitShape};
 use std::path::PathBuf;
 
 struct Case {
@@ -69,8 +69,17 @@ fn rendered_verilog_equals_golden_files() {
     let mut stale = Vec::new();
     for c in &CASES {
         let (table, _) = Table::load(&dir().join(format!("{}.table.json", c.table))).unwrap();
-        let (cfg, params) =
-            unit_for(&table, c.scale, c.format, c.lanes, c.stages, c.programmable).unwrap();
+        let (cfg, params) = unit_for(
+            &table,
+            c.scale,
+            &UnitShape {
+                format: c.format,
+                lanes: c.lanes,
+                stages: c.stages,
+                programmable: c.programmable,
+            },
+        )
+        .unwrap();
         let text = render_unit(&cfg, &params, &header(&table, &cfg, &params, c.scale)).unwrap();
         let path = dir().join(format!("{}.v", c.name));
         if bless {

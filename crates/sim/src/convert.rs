@@ -77,16 +77,47 @@ pub fn widen(dp: &Datapath, p: &IntParams, d: u32) -> (Datapath, IntParams) {
     )
 }
 
-/// The unit configuration and table contents for one scale of `table` in `format` (`None`:
-/// the table's own format).
-pub fn unit_for(
-    table: &Table,
-    frac: i32,
-    format: Option<NumFormat>,
-    lanes: usize,
-    stages: u32,
-    programmable: bool,
-) -> Result<(UnitConfig, Params)> {
+/// The shape of a unit built from a table: everything but the table's contents and scale.
+/// Every command that builds a unit (sim, cost, gen, verify, synth) takes it whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnitShape {
+    /// The number format (`None`: the table's own).
+    pub format: Option<NumFormat>,
+    /// Samples per handshake, sharing one table.
+    pub lanes: usize,
+    /// Pipeline stages, 1..=4 (= latency in cycles).
+    pub stages: u32,
+    /// The table in registers behind the cfg write port; otherwise constants.
+    pub programmable: bool,
+}
+
+impl Default for UnitShape {
+    /// One lane, four stages, programmable, in the table's own format: the unit the cost
+    /// model's paper comparison and `lutforge gen` build unless told otherwise.
+    fn default() -> Self {
+        UnitShape {
+            format: None,
+            lanes: 1,
+            stages: 4,
+            programmable: true,
+        }
+    }
+}
+
+impl UnitShape {
+    pub fn check(&self) -> Result<()> {
+        crate::unit::check_shape(self.lanes, self.stages)
+    }
+}
+
+/// The unit configuration and table contents for one scale of `table` in `shape`.
+pub fn unit_for(table: &Table, frac: i32, shape: &UnitShape) -> Result<(UnitConfig, Params)> {
+    let UnitShape {
+        format,
+        lanes,
+        stages,
+        programmable,
+    } = *shape;
     let scale = table.require_scale(frac)?;
     let base = |arith| UnitConfig {
         arith,

@@ -2,7 +2,7 @@
 //! and the switching activity the simulator counted (docs/cost-model.md explains the model and
 //! cites every constant). Nothing here is fitted to the GQA-LUT paper's figures.
 
-use crate::unit::{Activity, Arith, Field, UnitConfig};
+use crate::unit::{Activity, Arith, Field, Reg, UnitConfig};
 use product::{field_bits, product_gates, OpBit};
 use serde::Serialize;
 
@@ -659,13 +659,13 @@ pub fn components_in(
     let mut data_bits = 0.0;
     let mut valid_bits = 0.0;
     let s3_bits = s3_prod_bits + w.b as f64 - zero_bits(&intercepts, w.b);
-    for (n, lane_bits) in [
-        (1, w.x as f64),
-        (2, (w.x + w.seg) as f64),
-        (3, s3_bits),
-        (4, w.y as f64),
+    for (r, lane_bits) in [
+        (Reg::S1, w.x as f64),
+        (Reg::S2, (w.x + w.seg) as f64),
+        (Reg::S3, s3_bits),
+        (Reg::S4, w.y as f64),
     ] {
-        if cfg.has_stage(n) {
+        if cfg.has(r) {
             data_bits += p as f64 * lane_bits;
             valid_bits += 1.0;
         }
@@ -685,11 +685,16 @@ pub fn components_in(
 /// Data bits per lane of the existing pipeline registers.
 fn pipe_lane_bits(cfg: &UnitConfig) -> f64 {
     let w = cfg.widths();
-    [(1, w.x), (2, w.x + w.seg), (3, w.prod + w.b), (4, w.y)]
-        .iter()
-        .filter(|(n, _)| cfg.has_stage(*n))
-        .map(|(_, b)| *b as f64)
-        .sum()
+    [
+        (Reg::S1, w.x),
+        (Reg::S2, w.x + w.seg),
+        (Reg::S3, w.prod + w.b),
+        (Reg::S4, w.y),
+    ]
+    .iter()
+    .filter(|(r, _)| cfg.has(*r))
+    .map(|(_, b)| *b as f64)
+    .sum()
 }
 
 /// One component's share of the totals.

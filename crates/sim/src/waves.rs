@@ -3,7 +3,7 @@
 //! the `adv` and `seg` wires, every pipeline register and the table registers.
 
 use crate::run::{CycleView, Observer};
-use crate::unit::Field;
+use crate::unit::{Field, Reg};
 use lutforge_core::{Error, Result};
 use std::io::Write;
 use vcd::{IdCode, ReferenceIndex, TimescaleUnit, Value, VarType};
@@ -133,20 +133,20 @@ impl<W: Write> VcdWriter<W> {
             (Sig::Adv, VarType::Wire, "adv", 1),
             (Sig::Seg, VarType::Wire, "seg", p * w.seg),
         ]);
-        if cfg.has_stage(1) {
+        if cfg.has(Reg::S1) {
             list.extend([
                 (Sig::S1Valid, VarType::Reg, "s1_valid", 1),
                 (Sig::S1X, VarType::Reg, "s1_x", p * w.x),
             ]);
         }
-        if cfg.has_stage(2) {
+        if cfg.has(Reg::S2) {
             list.extend([
                 (Sig::S2Valid, VarType::Reg, "s2_valid", 1),
                 (Sig::S2X, VarType::Reg, "s2_x", p * w.x),
                 (Sig::S2Seg, VarType::Reg, "s2_seg", p * w.seg),
             ]);
         }
-        if cfg.has_stage(3) {
+        if cfg.has(Reg::S3) {
             list.extend([
                 (Sig::S3Valid, VarType::Reg, "s3_valid", 1),
                 (Sig::S3Prod, VarType::Reg, "s3_prod", p * w.prod),

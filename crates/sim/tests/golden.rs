@@ -5,7 +5,7 @@
 mod common;
 
 use lutforge_core::{fp32, golden, Params};
-use lutforge_sim::convert::unit_for;
+use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::{NumFormat, Unit};
 use rand::{Rng, SeedableRng};
 
@@ -28,8 +28,17 @@ fn int8_every_code_equals_golden() {
             let want: Vec<i64> = codes.iter().map(|&x| golden::eval(&dp, p, x).y).collect();
             for (i, &(stages, lanes, stall)) in VARIANTS.iter().enumerate() {
                 for programmable in [true, false] {
-                    let (cfg, params) =
-                        unit_for(&t, frac, None, lanes, stages, programmable).unwrap();
+                    let (cfg, params) = unit_for(
+                        &t,
+                        frac,
+                        &UnitShape {
+                            format: None,
+                            lanes: lanes,
+                            stages: stages,
+                            programmable: programmable,
+                        },
+                    )
+                    .unwrap();
                     let mut u = Unit::new(cfg, &params).unwrap();
                     let got = common::outputs(&mut u, &codes, stall, i as u64);
                     assert_eq!(
@@ -78,7 +87,17 @@ fn fp32_every_code_and_special_values_equal_golden() {
             for (i, &(stages, lanes, stall)) in VARIANTS.iter().enumerate() {
                 // The integer table converted on the fly and the FP32 table as loaded agree.
                 for (table, format) in [(&t, Some(NumFormat::Fp32)), (&fp, None)] {
-                    let (cfg, params) = unit_for(table, frac, format, lanes, stages, true).unwrap();
+                    let (cfg, params) = unit_for(
+                        table,
+                        frac,
+                        &UnitShape {
+                            format: format,
+                            lanes: lanes,
+                            stages: stages,
+                            programmable: true,
+                        },
+                    )
+                    .unwrap();
                     let mut u = Unit::new(cfg, &params).unwrap();
                     let got = common::outputs(&mut u, &words, stall, 100 + i as u64);
                     assert_eq!(
@@ -99,8 +118,17 @@ fn widened_int16_and_int32_equal_golden() {
     for t in common::all_tables() {
         for frac in [0, 3, 6] {
             for n in [16, 32] {
-                let (cfg, params) =
-                    unit_for(&t, frac, Some(NumFormat::Int(n)), 2, 4, true).unwrap();
+                let (cfg, params) = unit_for(
+                    &t,
+                    frac,
+                    &UnitShape {
+                        format: Some(NumFormat::Int(n)),
+                        lanes: 2,
+                        stages: 4,
+                        programmable: true,
+                    },
+                )
+                .unwrap();
                 let (lutforge_sim::Arith::Int(dp), Params::Int(p)) = (cfg.arith, &params) else {
                     panic!("integer unit expected")
                 };

@@ -4,7 +4,7 @@
 mod common;
 
 use lutforge_core::{golden, Builtin, Params};
-use lutforge_sim::convert::unit_for;
+use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::run::{run, RunOptions};
 use lutforge_sim::stimulus::{Event, VecStimulus};
 use lutforge_sim::trace::{parse_line, TraceWriter};
@@ -28,7 +28,7 @@ proptest! {
         frac in 0i32..=6,
     ) {
         let t = common::table(Builtin::ALL[func], 8);
-        let (cfg, params) = unit_for(&t, frac, None, lanes, stages, true).unwrap();
+        let (cfg, params) = unit_for(&t, frac, &UnitShape { format: None, lanes: lanes, stages: stages, programmable: true }).unwrap();
         let dp = t.datapath(frac);
         let p = common::int_params(&t, frac);
         let mut u = Unit::new(cfg, &params).unwrap();
@@ -79,7 +79,17 @@ proptest! {
 
 fn gelu_unit(stages: u32) -> (Unit, lutforge_core::Datapath, lutforge_core::IntParams) {
     let t = common::table(Builtin::Gelu, 4);
-    let (cfg, params) = unit_for(&t, 2, None, 1, stages, true).unwrap();
+    let (cfg, params) = unit_for(
+        &t,
+        2,
+        &UnitShape {
+            format: None,
+            lanes: 1,
+            stages: stages,
+            programmable: true,
+        },
+    )
+    .unwrap();
     let Params::Int(p) = &params else {
         unreachable!()
     };
@@ -193,7 +203,17 @@ fn full_reprogramming_through_the_port_and_trace_round_trip() {
     let a = common::table(Builtin::Gelu, 8);
     let b = common::table(Builtin::Tanh, 8);
     let frac = 4;
-    let (cfg, params) = unit_for(&a, frac, None, 2, 4, true).unwrap();
+    let (cfg, params) = unit_for(
+        &a,
+        frac,
+        &UnitShape {
+            format: None,
+            lanes: 2,
+            stages: 4,
+            programmable: true,
+        },
+    )
+    .unwrap();
     let pb = common::int_params(&b, frac).clone();
     let mut events: Vec<(Event, Vec<i64>)> = Vec::new();
     for (f, words) in [

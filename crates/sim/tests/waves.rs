@@ -5,7 +5,7 @@
 mod common;
 
 use lutforge_core::Builtin;
-use lutforge_sim::convert::unit_for;
+use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::run::{run, RunOptions};
 use lutforge_sim::stimulus::{Event, VecStimulus};
 use lutforge_sim::waves::VcdWriter;
@@ -28,7 +28,17 @@ fn bits_to_i64(v: &[Value], signed: bool) -> i64 {
 fn vcd_parses_back_with_rtl_names_and_replays_the_run() {
     for stages in [4u32, 2] {
         let t = common::table(Builtin::Gelu, 8);
-        let (cfg, params) = unit_for(&t, 3, None, 2, stages, true).unwrap();
+        let (cfg, params) = unit_for(
+            &t,
+            3,
+            &UnitShape {
+                format: None,
+                lanes: 2,
+                stages: stages,
+                programmable: true,
+            },
+        )
+        .unwrap();
         let mut u = Unit::new(cfg, &params).unwrap();
         let codes: Vec<i64> = (-40..40).collect();
         let mut events = vec![(

@@ -3,7 +3,7 @@
 //! (docs/cost-model.md).
 
 use clap::{Args, ValueEnum};
-use lutforge_sim::convert::unit_for;
+use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::cost::{self, CostReport};
 use lutforge_sim::stimulus::Range;
 use lutforge_sim::NumFormat;
@@ -72,7 +72,16 @@ pub fn run(a: &CostArgs) -> CliResult {
     };
     let mut rows: Vec<(NumFormat, CostReport)> = Vec::new();
     for f in formats {
-        let built = unit_for(&table, scale, Some(f), u.lanes, u.stages, !u.fixed);
+        let built = unit_for(
+            &table,
+            scale,
+            &UnitShape {
+                format: Some(f),
+                lanes: u.lanes,
+                stages: u.stages,
+                programmable: !u.fixed,
+            },
+        );
         let (cfg, params) = match built {
             Ok(x) => x,
             Err(e) if a.which == CostFormat::All => {

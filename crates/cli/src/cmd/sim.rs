@@ -4,7 +4,7 @@
 
 use clap::{Args, ValueEnum};
 use lutforge_core::table::Arith as TableArith;
-use lutforge_sim::convert::unit_for;
+use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::cost;
 use lutforge_sim::run::{run, Observer, RunOptions};
 use lutforge_sim::stimulus::{Distribution, FileStimulus, Generator, Range, Stimulus, MAX_SAMPLES};
@@ -72,7 +72,16 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
     let table = load_table(&a.table)?;
     let u = &a.unit;
     check_clock(u.clock)?;
-    let (cfg, params) = unit_for(&table, a.scale, a.format, u.lanes, u.stages, !u.fixed)?;
+    let (cfg, params) = unit_for(
+        &table,
+        a.scale,
+        &UnitShape {
+            format: a.format,
+            lanes: u.lanes,
+            stages: u.stages,
+            programmable: !u.fixed,
+        },
+    )?;
     let opts = RunOptions {
         stall_prob: a.stall_prob,
         seed: a.seed,

@@ -5,7 +5,7 @@ use clap::Args;
 use lutforge_rtl::gen::header;
 use lutforge_rtl::render::{render_unit, MODULE};
 use lutforge_rtl::yosys::{synth, Target};
-use lutforge_sim::convert::unit_for;
+use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::NumFormat;
 use std::path::PathBuf;
 
@@ -48,7 +48,16 @@ pub fn run(a: &SynthArgs) -> CliResult {
     } else {
         let table = load_table(&a.input)?;
         let scale = pick_scale(&table, a.scale)?;
-        let (cfg, params) = unit_for(&table, scale, a.format, 1, 4, a.programmable)?;
+        let (cfg, params) = unit_for(
+            &table,
+            scale,
+            &UnitShape {
+                format: a.format,
+                lanes: 1,
+                stages: 4,
+                programmable: a.programmable,
+            },
+        )?;
         let text = render_unit(&cfg, &params, &header(&table, &cfg, &params, scale))?;
         std::fs::write(work.path().join(&file), text)
             .map_err(|e| CliError::input(format!("{}: {e}", work.path().display())))?;

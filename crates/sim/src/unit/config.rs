@@ -142,11 +142,6 @@ impl UnitConfig {
         }
     }
 
-    /// Whether the register stage `n` (1..=4) exists: stages are removed from the input side.
-    pub fn has_stage(&self, n: u32) -> bool {
-        n > 4 - self.stages && n <= 4
-    }
-
     /// Checks one input sample word against the input format.
     pub fn check_sample(&self, word: i64) -> std::result::Result<(), String> {
         match &self.arith {
