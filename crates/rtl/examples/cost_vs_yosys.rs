@@ -37,7 +37,7 @@ fn main() {
                         format: Some(format),
                         lanes: 1,
                         stages: 4,
-                        programmable: programmable,
+                        programmable,
                     },
                 )
                 .expect("unit");

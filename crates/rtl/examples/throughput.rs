@@ -81,7 +81,7 @@ fn main() {
         scale,
         &UnitShape {
             format: None,
-            lanes: lanes,
+            lanes,
             stages: 4,
             programmable: true,
         },

@@ -33,9 +33,9 @@ fn int8_every_code_equals_golden() {
                         frac,
                         &UnitShape {
                             format: None,
-                            lanes: lanes,
-                            stages: stages,
-                            programmable: programmable,
+                            lanes,
+                            stages,
+                            programmable,
                         },
                     )
                     .unwrap();
@@ -91,9 +91,9 @@ fn fp32_every_code_and_special_values_equal_golden() {
                         table,
                         frac,
                         &UnitShape {
-                            format: format,
-                            lanes: lanes,
-                            stages: stages,
+                            format,
+                            lanes,
+                            stages,
                             programmable: true,
                         },
                     )

@@ -28,7 +28,7 @@ proptest! {
         frac in 0i32..=6,
     ) {
         let t = common::table(Builtin::ALL[func], 8);
-        let (cfg, params) = unit_for(&t, frac, &UnitShape { format: None, lanes: lanes, stages: stages, programmable: true }).unwrap();
+        let (cfg, params) = unit_for(&t, frac, &UnitShape { format: None, lanes, stages, programmable: true }).unwrap();
         let dp = t.datapath(frac);
         let p = common::int_params(&t, frac);
         let mut u = Unit::new(cfg, &params).unwrap();
@@ -85,7 +85,7 @@ fn gelu_unit(stages: u32) -> (Unit, lutforge_core::Datapath, lutforge_core::IntP
         &UnitShape {
             format: None,
             lanes: 1,
-            stages: stages,
+            stages,
             programmable: true,
         },
     )

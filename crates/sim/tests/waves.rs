@@ -34,7 +34,7 @@ fn vcd_parses_back_with_rtl_names_and_replays_the_run() {
             &UnitShape {
                 format: None,
                 lanes: 2,
-                stages: stages,
+                stages,
                 programmable: true,
             },
         )
