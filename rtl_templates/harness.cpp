@@ -128,16 +128,16 @@ inline uint64_t low_bits(uint64_t v, unsigned bits) {
     return bits >= 64 ? v : v & ((uint64_t{1} << bits) - 1);
 }
 
-// Synchronous reset: one rising edge with rst high; cycle 0 is the first with rst low.
+// Reset: one rising edge with {{ rst }} asserted; cycle 0 is the first with it released.
 void reset(V{{ module }}& top) {
     top.clk = 0;
-    top.rst = 1;
+    top.{{ rst }} = {{ rst_on }};
     top.in_valid = 0;
     top.out_ready = 0;
     top.eval();
     top.clk = 1;
     top.eval();
-    top.rst = 0;
+    top.{{ rst }} = {{ 1 - rst_on }};
 }
 
 #if VM_TRACE

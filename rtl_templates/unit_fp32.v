@@ -9,19 +9,7 @@
 `default_nettype none
 
 module {{ u.module }} (
-    input  wire                 clk,
-    input  wire                 rst,
-    input  wire                 in_valid,
-    output wire                 in_ready,
-    input  wire [{{ u.lanes * 32 - 1 }}:0] in_data,
-    output wire                 out_valid,
-    input  wire                 out_ready,
-    output wire [{{ u.lanes * 32 - 1 }}:0] out_data
-{%- if u.programmable %},
-    input  wire                 cfg_we,
-    input  wire [{{ u.aw - 1 }}:0] cfg_addr,
-    input  wire [31:0]          cfg_data
-{%- endif %}
+{{ u.ports }}
 );
 
     localparam [31:0] QNAN = 32'h7fc00000;
@@ -181,46 +169,16 @@ module {{ u.module }} (
     wire [{{ u.lanes * 32 - 1 }}:0] icpt_c;
     wire [{{ u.lanes * 32 - 1 }}:0] y_c;
 
+{%- if u.lanes > 1 %}
     genvar gl;
     generate
         for (gl = 0; gl < {{ u.lanes }}; gl = gl + 1) begin : g_lane
-            wire [31:0] cx = {{ u.cmp_src }}[gl*32 +: 32];
-            reg [{{ u.sw - 1 }}:0] cnt;
-{%- if u.segments > 1 %}
-            integer i;
-            always @* begin
-                cnt = {{ u.sw }}'d0;
-                for (i = 0; i < {{ u.segments - 1 }}; i = i + 1)
-                    if (fp_ge(cx, tbl_bp[i*32 +: 32])) cnt = cnt + {{ u.sw }}'d1;
-            end
-{%- else %}
-            wire unused_cx = &{1'b0, cx};
-            always @* cnt = {{ u.sw }}'d0;
-{%- endif %}
-            assign seg[gl*{{ u.sw }} +: {{ u.sw }}] = cnt;
-
-            wire [{{ u.sw - 1 }}:0] ls = {{ u.mul_seg_src }}[gl*{{ u.sw }} +: {{ u.sw }}];
-            wire [31:0] lx = {{ u.mul_x_src }}[gl*32 +: 32];
-            reg  [31:0] lk;
-            reg  [31:0] lb;
-            integer j;
-            always @* begin
-                lk = tbl_k[31:0];
-                lb = tbl_b[31:0];
-                for (j = 1; j < {{ u.segments }}; j = j + 1)
-                    if ({{ u.ls_cmp }}) begin
-                        lk = tbl_k[j*32 +: 32];
-                        lb = tbl_b[j*32 +: 32];
-                    end
-            end
-{%- if u.segments == 1 %}
-            wire unused_ls = &{1'b0, ls};
-{%- endif %}
-            assign prod_c[gl*32 +: 32] = fp_mul(lk, lx);
-            assign icpt_c[gl*32 +: 32] = lb;
-            assign y_c[gl*32 +: 32] = fp_add({{ u.fin_prod_src }}[gl*32 +: 32], {{ u.fin_icpt_src }}[gl*32 +: 32]);
+{{ u.lane }}
         end
     endgenerate
+{%- else %}
+{{ u.lane }}
+{%- endif %}
 
 {% include "unit_pipeline.v" %}
 

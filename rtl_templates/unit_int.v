@@ -8,19 +8,7 @@
 `default_nettype none
 
 module {{ u.module }} (
-    input  wire                 clk,
-    input  wire                 rst,
-    input  wire                 in_valid,
-    output wire                 in_ready,
-    input  wire [{{ u.lanes * u.nx - 1 }}:0] in_data,
-    output wire                 out_valid,
-    input  wire                 out_ready,
-    output wire [{{ u.lanes * u.ny - 1 }}:0] out_data
-{%- if u.programmable %},
-    input  wire                 cfg_we,
-    input  wire [{{ u.aw - 1 }}:0] cfg_addr,
-    input  wire [{{ cw - 1 }}:0] cfg_data
-{%- endif %}
+{{ u.ports }}
 );
 
 {% include "unit_state.v" %}
@@ -31,59 +19,16 @@ module {{ u.module }} (
     wire [{{ u.lanes * u.nb - 1 }}:0] icpt_c;
     wire [{{ u.lanes * u.ny - 1 }}:0] y_c;
 
+{%- if u.lanes > 1 %}
     genvar gl;
     generate
         for (gl = 0; gl < {{ u.lanes }}; gl = gl + 1) begin : g_lane
-            // compare: population count of the comparators x >= p_i
-            wire signed [{{ u.nx - 1 }}:0] cx = {{ u.cmp_src }}[gl*{{ u.nx }} +: {{ u.nx }}];
-            reg [{{ u.sw - 1 }}:0] cnt;
-{%- if u.segments > 1 %}
-            integer i;
-            always @* begin
-                cnt = {{ u.sw }}'d0;
-                for (i = 0; i < {{ u.segments - 1 }}; i = i + 1)
-                    if (cx >= $signed(tbl_bp[i*{{ u.nx }} +: {{ u.nx }}])) cnt = cnt + {{ u.sw }}'d1;
-            end
-{%- else %}
-            wire unused_cx = &{1'b0, cx};
-            always @* cnt = {{ u.sw }}'d0;
-{%- endif %}
-            assign seg[gl*{{ u.sw }} +: {{ u.sw }}] = cnt;
-
-            // lookup + multiply
-            wire [{{ u.sw - 1 }}:0] ls = {{ u.mul_seg_src }}[gl*{{ u.sw }} +: {{ u.sw }}];
-            wire signed [{{ u.nx - 1 }}:0] lx = {{ u.mul_x_src }}[gl*{{ u.nx }} +: {{ u.nx }}];
-            reg  signed [{{ u.nk - 1 }}:0] lk;
-            reg  [{{ u.nb - 1 }}:0] lb;
-            integer j;
-            always @* begin
-                lk = tbl_k[{{ u.nk - 1 }}:0];
-                lb = tbl_b[{{ u.nb - 1 }}:0];
-                for (j = 1; j < {{ u.segments }}; j = j + 1)
-                    if ({{ u.ls_cmp }}) begin
-                        lk = tbl_k[j*{{ u.nk }} +: {{ u.nk }}];
-                        lb = tbl_b[j*{{ u.nb }} +: {{ u.nb }}];
-                    end
-            end
-{%- if u.segments == 1 %}
-            wire unused_ls = &{1'b0, ls};
-{%- endif %}
-            // A concatenation is unsigned: without $signed synthesis builds a full unsigned
-            // product of the extended operands instead of a signed N_k x N_x one.
-            wire signed [{{ u.np - 1 }}:0] lprod = $signed({{ lk_ext }}) * $signed({{ lx_ext }});
-            assign prod_c[gl*{{ u.np }} +: {{ u.np }}] = lprod;
-            assign icpt_c[gl*{{ u.nb }} +: {{ u.nb }}] = lb;
-
-            // align, add, round ({{ rounding }}), saturate
-            wire [{{ u.np - 1 }}:0] fp = {{ u.fin_prod_src }}[gl*{{ u.np }} +: {{ u.np }}];
-            wire [{{ u.nb - 1 }}:0] fb = {{ u.fin_icpt_src }}[gl*{{ u.nb }} +: {{ u.nb }}];
-            wire [{{ ws - 1 }}:0] sum = {{ fp_ext }} + ({{ fb_ext }} << {{ align }});
-{%- for line in round_lines %}
-            {{ line }}
-{%- endfor %}
-            assign y_c[gl*{{ u.ny }} +: {{ u.ny }}] = {{ y_expr }};
+{{ u.lane }}
         end
     endgenerate
+{%- else %}
+{{ u.lane }}
+{%- endif %}
 
 {% include "unit_pipeline.v" %}
 

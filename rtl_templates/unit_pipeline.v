@@ -1,6 +1,6 @@
     // ---- pipeline: every register moves when adv is high; data load only for valid samples
-    always @(posedge clk) begin
-        if (rst) begin
+    always @(posedge clk{{ u.rst_event }}) begin
+        if ({{ u.rst_on }}) begin
 {%- if u.has_s1 %}
             s1_valid <= 1'b0;
             s1_x     <= {{ u.lanes * u.nx }}'d0;
@@ -45,4 +45,4 @@
             if ({{ u.v4 }}) s4_y <= y_c;
         end
     end
-{#- The pipeline register updates of lutforge_unit (docs/sim.md), shared by unit_int.v and unit_fp32.v. #}
+{#- The pipeline register updates of the unit (docs/sim.md), shared by unit_int.v and unit_fp32.v. #}

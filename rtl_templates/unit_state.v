@@ -1,4 +1,7 @@
     // ---- table ------------------------------------------------------------------------
+{%- for line in u.table_params %}
+    {{ line }}
+{%- endfor %}
 {%- if u.programmable %}
 {%- if u.segments > 1 %}
     reg  [{{ (u.segments - 1) * u.nx - 1 }}:0] tbl_bp;
@@ -6,8 +9,9 @@
     reg  [{{ u.segments * u.nk - 1 }}:0] tbl_k;
     reg  [{{ u.segments * u.nb - 1 }}:0] tbl_b;
 
-    always @(posedge clk) begin
-        if (rst) begin
+    // The table resets to the values above; cfg_we writes one entry per cycle.
+    always @(posedge clk{{ u.rst_event }}) begin
+        if ({{ u.rst_on }}) begin
 {%- if u.segments > 1 %}
             tbl_bp <= {{ u.init_bp }};
 {%- endif %}
@@ -54,4 +58,4 @@
     reg                  s4_valid;
     reg  [{{ u.lanes * u.ny - 1 }}:0] s4_y;
 
-{#- The table registers, handshake and pipeline registers of lutforge_unit, shared by unit_int.v and unit_fp32.v (all data widths are 32 in the FP32 unit). #}
+{#- The table registers, handshake and pipeline registers of the unit, shared by unit_int.v and unit_fp32.v (all data widths are 32 in the FP32 unit). #}

@@ -3,30 +3,91 @@
 use clap::Args;
 use lutforge_core::table::FRAC_RANGE;
 use lutforge_core::{Function, Table};
+use lutforge_sim::convert::{NumFormat, UnitShape};
 use lutforge_sim::cost::Tech;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use crate::error::{warn, CliResult};
 
-/// Options shared by `sim` and `cost`: the unit's shape and the technology.
-#[derive(Args, Clone)]
-pub struct UnitArgs {
+/// The number format asked for: one, or (`lutforge cost` only) all the standard ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatChoice {
+    One(NumFormat),
+    All,
+}
+
+pub fn parse_format(s: &str) -> Result<FormatChoice, String> {
+    if s == "all" {
+        return Ok(FormatChoice::All);
+    }
+    s.parse::<NumFormat>().map(FormatChoice::One)
+}
+
+/// The unit's shape, one flag group for every command that builds a unit (sim, cost, gen,
+/// verify, synth). Units are programmable unless `--fixed`.
+#[derive(Args, Clone, Debug)]
+pub struct ShapeArgs {
+    /// Number format of the unit: the table's own (default); int2..int32 (an integer table
+    /// widened keeping its real values) or fp32; `cost` also takes all (INT8, INT16, INT32
+    /// and FP32 side by side).
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<FormatChoice>,
     /// Lanes: samples per handshake sharing one table.
     #[arg(long, default_value_t = 1)]
     pub lanes: usize,
     /// Pipeline stages (= latency in cycles), 1 to 4.
     #[arg(long, default_value_t = 4)]
     pub stages: u32,
-    /// Fixed-table unit (constants, no write port) instead of the programmable one.
+    /// Fixed-table unit (the table in constants, no write port) instead of the programmable
+    /// one (the table in registers behind cfg_we/cfg_addr/cfg_data).
     #[arg(long)]
     pub fixed: bool,
-    /// Clock frequency for power, MHz.
+}
+
+impl ShapeArgs {
+    /// The shape, checked; `--format all` is refused (only `cost` compares formats).
+    pub fn shape(&self) -> CliResult<UnitShape> {
+        let format = match self.format {
+            Some(FormatChoice::One(f)) => Some(f),
+            None => None,
+            Some(FormatChoice::All) => {
+                return Err(crate::error::CliError::input(
+                    "--format all: only 'lutforge cost' compares the formats; choose one",
+                ))
+            }
+        };
+        self.shape_in(format)
+    }
+
+    /// The shape in a given format.
+    pub fn shape_in(&self, format: Option<NumFormat>) -> CliResult<UnitShape> {
+        let s = UnitShape {
+            format,
+            lanes: self.lanes,
+            stages: self.stages,
+            programmable: !self.fixed,
+        };
+        s.check()?;
+        Ok(s)
+    }
+}
+
+/// The technology and clock the cost model prices a unit at.
+#[derive(Args, Clone, Debug)]
+pub struct TechArgs {
+    /// Clock frequency for power (and waveform timing), MHz.
     #[arg(long, default_value_t = 500.0)]
     pub clock: f64,
     /// Technology node of the cost model: 28nm or 45nm.
     #[arg(long, default_value = "28nm", value_parser = parse_tech)]
     pub node: Tech,
+}
+
+impl TechArgs {
+    pub fn check(&self) -> CliResult {
+        check_clock(self.clock)
+    }
 }
 
 pub fn parse_tech(s: &str) -> Result<Tech, String> {

@@ -73,7 +73,13 @@ impl fmt::Display for CliError {
 
 impl From<lutforge_core::Error> for CliError {
     fn from(e: lutforge_core::Error) -> Self {
-        CliError::input(e.to_string())
+        match e {
+            lutforge_core::Error::Internal(_) => CliError {
+                code: 70,
+                msg: e.to_string(),
+            },
+            e => CliError::input(e.to_string()),
+        }
     }
 }
 

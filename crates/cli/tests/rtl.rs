@@ -40,21 +40,26 @@ fn gen_writes_the_unit_and_refuses_foreign_directories() {
     ]);
     assert_eq!(code, 0, "{err}");
     for f in [
-        "lutforge_unit.v",
-        "lutforge_tb.v",
+        "gelu_s3_k8_int8.v",
+        "gelu_s3_k8_int8_tb.v",
         "stimulus.hex",
         "expected.hex",
         "README.md",
+        "lutforge.json",
     ] {
         assert!(out.join(f).is_file(), "{f}");
         assert!(stdout.contains(f));
     }
-    let v = std::fs::read_to_string(out.join("lutforge_unit.v")).unwrap();
+    let v = std::fs::read_to_string(out.join("gelu_s3_k8_int8.v")).unwrap();
     assert!(
-        v.contains("module lutforge_unit")
+        v.contains("module gelu_s3_k8_int8 (")
             && v.contains("function gelu")
-            && v.contains("breakpoints (input codes)")
+            && v.contains("localparam signed [7:0] BP0 = ")
+            && v.contains("cfg_we"),
+        "{v}"
     );
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(readme.contains("| `cfg_addr` | in |") && readme.contains("lutforge verify ."));
     // Regenerating over its own files is fine; a foreign file needs --force.
     let (code, _, _) = run(&[
         "gen",
@@ -256,7 +261,7 @@ fn synth_reports_gate_equivalents() {
     assert_eq!(code, 0);
     assert!(out.contains("NAND2 equivalents"));
     // Synthesis never writes into the user's directory.
-    assert_eq!(std::fs::read_dir(&g).unwrap().count(), 5);
+    assert_eq!(std::fs::read_dir(&g).unwrap().count(), 6);
     assert_input_error(
         &["synth", dir.path().to_str().unwrap()],
         "no lutforge_unit.v",
@@ -292,4 +297,85 @@ fn missing_tools_are_named_with_their_package() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains(tool), "{err}");
     }
+}
+
+#[test]
+fn names_and_resets_are_the_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = exact_table(dir.path(), "gelu", "3..3");
+    let out = dir.path().join("rtl");
+    let o = out.to_str().unwrap();
+    let (code, _, err) = run(&[
+        "gen",
+        t.to_str().unwrap(),
+        "--name",
+        "act_gelu",
+        "--reset",
+        "async",
+        "--reset-active",
+        "low",
+        "--fixed",
+        "-o",
+        o,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = std::fs::read_to_string(out.join("act_gelu.v")).unwrap();
+    assert!(
+        v.contains("module act_gelu (") && v.contains("input  wire       rst_n,"),
+        "{v}"
+    );
+    assert!(v.contains("always @(posedge clk or negedge rst_n)") && v.contains("if (!rst_n)"));
+    assert!(
+        !v.contains("cfg_we") && !v.contains("genvar"),
+        "fixed, one lane"
+    );
+    let tb = std::fs::read_to_string(out.join("act_gelu_tb.v")).unwrap();
+    assert!(tb.contains("module act_gelu_tb;") && tb.contains("act_gelu dut ("));
+    // The earlier unit's files are gen's own: a new name replaces them without --force.
+    let (code, _, err) = run(&["gen", t.to_str().unwrap(), "--name", "other", "-o", o]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.join("act_gelu.v").exists() && out.join("other.v").is_file());
+    for bad in ["1gelu", "module", "a-b", ""] {
+        assert_input_error(
+            &[
+                "gen",
+                t.to_str().unwrap(),
+                "--name",
+                bad,
+                "-o",
+                dir.path().join("x").to_str().unwrap(),
+            ],
+            "",
+        );
+    }
+    assert!(!dir.path().join("x").exists());
+}
+
+#[test]
+fn verify_dir_checks_the_verilog_found_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = exact_table(dir.path(), "gelu", "2..2");
+    let out = dir.path().join("rtl");
+    let o = out.to_str().unwrap();
+    assert_eq!(run(&["gen", t.to_str().unwrap(), "-o", o]).0, 0);
+    let (code, stdout, err) = lutforge_env(&["verify", o, "--random", "200"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("RTL = simulator") && stdout.contains("icarus testbench PASS"),
+        "{stdout}"
+    );
+    // A hand edit that changes the unit's behaviour: the first differing cycle and signal.
+    let f = out.join("gelu_s2_k8_int8.v");
+    let v = std::fs::read_to_string(&f).unwrap();
+    let edited = v.replace(
+        "assign out_valid = s4_valid;",
+        "assign out_valid = s4_valid & ~s4_y[0];",
+    );
+    assert_ne!(v, edited);
+    std::fs::write(&f, edited).unwrap();
+    let (code, stdout, err) =
+        lutforge_env(&["verify", o, "--random", "20", "--no-icarus"], dir.path());
+    assert_eq!(code, 1, "{stdout}{err}");
+    assert!(err.contains("cycle ") && err.contains("out_valid"), "{err}");
+    assert_input_error(&["verify", o, "--lanes", "2"], "lutforge.json");
 }

@@ -13,6 +13,10 @@ pub enum Error {
     /// Anything else that is the user's input at fault (a name, an option, a CSV line).
     #[error("{0}")]
     Input(String),
+    /// lutforge itself is at fault (a template that does not render, a report that does not
+    /// serialize): no input can cause it, and the binary says so with its own exit code.
+    #[error("internal error (please report it): {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -25,6 +29,10 @@ impl Error {
 
     pub fn input(msg: impl Into<String>) -> Self {
         Error::Input(msg.into())
+    }
+
+    pub fn internal(msg: impl Into<String>) -> Self {
+        Error::Internal(msg.into())
     }
 
     pub fn io(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {

@@ -52,7 +52,7 @@ fn main() {
                 let file = format!("{MODULE}.v");
                 std::fs::write(
                     dir.path().join(&file),
-                    render_unit(&cfg, &params, &[]).expect("render"),
+                    render_unit(&cfg, &params, &[], &Default::default()).expect("render"),
                 )
                 .expect("write");
                 let t = Instant::now();

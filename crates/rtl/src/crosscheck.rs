@@ -1,7 +1,7 @@
 //! The RTL against the simulator: the same stimulus through `lutforge-sim` and through the
 //! Verilator build, compared cycle by cycle (trace files) and signal by signal (waveforms).
 
-use crate::render::render_unit;
+use crate::render::{render_unit, Interface};
 use crate::verilator::{self, Build, Profile};
 use lutforge_core::{Error, Fp32Params, IntParams, Params, Result};
 pub use lutforge_sim::stimulus::beats;
@@ -302,16 +302,31 @@ pub fn shared_build_with(
     let mut shape = *cfg;
     shape.programmable = true;
     let zeros = zero_table(&shape);
+    let iface = Interface::default();
     let unit = render_unit(
         &shape,
         &zeros,
         &["verification build: table loaded through cfg_*".into()],
+        &iface,
     )?;
-    let harness = verilator::render_harness(&shape, clock_mhz)?;
+    let harness = verilator::render_harness(&shape, clock_mhz, &iface)?;
     Ok((
-        verilator::build_with(&unit, &harness, cache, profile)?,
+        verilator::build_with(&unit, &harness, &iface.module, cache, profile)?,
         zeros,
     ))
+}
+
+/// Builds the model of one given unit (`unit_v`, shaped like `cfg`, named and reset as
+/// `iface` says): a fixed-table unit, or a generated directory's possibly edited Verilog.
+pub fn unit_build(
+    unit_v: &str,
+    cfg: &UnitConfig,
+    iface: &Interface,
+    cache: &Path,
+    clock_mhz: f64,
+) -> Result<Build> {
+    let harness = verilator::render_harness(cfg, clock_mhz, iface)?;
+    verilator::build(unit_v, &harness, &iface.module, cache)
 }
 
 /// Outcome of one cross-check run.

@@ -1,24 +1,28 @@
 //! `lutforge gen`: a directory a hardware engineer can take away — the unit (file name = module
-//! name), the self-checking testbench with its vectors, and a README saying how to run it.
+//! name), the self-checking testbench with its vectors, a README listing the ports and the
+//! commands that work there, and `lutforge.json`, the record of what was generated (which
+//! `verify DIR` and `synth DIR` read, and which makes the directory gen's own to rewrite).
 
-use crate::render::{render_unit, MODULE};
+use crate::crosscheck::{load_events, zero_table};
+use crate::render::{check_module_name, render_unit, Interface, Reset};
 use crate::testbench;
 use lutforge_core::{io, Error, Params, Result, Table};
 use lutforge_sim::convert::{unit_for, NumFormat, UnitShape};
-use lutforge_sim::stimulus::VecStimulus;
+use lutforge_sim::stimulus::{beats, Event, VecStimulus};
 use lutforge_sim::trace::TraceWriter;
 use lutforge_sim::unit::{Arith, Unit, UnitConfig};
 use lutforge_sim::RunOptions;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// What to generate.
 #[derive(Clone, Debug)]
 pub struct GenOptions {
     pub scale: i32,
-    pub format: Option<NumFormat>,
-    pub programmable: bool,
-    pub stages: u32,
-    pub lanes: usize,
+    pub shape: UnitShape,
+    /// The module name (default: [`default_name`]).
+    pub name: Option<String>,
+    pub reset: Reset,
     /// Probability of an output stall in the testbench's stimulus.
     pub stall_prob: f64,
     pub seed: u64,
@@ -28,18 +32,21 @@ impl Default for GenOptions {
     fn default() -> Self {
         GenOptions {
             scale: 0,
-            format: None,
-            programmable: false,
-            stages: 4,
-            lanes: 1,
+            shape: UnitShape::default(),
+            name: None,
+            reset: Reset::default(),
             stall_prob: 0.25,
             seed: 1,
         }
     }
 }
 
-/// The files `generate` writes, in order.
-pub const FILES: [&str; 5] = [
+/// The record of a generated directory.
+pub const MANIFEST: &str = "lutforge.json";
+pub const MANIFEST_FORMAT: &str = "lutforge-gen/1";
+
+/// The unit files of older lutforge versions, which a directory without a manifest may hold.
+const LEGACY_FILES: [&str; 5] = [
     "lutforge_unit.v",
     "lutforge_tb.v",
     "stimulus.hex",
@@ -47,14 +54,109 @@ pub const FILES: [&str; 5] = [
     "README.md",
 ];
 
+/// What `lutforge.json` records: enough to rebuild the simulator's unit and check the
+/// directory's Verilog against it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub format: String,
+    pub module: String,
+    pub reset: Reset,
+    pub scale: i32,
+    /// `intN` or `fp32`; absent: the table's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_format: Option<String>,
+    pub lanes: usize,
+    pub stages: u32,
+    pub programmable: bool,
+    /// Every file gen wrote here, the manifest included.
+    pub files: Vec<String>,
+    /// The table the unit was generated from (`lutforge-table/1`).
+    pub table: serde_json::Value,
+}
+
+impl Manifest {
+    pub fn shape(&self) -> Result<UnitShape> {
+        let format = match &self.number_format {
+            Some(f) => Some(f.parse::<NumFormat>().map_err(Error::input)?),
+            None => None,
+        };
+        Ok(UnitShape {
+            format,
+            lanes: self.lanes,
+            stages: self.stages,
+            programmable: self.programmable,
+        })
+    }
+
+    pub fn interface(&self) -> Interface {
+        Interface {
+            module: self.module.clone(),
+            reset: self.reset,
+        }
+    }
+
+    /// The table, checked as any table file is.
+    pub fn table(&self) -> Result<Table> {
+        Table::from_json(&self.table.to_string())
+            .map(|(t, _)| t)
+            .map_err(|e| Error::field("table", e.to_string()))
+    }
+
+    /// Reads `dir/lutforge.json`.
+    pub fn load(dir: &Path) -> Result<Manifest> {
+        let path = dir.join(MANIFEST);
+        let v = io::read_json(&path)?;
+        let m: Manifest = serde_json::from_value(v).map_err(|e| Error::io(&path, e))?;
+        if m.format != MANIFEST_FORMAT {
+            return Err(Error::io(
+                &path,
+                format!("format '{}' is not {MANIFEST_FORMAT}", m.format),
+            ));
+        }
+        check_module_name(&m.module).map_err(|e| Error::io(&path, e))?;
+        Ok(m)
+    }
+}
+
 /// What was generated.
 #[derive(Clone, Debug)]
 pub struct Generated {
     pub cfg: UnitConfig,
     pub params: Params,
+    pub module: String,
     pub files: Vec<PathBuf>,
     pub cycles: usize,
     pub samples: u64,
+}
+
+/// The module name a table's unit gets unless one is given: function, scale, segments and
+/// number format, e.g. `gelu_s4_k8_int8` (a negative scale is written `m2`; characters a
+/// Verilog name cannot hold become `_`).
+pub fn default_name(table: &Table, scale: i32, cfg: &UnitConfig) -> String {
+    let fmt = match cfg.arith {
+        Arith::Int(dp) => format!("int{}", dp.input.bits),
+        Arith::Fp32 => "fp32".into(),
+    };
+    let s = if scale < 0 {
+        format!("m{}", -scale)
+    } else {
+        scale.to_string()
+    };
+    let mut name: String = format!("{}_s{s}_k{}_{fmt}", table.function.name(), cfg.segments)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        name.insert(0, 'u');
+    }
+    name
 }
 
 /// The header comment of a generated unit: enough to trace the file back to its table.
@@ -80,23 +182,17 @@ pub fn header(table: &Table, cfg: &UnitConfig, params: &Params, scale: i32) -> V
         ),
     ];
     match (&cfg.arith, params) {
-        (Arith::Int(dp), Params::Int(p)) => {
+        (Arith::Int(dp), Params::Int(_)) => {
             h.push(format!(
                 "formats (bits, frac): input ({}, {}), slope {}, intercept {}, output {}, rounding {}",
                 dp.input.bits, dp.input.frac, dp.slope, dp.intercept, dp.output, dp.rounding
             ));
-            h.push(format!("breakpoints (input codes): {:?}", p.breakpoints));
-            h.push(format!("slopes (codes): {:?}", p.slopes));
-            h.push(format!("intercepts (codes): {:?}", p.intercepts));
         }
-        (_, Params::Fp32(p)) => {
+        (_, Params::Fp32(_)) => {
             h.push(format!(
                 "IEEE-754 binary32 unit (from the table's formats: slope {}, intercept {}, output {})",
                 f.slope, f.intercept, f.output
             ));
-            h.push(format!("breakpoints: {:?}", p.breakpoints));
-            h.push(format!("slopes: {:?}", p.slopes));
-            h.push(format!("intercepts: {:?}", p.intercepts));
         }
         _ => {}
     }
@@ -134,47 +230,98 @@ pub fn all_codes(table: &Table, scale: i32, format: Option<NumFormat>) -> Vec<i6
         .collect()
 }
 
-/// Refuses a directory that holds files `generate` does not write, unless `force`.
-pub fn check_dir(dir: &Path, force: bool) -> Result<()> {
-    if dir.exists() && !dir.is_dir() {
+/// The files a directory holds that gen did not write there: none for a new directory or one
+/// gen made (its manifest lists its files; a directory from before manifests holds the
+/// legacy names).
+pub fn foreign_files(dir: &Path) -> Result<Vec<String>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    if !dir.is_dir() {
         return Err(Error::io(dir, "exists and is not a directory"));
     }
-    if !dir.exists() || force {
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for e in entries {
+    let owned: Vec<String> = match Manifest::load(dir) {
+        Ok(m) => m.files,
+        Err(_) => LEGACY_FILES.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut foreign = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let name = e.map_err(|e| Error::io(dir, e))?.file_name();
-        let name = name.to_string_lossy();
-        if !FILES.contains(&name.as_ref()) && !name.starts_with("lutforge_tb.v") {
-            return Err(Error::io(
-                dir,
-                format!("holds other files ({name}); choose an empty directory or pass --force"),
-            ));
+        let name = name.to_string_lossy().into_owned();
+        if !owned.contains(&name) && name != MANIFEST {
+            foreign.push(name);
         }
+    }
+    foreign.sort();
+    Ok(foreign)
+}
+
+/// Refuses a directory that holds files gen did not write, unless `force` (which keeps them).
+pub fn check_dir(dir: &Path, force: bool) -> Result<()> {
+    let foreign = foreign_files(dir)?;
+    if !force && !foreign.is_empty() {
+        return Err(Error::io(
+            dir,
+            format!(
+                "holds files lutforge did not write ({}); choose another directory or pass --force to keep them beside the unit",
+                foreign.join(", ")
+            ),
+        ));
     }
     Ok(())
 }
 
-/// Writes the unit, testbench, vectors and README for one scale of `table` into `dir`.
+/// The testbench's stimulus: for a programmable unit, first a table of zeros loaded through
+/// the write port and a few samples through it, then the real table loaded and every input
+/// code; for a fixed unit, every input code.
+fn testbench_events(
+    cfg: &UnitConfig,
+    params: &Params,
+    codes: &[i64],
+) -> Result<Vec<(Event, Vec<i64>)>> {
+    let mut ev = Vec::new();
+    if cfg.programmable {
+        ev.extend(load_events(cfg, &zero_table(cfg))?);
+        let probe: Vec<i64> = codes
+            .iter()
+            .step_by((codes.len() / 16).max(1))
+            .copied()
+            .collect();
+        ev.extend(beats(&probe, cfg.lanes));
+        ev.extend(load_events(cfg, params)?);
+    }
+    ev.extend(beats(codes, cfg.lanes));
+    Ok(ev)
+}
+
+/// Writes the unit, testbench, vectors, README and manifest for one scale of `table` into
+/// `dir`, as a whole (see `io::StagedDir`).
 pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Result<Generated> {
     check_dir(dir, force)?;
-    let (cfg, params) = unit_for(
-        table,
-        opts.scale,
-        &UnitShape {
-            format: opts.format,
-            lanes: opts.lanes,
-            stages: opts.stages,
-            programmable: opts.programmable,
-        },
+    // What stays of the old directory: the files lutforge did not write (with --force);
+    // gen's own earlier files, whatever their names, go.
+    let foreign = foreign_files(dir)?;
+    let (cfg, params) = unit_for(table, opts.scale, &opts.shape)?;
+    let module = match &opts.name {
+        Some(n) => n.clone(),
+        None => default_name(table, opts.scale, &cfg),
+    };
+    check_module_name(&module)?;
+    let iface = Interface {
+        module: module.clone(),
+        reset: opts.reset,
+    };
+    let unit_v = render_unit(
+        &cfg,
+        &params,
+        &header(table, &cfg, &params, opts.scale),
+        &iface,
     )?;
-    let unit_v = render_unit(&cfg, &params, &header(table, &cfg, &params, opts.scale))?;
 
-    // The testbench's vectors: every input code once, with random output stalls.
-    let codes = all_codes(table, opts.scale, opts.format);
+    // The testbench's vectors, from the simulator, with random output stalls.
+    let codes = all_codes(table, opts.scale, opts.shape.format);
     let mut unit = Unit::new(cfg, &params)?;
-    let mut stim = VecStimulus::samples(&codes, cfg.lanes);
+    let mut stim = VecStimulus::new(testbench_events(&cfg, &params, &codes)?);
     let tmp = io::TempDir::new()?;
     let trace = tmp.path().join("sim.trace");
     let file = std::fs::File::create(&trace).map_err(|e| Error::io(&trace, e))?;
@@ -185,62 +332,188 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
     };
     let stats = lutforge_sim::run(&mut unit, &mut stim, &run, &mut [&mut tw], |_| Ok(()))?;
     drop(tw);
-    let vectors = testbench::from_trace(&cfg, &trace)?;
+    let vectors = testbench::from_trace(&cfg, &trace, &iface)?;
 
-    let mut staged = io::StagedDir::create(dir)?;
-    let readme = readme(table, &cfg, opts, vectors.cycles);
+    let tb = testbench::tb_name(&module);
+    let names = [
+        format!("{module}.v"),
+        format!("{tb}.v"),
+        "stimulus.hex".to_string(),
+        "expected.hex".to_string(),
+        "README.md".to_string(),
+    ];
+    let mut one = table.clone();
+    one.scales.retain(|s| s.frac == opts.scale);
+    let mut files_list: Vec<String> = names.to_vec();
+    files_list.push(MANIFEST.into());
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT.into(),
+        module: module.clone(),
+        reset: opts.reset,
+        scale: opts.scale,
+        number_format: opts.shape.format.map(|f| f.to_string()),
+        lanes: cfg.lanes,
+        stages: cfg.stages,
+        programmable: cfg.programmable,
+        files: files_list,
+        table: serde_json::from_str(&one.to_json())
+            .map_err(|e| Error::internal(format!("table JSON: {e}")))?,
+    };
+    let mut manifest_text = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::internal(format!("manifest: {e}")))?;
+    manifest_text.push('\n');
+    let readme = readme(table, &cfg, opts, &iface, vectors.cycles);
     let contents = [
         unit_v,
         vectors.testbench,
         vectors.stimulus,
         vectors.expected,
         readme,
+        manifest_text,
     ];
+    let mut staged = io::StagedDir::create(dir)?;
     let mut files = Vec::new();
-    for (name, text) in FILES.iter().zip(contents) {
+    for (name, text) in names
+        .iter()
+        .map(String::as_str)
+        .chain([MANIFEST])
+        .zip(contents)
+    {
         staged.write_file(name, text.as_bytes())?;
         files.push(dir.join(name));
     }
-    // The directory appears (or replaces the old one) as a whole; see io::StagedDir.
-    staged.commit(force)?;
+    // The directory appears (or replaces the old one) as a whole; files gen did not write
+    // stay only with --force (check_dir refused them otherwise).
+    staged.commit_keeping(|name| foreign.iter().any(|f| f == name))?;
     Ok(Generated {
         cfg,
         params,
+        module,
         files,
         cycles: vectors.cycles,
         samples: stats.samples,
     })
 }
 
-fn readme(table: &Table, cfg: &UnitConfig, opts: &GenOptions, cycles: usize) -> String {
+fn readme(
+    table: &Table,
+    cfg: &UnitConfig,
+    opts: &GenOptions,
+    iface: &Interface,
+    cycles: usize,
+) -> String {
     let w = cfg.widths();
+    let m = &iface.module;
+    let tb = testbench::tb_name(m);
     let fmt = match cfg.arith {
         Arith::Int(_) => format!("int{}", w.x),
         Arith::Fp32 => "fp32".into(),
     };
+    let p = cfg.lanes as u32;
+    let rst = iface.reset.port();
+    let rst_what = format!(
+        "{}, {} reset",
+        if iface.reset.active_low {
+            "active low"
+        } else {
+            "active high"
+        },
+        if iface.reset.asynchronous {
+            "asynchronous"
+        } else {
+            "synchronous"
+        }
+    );
+    let mut ports = vec![
+        (
+            "clk".to_string(),
+            "in".to_string(),
+            "1".to_string(),
+            "clock; everything happens at its rising edge".to_string(),
+        ),
+        (rst.to_string(), "in".into(), "1".into(), rst_what),
+        (
+            "in_valid".into(),
+            "in".into(),
+            "1".into(),
+            "a beat of samples is offered".into(),
+        ),
+        (
+            "in_ready".into(),
+            "out".into(),
+            "1".into(),
+            "the unit takes it (a transfer: valid and ready high at an edge)".into(),
+        ),
+        (
+            "in_data".into(),
+            "in".into(),
+            format!("{}", p * w.x),
+            format!("{p} sample(s) of {} bits, lane 0 in the low bits", w.x),
+        ),
+        (
+            "out_valid".into(),
+            "out".into(),
+            "1".into(),
+            "a beat of results is offered".into(),
+        ),
+        (
+            "out_ready".into(),
+            "in".into(),
+            "1".into(),
+            "the consumer takes it; low stalls the pipeline without loss".into(),
+        ),
+        (
+            "out_data".into(),
+            "out".into(),
+            format!("{}", p * w.y),
+            format!("{p} result(s) of {} bits, lane 0 in the low bits", w.y),
+        ),
+    ];
+    if cfg.programmable {
+        ports.extend([
+            ("cfg_we".to_string(), "in".to_string(), "1".to_string(), "write one table entry this cycle".to_string()),
+            ("cfg_addr".into(), "in".into(), format!("{}", w.cfg_addr), format!("entry address: field (bits {}..{}: 0 breakpoint, 1 slope, 2 intercept) and index", w.cfg_addr - 1, w.cfg_index)),
+            ("cfg_data".into(), "in".into(), format!("{}", w.cfg_data), "the entry's code (`lutforge export --to load` writes the sequence)".into()),
+        ]);
+    }
+    let port_rows: String = ports
+        .iter()
+        .map(|(n, d, b, what)| format!("| `{n}` | {d} | {b} | {what} |\n"))
+        .collect();
     format!(
-        "# {MODULE}: {} ({} segments, scale {}, {fmt})\n\n\
-         Generated by lutforge {} from a `lutforge-table/1` file; the header of `{MODULE}.v`\n\
-         records the table values and formats.\n\n\
+        "# {m}: {} ({} segments, scale {}, {fmt})\n\n\
+         Generated by lutforge {} from a `lutforge-table/1` file (recorded in `{MANIFEST}`, which\n\
+         `lutforge verify .` and `lutforge synth .` read). The unit's header comment gives the formats;\n\
+         its `localparam`s hold the table, entry by entry.\n\n\
          | file | what it is |\n|---|---|\n\
-         | `{MODULE}.v` | the unit: plain Verilog-2005, {} stage(s), {} lane(s), {} table |\n\
-         | `lutforge_tb.v` | self-checking testbench: replays `stimulus.hex`, checks `expected.hex` |\n\
-         | `stimulus.hex`, `expected.hex` | {cycles} cycles from lutforge-sim: every input code, random output stalls |\n\n\
-         Ports, registers, handshake and the table write port are specified in lutforge's\n\
-         docs/sim.md; the arithmetic in docs/semantics.md.\n\n\
+         | `{m}.v` | the unit: plain Verilog-2005, {} stage(s) (latency {} cycles), {} lane(s), {} table |\n\
+         | `{tb}.v` | self-checking testbench: replays `stimulus.hex`, checks `expected.hex`; last line PASS or FAIL, `$fatal` on FAIL |\n\
+         | `stimulus.hex`, `expected.hex` | {cycles} cycles from lutforge-sim: {}every input code, random output stalls |\n\
+         | `{MANIFEST}` | what was generated: module, shape, reset, the table; gen rewrites this directory as its own |\n\n\
+         ## Ports\n\n\
+         | port | dir | bits | meaning |\n|---|---|---|---|\n{port_rows}\n\
+         A result leaves {} cycles after its beat is taken when `out_ready` stays high; one beat per\n\
+         cycle at full throughput. Handshake, pipeline and table writes: lutforge's docs/sim.md;\n\
+         arithmetic: docs/semantics.md.\n\n\
+         ## Commands that work here\n\n\
          ```sh\n\
-         iverilog -g2005 -o tb.vvp lutforge_tb.v {MODULE}.v && vvp tb.vvp        # prints PASS\n\
-         vvp tb.vvp +vcd                                                            # also writes lutforge_tb.vcd\n\
-         verilator --lint-only -Wall {MODULE}.v                                      # no warnings\n\
-         yosys -p 'synth -top {MODULE}; stat'  {MODULE}.v\n\
-         lutforge synth .                                                           # cells, transistors, gate equivalents\n\
+         iverilog -g2005 -o {tb}.vvp {tb}.v {m}.v && vvp -n {tb}.vvp   # PASS, or FAIL and exit 1\n\
+         vvp -n {tb}.vvp +vcd                                          # also writes {tb}.vcd\n\
+         verilator --binary --top-module {tb} {tb}.v {m}.v && obj_dir/V{tb}   # the same under Verilator\n\
+         verilator --lint-only -Wall {m}.v                             # no warnings\n\
+         yosys -p 'synth -top {m}; stat' {m}.v\n\
+         lutforge verify .                                             # this Verilog against the simulator, cycle by cycle\n\
+         lutforge synth .                                              # cells, transistors, gate equivalents\n\
          ```\n",
         table.function.name(),
         table.segments,
         opts.scale,
         lutforge_core::VERSION,
         cfg.stages,
+        cfg.stages,
         cfg.lanes,
         if cfg.programmable { "programmable (cfg_we/cfg_addr/cfg_data)" } else { "fixed" },
+        if cfg.programmable { "a zero table loaded and probed, the table loaded through the write port, then " } else { "" },
+        cfg.stages,
     )
 }

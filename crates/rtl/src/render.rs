@@ -2,13 +2,217 @@
 //! shift computed here from the sim crate's configuration, so the RTL and the simulator are
 //! built from one description of the unit.
 
-use crate::verilog::{one_hot, packed_literal, repl, sext, zext};
+use crate::verilog::{one_hot, repl, sext, zext};
 use askama::Template;
 use lutforge_core::{Error, Params, Result, Rounding};
 use lutforge_sim::unit::{Arith, Field, Reg, UnitConfig};
 
-/// Module (and file) name of the generated unit.
+/// Module (and file) name of a unit when none is given (the simulator's VCD and trace name it
+/// so too).
 pub const MODULE: &str = "lutforge_unit";
+
+/// How the reset port behaves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reset {
+    /// Registers reset at once (`always @(posedge clk or … rst)`), not at the next edge.
+    pub asynchronous: bool,
+    /// The port is `rst_n`, asserted low; otherwise `rst`, asserted high.
+    pub active_low: bool,
+}
+
+impl Reset {
+    /// The port's name.
+    pub fn port(&self) -> &'static str {
+        if self.active_low {
+            "rst_n"
+        } else {
+            "rst"
+        }
+    }
+
+    /// The port's value while the unit is in reset.
+    pub fn asserted(&self) -> u8 {
+        u8::from(!self.active_low)
+    }
+
+    /// What follows `posedge clk` in every register block.
+    fn event(&self) -> String {
+        match (self.asynchronous, self.active_low) {
+            (false, _) => String::new(),
+            (true, false) => " or posedge rst".into(),
+            (true, true) => " or negedge rst_n".into(),
+        }
+    }
+
+    /// The condition under which the registers take their reset values.
+    fn condition(&self) -> &'static str {
+        if self.active_low {
+            "!rst_n"
+        } else {
+            "rst"
+        }
+    }
+}
+
+/// How a generated unit meets the design it goes into: its module name and its reset.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Interface {
+    pub module: String,
+    pub reset: Reset,
+}
+
+impl Default for Interface {
+    fn default() -> Self {
+        Interface {
+            module: MODULE.into(),
+            reset: Reset::default(),
+        }
+    }
+}
+
+/// Why `name` is no legal Verilog-2005 module name, if it is not.
+pub fn check_module_name(name: &str) -> Result<()> {
+    const KEYWORDS: &[&str] = &[
+        "always",
+        "and",
+        "assign",
+        "automatic",
+        "begin",
+        "buf",
+        "bufif0",
+        "bufif1",
+        "case",
+        "casex",
+        "casez",
+        "cell",
+        "cmos",
+        "config",
+        "deassign",
+        "default",
+        "defparam",
+        "design",
+        "disable",
+        "edge",
+        "else",
+        "end",
+        "endcase",
+        "endconfig",
+        "endfunction",
+        "endgenerate",
+        "endmodule",
+        "endprimitive",
+        "endspecify",
+        "endtable",
+        "endtask",
+        "event",
+        "for",
+        "force",
+        "forever",
+        "fork",
+        "function",
+        "generate",
+        "genvar",
+        "highz0",
+        "highz1",
+        "if",
+        "ifnone",
+        "incdir",
+        "include",
+        "initial",
+        "inout",
+        "input",
+        "instance",
+        "integer",
+        "join",
+        "large",
+        "liblist",
+        "library",
+        "localparam",
+        "macromodule",
+        "medium",
+        "module",
+        "nand",
+        "negedge",
+        "nmos",
+        "nor",
+        "noshowcancelled",
+        "not",
+        "notif0",
+        "notif1",
+        "or",
+        "output",
+        "parameter",
+        "pmos",
+        "posedge",
+        "primitive",
+        "pull0",
+        "pull1",
+        "pulldown",
+        "pullup",
+        "pulsestyle_ondetect",
+        "pulsestyle_onevent",
+        "rcmos",
+        "real",
+        "realtime",
+        "reg",
+        "release",
+        "repeat",
+        "rnmos",
+        "rpmos",
+        "rtran",
+        "rtranif0",
+        "rtranif1",
+        "scalared",
+        "showcancelled",
+        "signed",
+        "small",
+        "specify",
+        "specparam",
+        "strong0",
+        "strong1",
+        "supply0",
+        "supply1",
+        "table",
+        "task",
+        "time",
+        "tran",
+        "tranif0",
+        "tranif1",
+        "tri",
+        "tri0",
+        "tri1",
+        "triand",
+        "trior",
+        "trireg",
+        "unsigned",
+        "use",
+        "uwire",
+        "vectored",
+        "wait",
+        "wand",
+        "weak0",
+        "weak1",
+        "while",
+        "wire",
+        "wor",
+        "xnor",
+        "xor",
+    ];
+    let ok_start = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let ok_rest = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok_start || !ok_rest || name.len() > 200 {
+        return Err(Error::input(format!(
+            "'{name}' is no Verilog module name: a letter or _ first, then letters, digits or _, at most 200"
+        )));
+    }
+    if KEYWORDS.contains(&name) {
+        return Err(Error::input(format!("'{name}' is a Verilog keyword")));
+    }
+    Ok(())
+}
 
 /// One case arm of the table write port.
 pub struct WriteArm {
@@ -24,6 +228,9 @@ struct Shape<'a> {
     module: &'a str,
     version: &'a str,
     header: &'a [String],
+    ports: String,
+    rst_event: String,
+    rst_on: &'a str,
     lanes: u32,
     stages: u32,
     /// Which register stages exist (`UnitConfig::has`).
@@ -38,7 +245,8 @@ struct Shape<'a> {
     ny: u32,
     np: u32,
     sw: u32,
-    aw: u32,
+    /// One `localparam` per table entry, with its real value in a comment.
+    table_params: Vec<String>,
     init_bp: String,
     init_k: String,
     init_b: String,
@@ -51,13 +259,38 @@ struct Shape<'a> {
     v3: &'a str,
     v4: &'a str,
     ls_cmp: String,
+    /// The lane's logic, rendered and indented for where it goes.
+    lane: String,
+}
+
+/// One lane's part of each packed bus: `gl*8 +: 8` in the generate loop, `7:0` alone.
+struct Slices {
+    x: String,
+    seg: String,
+    prod: String,
+    b: String,
+    y: String,
+}
+
+fn slice(lanes: u32, width: u32) -> String {
+    if lanes > 1 {
+        format!("gl*{width} +: {width}")
+    } else {
+        format!("{}:0", width - 1)
+    }
 }
 
 #[derive(Template)]
 #[template(path = "unit_int.v", escape = "none")]
 struct IntUnit<'a> {
     u: Shape<'a>,
-    cw: u32,
+}
+
+#[derive(Template)]
+#[template(path = "unit_int_lane.v", escape = "none")]
+struct IntLane<'a> {
+    u: &'a Shape<'a>,
+    sl: Slices,
     ws: u32,
     align: u32,
     rounding: &'a str,
@@ -75,6 +308,13 @@ struct Fp32Unit<'a> {
     u: Shape<'a>,
 }
 
+#[derive(Template)]
+#[template(path = "unit_fp32_lane.v", escape = "none")]
+struct Fp32Lane<'a> {
+    u: &'a Shape<'a>,
+    sl: Slices,
+}
+
 /// Refuses a table whose number system is not the unit's.
 pub fn check_table(cfg: &UnitConfig, params: &Params) -> Result<()> {
     match (&cfg.arith, params) {
@@ -85,29 +325,152 @@ pub fn check_table(cfg: &UnitConfig, params: &Params) -> Result<()> {
     }
 }
 
-/// Renders the unit's Verilog. `header` lines go into the file's leading comment.
-pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Result<String> {
+/// The port list, names aligned in one column.
+fn ports(cfg: &UnitConfig, reset: &Reset) -> String {
+    let w = cfg.widths();
+    let p = cfg.lanes as u32;
+    let bus = |n: u32| {
+        if n == 1 {
+            String::new()
+        } else {
+            format!("[{}:0]", n - 1)
+        }
+    };
+    let mut v: Vec<(&str, String, &str)> = vec![
+        ("input ", String::new(), "clk"),
+        ("input ", String::new(), reset.port()),
+        ("input ", String::new(), "in_valid"),
+        ("output", String::new(), "in_ready"),
+        ("input ", bus(p * w.x), "in_data"),
+        ("output", String::new(), "out_valid"),
+        ("input ", String::new(), "out_ready"),
+        ("output", bus(p * w.y), "out_data"),
+    ];
+    if cfg.programmable {
+        v.extend([
+            ("input ", String::new(), "cfg_we"),
+            ("input ", bus(w.cfg_addr), "cfg_addr"),
+            ("input ", bus(w.cfg_data), "cfg_data"),
+        ]);
+    }
+    let wide = v.iter().map(|x| x.1.len()).max().unwrap_or(0);
+    let n = v.len();
+    v.iter()
+        .enumerate()
+        .map(|(i, (dir, b, name))| {
+            format!(
+                "    {dir} wire {b:<wide$} {name}{}",
+                if i + 1 < n { "," } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A real number for a comment: exact, short.
+fn real(v: f64) -> String {
+    lutforge_core::format::Num(v).to_string()
+}
+
+/// The table's `localparam`s (one per entry: the code in decimal for integer units, the bit
+/// pattern for FP32, the real value in a comment) and each array as their concatenation.
+fn table_params(cfg: &UnitConfig, params: &Params) -> (Vec<String>, [String; 3]) {
+    let w = cfg.widths();
+    let mut lines = Vec::new();
+    let mut cats: [String; 3] = Default::default();
+    let what = match &cfg.arith {
+        Arith::Int(dp) => format!(
+            "entries: breakpoints are input codes (x = code · 2^-{}), slopes codes of {}, intercepts of {}",
+            dp.input.frac, dp.slope, dp.intercept
+        ),
+        Arith::Fp32 => "entries: IEEE-754 binary32 bit patterns".to_string(),
+    };
+    lines.push(format!("// {} segments; {what}", cfg.segments));
+    for (i, (f, prefix)) in [
+        (Field::Breakpoint, "BP"),
+        (Field::Slope, "K"),
+        (Field::Intercept, "B"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let words = params.words(f);
+        let width = match f {
+            Field::Breakpoint => w.x,
+            Field::Slope => w.k,
+            Field::Intercept => w.b,
+        };
+        let digits = words.len().saturating_sub(1).to_string().len();
+        let mut names = Vec::new();
+        for (j, &c) in words.iter().enumerate() {
+            let name = format!("{prefix}{j:0digits$}");
+            let (decl, value) = match &cfg.arith {
+                Arith::Int(dp) => {
+                    let lit = if c < 0 {
+                        format!("-{width}'sd{}", c.unsigned_abs())
+                    } else {
+                        format!("{width}'sd{c}")
+                    };
+                    let v = dp.format_of(f).value(c);
+                    (
+                        format!("localparam signed [{}:0] {name} = {lit};", width - 1),
+                        real(v),
+                    )
+                }
+                Arith::Fp32 => (
+                    format!("localparam [31:0] {name} = 32'h{:08x};", c as u32),
+                    real(f32::from_bits(c as u32) as f64),
+                ),
+            };
+            lines.push(format!("{decl:<48} // {value}"));
+            names.push(name);
+        }
+        names.reverse();
+        cats[i] = if names.is_empty() {
+            String::new()
+        } else {
+            format!("{{{}}}", names.join(", "))
+        };
+    }
+    (lines, cats)
+}
+
+fn indent(text: &str, spaces: usize) -> String {
+    let pad = " ".repeat(spaces);
+    text.lines()
+        .map(|l| {
+            if l.trim().is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Renders the unit's Verilog as `iface` names it. `header` lines go into the file's leading
+/// comment.
+pub fn render_unit(
+    cfg: &UnitConfig,
+    params: &Params,
+    header: &[String],
+    iface: &Interface,
+) -> Result<String> {
     cfg.check()?;
     check_table(cfg, params)?;
-    let regs = params;
-    if regs.words(Field::Slope).len() != cfg.segments {
+    check_module_name(&iface.module)?;
+    if params.words(Field::Slope).len() != cfg.segments {
         return Err(Error::input(format!(
             "the table has {} segments, the unit {}",
-            regs.words(Field::Slope).len(),
+            params.words(Field::Slope).len(),
             cfg.segments
         )));
     }
     let w = cfg.widths();
     let st = cfg.stages;
     let k = cfg.segments as u32;
-    let init = |f: Field, width: u32| {
-        let words = regs.words(f);
-        if words.is_empty() {
-            String::new()
-        } else {
-            packed_literal(&words, width)
-        }
-    };
+    let (table_lines, [init_bp, init_k, init_b]) = table_params(cfg, params);
     let mut writes = Vec::new();
     if cfg.programmable {
         for (field, count, width, name) in [
@@ -150,13 +513,15 @@ pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Resu
         "in_valid"
     };
     let ls_cmp = format!("ls == j[{}:0]", w.seg - 1);
-    let version = lutforge_core::VERSION;
-
-    let u = Shape {
-        module: MODULE,
-        version,
+    let lanes = cfg.lanes as u32;
+    let mut u = Shape {
+        module: &iface.module,
+        version: lutforge_core::VERSION,
         header,
-        lanes: cfg.lanes as u32,
+        ports: ports(cfg, &iface.reset),
+        rst_event: iface.reset.event(),
+        rst_on: iface.reset.condition(),
+        lanes,
         stages: st,
         has_s1: cfg.has(Reg::S1),
         has_s2: cfg.has(Reg::S2),
@@ -169,10 +534,10 @@ pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Resu
         ny: w.y,
         np: w.prod,
         sw: w.seg,
-        aw: w.cfg_addr,
-        init_bp: init(Field::Breakpoint, w.x),
-        init_k: init(Field::Slope, w.k),
-        init_b: init(Field::Intercept, w.b),
+        table_params: table_lines,
+        init_bp,
+        init_k,
+        init_b,
         writes,
         cmp_src,
         mul_seg_src,
@@ -182,16 +547,26 @@ pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Resu
         v3,
         v4,
         ls_cmp,
+        lane: String::new(),
     };
+    let sl = Slices {
+        x: slice(lanes, w.x),
+        seg: slice(lanes, w.seg),
+        prod: slice(lanes, w.prod),
+        b: slice(lanes, w.b),
+        y: slice(lanes, w.y),
+    };
+    let depth = if lanes > 1 { 12 } else { 4 };
+    let tpl = |e: askama::Error| Error::internal(format!("template: {e}"));
     let text = match &cfg.arith {
         Arith::Int(dp) => {
             let r = dp.out_shift();
             let ns = w.sum;
             let ws = if r > 0 { ns.max(r as u32 + 1) + 1 } else { ns };
             let (round_lines, y_expr) = round_and_saturate(dp.rounding, r, ws, w.y);
-            IntUnit {
-                u,
-                cw: w.cfg_data,
+            let lane = IntLane {
+                u: &u,
+                sl,
                 ws,
                 align: dp.align_shift() as u32,
                 rounding: dp.rounding.name(),
@@ -203,12 +578,18 @@ pub fn render_unit(cfg: &UnitConfig, params: &Params, header: &[String]) -> Resu
                 y_expr,
             }
             .render()
+            .map_err(tpl)?;
+            u.lane = indent(&lane, depth);
+            IntUnit { u }.render()
         }
-        Arith::Fp32 => Fp32Unit { u }.render(),
+        Arith::Fp32 => {
+            let lane = Fp32Lane { u: &u, sl }.render().map_err(tpl)?;
+            u.lane = indent(&lane, depth);
+            Fp32Unit { u }.render()
+        }
     };
     // askama drops the template's final newline; POSIX text files end with one.
-    text.map(|t| t + "\n")
-        .map_err(|e| Error::input(format!("template: {e}")))
+    text.map(|t| t + "\n").map_err(tpl)
 }
 
 /// Lines declaring `q` (the rounded sum) from `sum` (`ws` bits), and the saturated output

@@ -1,7 +1,7 @@
 //! The self-checking Verilog testbench and its vector files, made from a simulator trace, and
 //! its run under Icarus Verilog — a second simulator, independent of Verilator.
 
-use crate::render::MODULE;
+use crate::render::Interface;
 use crate::tools::Tool;
 use askama::Template;
 use lutforge_core::{Error, Result};
@@ -13,6 +13,9 @@ use std::path::Path;
 #[template(path = "testbench.v", escape = "none")]
 struct Tb<'a> {
     module: &'a str,
+    tb: &'a str,
+    rst: &'a str,
+    rst_on: u8,
     version: &'a str,
     cycles: usize,
     iw: u32,
@@ -69,7 +72,12 @@ pub struct Vectors {
     pub cycles: usize,
 }
 
-pub fn from_trace(cfg: &UnitConfig, trace: &Path) -> Result<Vectors> {
+/// The testbench module's name for a unit named `module`.
+pub fn tb_name(module: &str) -> String {
+    format!("{module}_tb")
+}
+
+pub fn from_trace(cfg: &UnitConfig, trace: &Path, iface: &Interface) -> Result<Vectors> {
     let w = cfg.widths();
     let lanes = cfg.lanes as u32;
     let (in_bits, out_bits) = (lanes * w.x, lanes * w.y);
@@ -118,8 +126,12 @@ pub fn from_trace(cfg: &UnitConfig, trace: &Path) -> Result<Vectors> {
         } else {
             0
         };
+    let tb = tb_name(&iface.module);
     let testbench = Tb {
-        module: MODULE,
+        module: &iface.module,
+        tb: &tb,
+        rst: iface.reset.port(),
+        rst_on: iface.reset.asserted(),
         version: lutforge_core::VERSION,
         cycles,
         iw,
@@ -133,7 +145,7 @@ pub fn from_trace(cfg: &UnitConfig, trace: &Path) -> Result<Vectors> {
     }
     .render()
     .map(|t| t + "\n")
-    .map_err(|e| Error::input(format!("template: {e}")))?;
+    .map_err(|e| Error::internal(format!("template: {e}")))?;
     Ok(Vectors {
         testbench,
         stimulus,
@@ -142,35 +154,67 @@ pub fn from_trace(cfg: &UnitConfig, trace: &Path) -> Result<Vectors> {
     })
 }
 
-/// Compiles and runs `lutforge_tb.v` with `lutforge_unit.v` in `dir` under Icarus; returns
-/// the testbench's verdict line (PASS …) or an error with its first complaint.
-pub fn run_icarus(dir: &Path) -> Result<String> {
+/// How a testbench run ended: its last PASS or FAIL line, and whether the simulator exited
+/// with success (the testbench ends with `$fatal` on any mismatch).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub passed: bool,
+    /// Whether the simulator itself exited with success (what a CI job sees).
+    pub exit_ok: bool,
+    pub line: String,
+    pub first_mismatch: Option<String>,
+}
+
+/// Compiles and runs `MODULE_tb.v` with `MODULE.v` (and any `extra` sources) in `dir` under
+/// Icarus; the verdict, or an error when it could not run.
+pub fn icarus_verdict(dir: &Path, module: &str, extra: &[&str]) -> Result<Verdict> {
     Tool::Iverilog.require()?;
-    Tool::Iverilog.run(
-        dir,
-        &[
-            "-g2005",
-            "-o",
-            "lutforge_tb.vvp",
-            "lutforge_tb.v",
-            &format!("{MODULE}.v"),
-        ],
-    )?;
-    let out = Tool::Vvp.run(dir, &["-n", "lutforge_tb.vvp"])?;
+    let tb = tb_name(module);
+    let vvp = format!("{tb}.vvp");
+    let mut args: Vec<String> = vec![
+        "-g2005".into(),
+        "-o".into(),
+        vvp.clone(),
+        format!("{tb}.v"),
+        format!("{module}.v"),
+    ];
+    args.extend(extra.iter().map(|e| e.to_string()));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    Tool::Iverilog.run(dir, &argv)?;
+    let out = lutforge_core::io::cleanup::output_of(
+        std::process::Command::new(Tool::Vvp.program())
+            .args(["-n", &vvp])
+            .current_dir(dir),
+    )
+    .map_err(|e| Error::input(format!("vvp: {e}")))?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let verdict = text
+    let line = text
         .lines()
-        .find(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
+        .rfind(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
         .unwrap_or("no verdict")
         .to_string();
-    if verdict.starts_with("PASS") {
-        Ok(verdict)
-    } else {
-        let first = text
+    Ok(Verdict {
+        passed: out.status.success() && line.starts_with("PASS"),
+        exit_ok: out.status.success(),
+        first_mismatch: text
             .lines()
             .find(|l| l.starts_with("MISMATCH"))
-            .unwrap_or(&verdict);
-        Err(Error::input(format!("icarus: {verdict}; {first}")))
+            .map(str::to_string),
+        line,
+    })
+}
+
+/// [`icarus_verdict`] that fails unless the testbench passes: its PASS line.
+pub fn run_icarus(dir: &Path, module: &str) -> Result<String> {
+    let v = icarus_verdict(dir, module, &[])?;
+    if v.passed {
+        Ok(v.line)
+    } else {
+        Err(Error::input(format!(
+            "icarus: {}; {}",
+            v.line,
+            v.first_mismatch.unwrap_or_default()
+        )))
     }
 }
 

@@ -1,13 +1,17 @@
-//! `lutforge verify`: every scale of a table through the Verilator-built RTL and the simulator,
-//! cycle by cycle (every input code, then a random stream with input gaps, output stalls and
-//! table rewrites), and the generated testbench under Icarus as a second simulator.
+//! `lutforge verify`: a table's unit through the Verilator-built RTL and the simulator, cycle by
+//! cycle (every input code, then a random stream with input gaps, output stalls and, for a
+//! programmable unit, table rewrites), and its generated testbench under Icarus as a second
+//! simulator — both of the same shape. `verify_dir` does the same for a directory `gen`
+//! wrote, with the Verilog found there (possibly edited).
 
 use crate::crosscheck::{self, beats, load_events, random_events, Mismatch};
-use crate::gen::{all_codes, generate, GenOptions};
-use crate::render::check_table;
+use crate::gen::{all_codes, generate, header, GenOptions, Manifest};
+use crate::render::{render_unit, Interface};
 use crate::testbench::run_icarus;
-use lutforge_core::{Result, Table};
-use lutforge_sim::convert::{unit_for, NumFormat, UnitShape};
+use lutforge_core::{Error, Params, Result, Table};
+use lutforge_sim::convert::{unit_for, UnitShape};
+use lutforge_sim::stimulus::Event;
+use lutforge_sim::unit::UnitConfig;
 use lutforge_sim::RunOptions;
 use serde::Serialize;
 use std::path::Path;
@@ -18,9 +22,7 @@ pub const MAX_RANDOM: usize = 10_000_000;
 
 #[derive(Clone, Debug)]
 pub struct VerifyOptions {
-    pub format: Option<NumFormat>,
-    pub stages: u32,
-    pub lanes: usize,
+    pub shape: UnitShape,
     /// Random samples after the exhaustive pass.
     pub random: usize,
     pub stall_prob: f64,
@@ -33,9 +35,7 @@ pub struct VerifyOptions {
 impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
-            format: None,
-            stages: 4,
-            lanes: 1,
+            shape: UnitShape::default(),
             random: 2000,
             stall_prob: 0.25,
             seed: 1,
@@ -60,7 +60,43 @@ pub struct ScaleReport {
     pub mismatch: Option<String>,
 }
 
-/// Verifies `scales` of `table`; stops at the first scale that differs.
+fn check_random(n: usize) -> Result<()> {
+    if n > MAX_RANDOM {
+        return Err(Error::input(format!(
+            "--random {n}: at most {MAX_RANDOM} (the stream and both traces are held on disk)"
+        )));
+    }
+    Ok(())
+}
+
+/// The stream both sides run: every code, then the random part (table rewrites only in a
+/// programmable unit). A programmable unit under the shared build first loads its table.
+fn events(
+    cfg: &UnitConfig,
+    params: &Params,
+    codes: &[i64],
+    opts: &VerifyOptions,
+    scale: i32,
+    load: bool,
+) -> Result<Vec<(Event, Vec<i64>)>> {
+    let mut ev = if load {
+        load_events(cfg, params)?
+    } else {
+        Vec::new()
+    };
+    ev.extend(beats(codes, cfg.lanes));
+    ev.extend(random_events(
+        cfg,
+        codes,
+        params,
+        opts.random,
+        opts.seed ^ scale as u64,
+    ));
+    Ok(ev)
+}
+
+/// Verifies `scales` of `table` as `opts.shape` builds them; stops at the first scale that
+/// differs.
 pub fn verify(
     table: &Table,
     scales: &[i32],
@@ -68,57 +104,41 @@ pub fn verify(
     cache: &Path,
     mut progress: impl FnMut(&ScaleReport),
 ) -> Result<Vec<ScaleReport>> {
-    if opts.random > MAX_RANDOM {
-        return Err(lutforge_core::Error::input(format!(
-            "--random {}: at most {MAX_RANDOM} (the stream and both traces are held on disk)",
-            opts.random
-        )));
-    }
+    check_random(opts.random)?;
     let mut out = Vec::new();
     for &scale in scales {
-        let (cfg, params) = unit_for(
-            table,
-            scale,
-            &UnitShape {
-                format: opts.format,
-                lanes: opts.lanes,
-                stages: opts.stages,
-                programmable: true,
-            },
-        )?;
-        let (build, zeros) = crosscheck::shared_build(&cfg, cache, opts.clock_mhz)?;
-        let mut events = load_events(&cfg, &params)?;
-        let codes = all_codes(table, scale, opts.format);
-        events.extend(beats(&codes, cfg.lanes));
-        check_table(&cfg, &params)?;
-        let regs = params.clone();
-        events.extend(random_events(
-            &cfg,
-            &codes,
-            &regs,
-            opts.random,
-            opts.seed ^ scale as u64,
-        ));
+        let (cfg, params) = unit_for(table, scale, &opts.shape)?;
+        let codes = all_codes(table, scale, opts.shape.format);
+        // Programmable: one build per shape, the table loaded through the write port. Fixed:
+        // the unit itself, its table in constants.
+        let (build, init, load) = if cfg.programmable {
+            let (b, zeros) = crosscheck::shared_build(&cfg, cache, opts.clock_mhz)?;
+            (b, zeros, true)
+        } else {
+            let iface = Interface::default();
+            let v = render_unit(&cfg, &params, &header(table, &cfg, &params, scale), &iface)?;
+            let b = crosscheck::unit_build(&v, &cfg, &iface, cache, opts.clock_mhz)?;
+            (b, params.clone(), false)
+        };
+        let ev = events(&cfg, &params, &codes, opts, scale, load)?;
         let run = RunOptions {
             stall_prob: opts.stall_prob,
             seed: opts.seed,
         };
         let dir = lutforge_core::io::TempDir::new()?;
-        let r = crosscheck::check(&build, &cfg, &zeros, events, &run, dir.path())?;
+        let r = crosscheck::check(&build, &cfg, &init, ev, &run, dir.path())?;
         let mismatch = r.mismatch.as_ref().map(Mismatch::to_string);
         let icarus = if opts.icarus && mismatch.is_none() {
             let g = GenOptions {
                 scale,
-                format: opts.format,
-                programmable: false,
-                stages: opts.stages,
-                lanes: opts.lanes,
+                shape: opts.shape,
                 stall_prob: opts.stall_prob,
                 seed: opts.seed,
+                ..GenOptions::default()
             };
             let gdir = dir.path().join("gen");
-            generate(table, &g, &gdir, false)?;
-            Some(run_icarus(&gdir)?)
+            let gen = generate(table, &g, &gdir, false)?;
+            Some(run_icarus(&gdir, &gen.module)?)
         } else {
             None
         };
@@ -140,4 +160,52 @@ pub fn verify(
         }
     }
     Ok(out)
+}
+
+/// Verifies a directory `gen` wrote: its `MODULE.v` (as found there, edited or not) against
+/// the simulator's unit of its `lutforge.json`, and its own testbench under Icarus.
+pub fn verify_dir(dir: &Path, opts: &VerifyOptions, cache: &Path) -> Result<ScaleReport> {
+    check_random(opts.random)?;
+    let m = Manifest::load(dir)?;
+    let table = m.table()?;
+    let shape = m.shape()?;
+    let iface = m.interface();
+    let (cfg, params) = unit_for(&table, m.scale, &shape)?;
+    let unit_path = dir.join(format!("{}.v", m.module));
+    let unit_v = lutforge_core::io::read_text(&unit_path)?;
+    let build = crosscheck::unit_build(&unit_v, &cfg, &iface, cache, opts.clock_mhz)
+        .map_err(|e| Error::io(&unit_path, e))?;
+    let codes = all_codes(&table, m.scale, shape.format);
+    let ev = events(&cfg, &params, &codes, opts, m.scale, false)?;
+    let run = RunOptions {
+        stall_prob: opts.stall_prob,
+        seed: opts.seed,
+    };
+    let work = lutforge_core::io::TempDir::new()?;
+    let r = crosscheck::check(&build, &cfg, &params, ev, &run, work.path())?;
+    let mismatch = r.mismatch.as_ref().map(Mismatch::to_string);
+    let icarus = if opts.icarus && mismatch.is_none() {
+        // In a copy: Icarus writes its compiled testbench beside the sources.
+        let copy = work.path().join("dir");
+        std::fs::create_dir(&copy).map_err(|e| Error::io(&copy, e))?;
+        for f in &m.files {
+            let from = dir.join(f);
+            if from.is_file() {
+                std::fs::copy(&from, copy.join(f)).map_err(|e| Error::io(&from, e))?;
+            }
+        }
+        Some(run_icarus(&copy, &m.module)?)
+    } else {
+        None
+    };
+    Ok(ScaleReport {
+        scale: m.scale,
+        cycles: r.cycles,
+        samples: r.stats.samples,
+        cfg_writes: r.stats.cfg_writes,
+        out_stalls: r.stats.out_stalls,
+        built: build.fresh,
+        icarus,
+        mismatch,
+    })
 }

@@ -2,7 +2,7 @@
 //! sources and the build flags, so one build serves every table of the same shape), replay a
 //! trace through it, or run the harness's timed built-in stimulus ([`Build::bench`]).
 
-use crate::render::MODULE;
+use crate::render::Interface;
 use crate::tools::{first_error, Tool};
 use askama::Template;
 use lutforge_core::io::cleanup::{self, output_of};
@@ -18,6 +18,8 @@ const EXE: &str = "Vharness";
 #[template(path = "harness.cpp", escape = "none")]
 struct HarnessCpp<'a> {
     module: &'a str,
+    rst: &'a str,
+    rst_on: u8,
     version: &'a str,
     period_ps: u64,
     programmable: bool,
@@ -27,11 +29,14 @@ struct HarnessCpp<'a> {
     y_bits: u32,
 }
 
-/// Renders the C++ harness for units of `cfg`'s shape, clocked at `clock_mhz`.
-pub fn render_harness(cfg: &UnitConfig, clock_mhz: f64) -> Result<String> {
+/// Renders the C++ harness for units of `cfg`'s shape named and reset as `iface` says,
+/// clocked at `clock_mhz`.
+pub fn render_harness(cfg: &UnitConfig, clock_mhz: f64, iface: &Interface) -> Result<String> {
     let w = cfg.widths();
     HarnessCpp {
-        module: MODULE,
+        module: &iface.module,
+        rst: iface.reset.port(),
+        rst_on: iface.reset.asserted(),
         version: lutforge_core::VERSION,
         period_ps: (1e6 / clock_mhz).round() as u64,
         programmable: cfg.programmable,
@@ -42,14 +47,15 @@ pub fn render_harness(cfg: &UnitConfig, clock_mhz: f64) -> Result<String> {
     }
     .render()
     .map(|t| t + "\n")
-    .map_err(|e| Error::input(format!("template: {e}")))
+    .map_err(|e| Error::internal(format!("template: {e}")))
 }
 
-/// `verilator --lint-only -Wall` on the unit; any warning is an error carrying its first line.
-pub fn lint(unit_v: &str) -> Result<()> {
+/// `verilator --lint-only -Wall` on the unit (module `module`); any warning is an error
+/// carrying its first line.
+pub fn lint(unit_v: &str, module: &str) -> Result<()> {
     Tool::Verilator.require()?;
     let dir = lutforge_core::io::TempDir::new()?;
-    let file = format!("{MODULE}.v");
+    let file = format!("{module}.v");
     std::fs::write(dir.path().join(&file), unit_v).map_err(|e| Error::io(dir.path(), e))?;
     let out = output_of(
         Command::new("verilator")
@@ -183,9 +189,9 @@ fn verilator_version() -> String {
 }
 
 /// Builds (or finds in `cache`) the model of `unit_v` with `harness_cpp`, for the cross-checks
-/// ([`Profile::Check`]).
-pub fn build(unit_v: &str, harness_cpp: &str, cache: &Path) -> Result<Build> {
-    build_with(unit_v, harness_cpp, cache, Profile::Check)
+/// ([`Profile::Check`]); `module` is the unit's top module.
+pub fn build(unit_v: &str, harness_cpp: &str, module: &str, cache: &Path) -> Result<Build> {
+    build_with(unit_v, harness_cpp, module, cache, Profile::Check)
 }
 
 /// Builds (or finds in `cache`) the model of `unit_v` with `harness_cpp`, compiled as `profile`
@@ -193,6 +199,7 @@ pub fn build(unit_v: &str, harness_cpp: &str, cache: &Path) -> Result<Build> {
 pub fn build_with(
     unit_v: &str,
     harness_cpp: &str,
+    module: &str,
     cache: &Path,
     profile: Profile,
 ) -> Result<Build> {
@@ -218,7 +225,7 @@ pub fn build_with(
     std::fs::create_dir(&path).map_err(|e| Error::io(cache, e))?;
     let work = cleanup::Owned::new(&path);
     let w = work.path();
-    std::fs::write(w.join(format!("{MODULE}.v")), unit_v).map_err(|e| Error::io(w, e))?;
+    std::fs::write(w.join(format!("{module}.v")), unit_v).map_err(|e| Error::io(w, e))?;
     std::fs::write(w.join("harness.cpp"), harness_cpp).map_err(|e| Error::io(w, e))?;
     let jobs = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -230,7 +237,7 @@ pub fn build_with(
         "-j",
         &jobs,
         "--top-module",
-        MODULE,
+        module,
         "-o",
         EXE,
     ]
@@ -242,7 +249,7 @@ pub fn build_with(
         args.push("-MAKEFLAGS".into());
         args.push("OBJCACHE=ccache".into());
     }
-    args.push(format!("{MODULE}.v"));
+    args.push(format!("{module}.v"));
     args.push("harness.cpp".into());
     checked(
         Command::new("verilator").args(&args).current_dir(w),

@@ -80,7 +80,13 @@ fn rendered_verilog_equals_golden_files() {
             },
         )
         .unwrap();
-        let text = render_unit(&cfg, &params, &header(&table, &cfg, &params, c.scale)).unwrap();
+        let text = render_unit(
+            &cfg,
+            &params,
+            &header(&table, &cfg, &params, c.scale),
+            &Default::default(),
+        )
+        .unwrap();
         let path = dir().join(format!("{}.v", c.name));
         if bless {
             std::fs::write(&path, &text).unwrap();

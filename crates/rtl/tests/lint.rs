@@ -2,6 +2,7 @@
 //! programmable, each rounding mode — lints clean under `verilator --lint-only -Wall`.
 
 use lutforge_core::{Datapath, FixedFormat, Fp32Params, IntParams, Params, Rounding};
+use lutforge_rtl::render::{Interface, Reset};
 use lutforge_rtl::render_unit;
 use lutforge_rtl::tools::Tool;
 use lutforge_sim::unit::{Arith, UnitConfig};
@@ -14,11 +15,12 @@ fn int_params(k: usize) -> Params {
     })
 }
 
-fn lint(text: &str, what: &str) {
+fn lint(text: &str, module: &str, what: &str) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lutforge_unit.v"), text).unwrap();
+    let file = format!("{module}.v");
+    std::fs::write(dir.path().join(&file), text).unwrap();
     let out = std::process::Command::new("verilator")
-        .args(["--lint-only", "-Wall", "lutforge_unit.v"])
+        .args(["--lint-only", "-Wall", &file])
         .current_dir(dir.path())
         .output()
         .expect("verilator runs (make deps installs it)");
@@ -65,10 +67,22 @@ fn integer_units_lint_clean() {
                     stages,
                     programmable,
                 };
-                let text = render_unit(&cfg, &int_params(k), &[]).unwrap();
+                // Every other unit with an asynchronous, active-low reset.
+                let iface = Interface {
+                    module: "lint_unit".into(),
+                    reset: Reset {
+                        asynchronous: programmable,
+                        active_low: lanes > 1,
+                    },
+                };
+                let text = render_unit(&cfg, &int_params(k), &[], &iface).unwrap();
                 lint(
                     &text,
-                    &format!("{dp:?} {stages} stages {lanes} lanes K={k} prog={programmable}"),
+                    &iface.module,
+                    &format!(
+                        "{dp:?} {stages} stages {lanes} lanes K={k} prog={programmable} {:?}",
+                        iface.reset
+                    ),
                 );
             }
         }
@@ -96,7 +110,18 @@ fn fp32_units_lint_clean() {
             stages,
             programmable,
         };
-        let text = render_unit(&cfg, &p, &["fp32 test".into()]).unwrap();
-        lint(&text, &format!("fp32 {stages} stages {lanes} lanes K={k}"));
+        let iface = Interface {
+            module: "lint_fp32".into(),
+            reset: Reset {
+                asynchronous: lanes > 1,
+                active_low: programmable,
+            },
+        };
+        let text = render_unit(&cfg, &p, &["fp32 test".into()], &iface).unwrap();
+        lint(
+            &text,
+            &iface.module,
+            &format!("fp32 {stages} stages {lanes} lanes K={k}"),
+        );
     }
 }

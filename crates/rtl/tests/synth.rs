@@ -41,7 +41,7 @@ fn run(
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join(format!("{MODULE}.v")),
-        render_unit(&cfg, params, &[]).unwrap(),
+        render_unit(&cfg, params, &[], &Default::default()).unwrap(),
     )
     .unwrap();
     synth(dir.path(), &[&format!("{MODULE}.v")], MODULE, target).unwrap()

@@ -2,25 +2,16 @@
 //! INT32 and FP32 side by side, with the switching activity of a simulated random stimulus
 //! (docs/cost-model.md).
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::cost::{self, CostReport};
 use lutforge_sim::stimulus::Range;
 use lutforge_sim::NumFormat;
 use std::path::PathBuf;
 
-use crate::args::{check_clock, load_table, UnitArgs};
+use crate::args::{load_table, FormatChoice, ShapeArgs, TechArgs};
 use crate::error::{warn, CliError, CliResult};
 use crate::out::outln;
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CostFormat {
-    Int8,
-    Int16,
-    Int32,
-    Fp32,
-    All,
-}
 
 #[derive(Args)]
 pub struct CostArgs {
@@ -29,9 +20,6 @@ pub struct CostArgs {
     /// Input scale (F_x) whose table is costed (default: the table's first).
     #[arg(long, allow_hyphen_values = true)]
     scale: Option<i32>,
-    /// Which unit to cost; `all` compares INT8, INT16, INT32 and FP32.
-    #[arg(long = "format", value_enum, default_value = "all")]
-    which: CostFormat,
     /// Random samples simulated for the switching activity.
     #[arg(long, default_value_t = 20_000)]
     samples: u64,
@@ -39,7 +27,9 @@ pub struct CostArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     #[command(flatten)]
-    unit: UnitArgs,
+    shape: ShapeArgs,
+    #[command(flatten)]
+    tech: TechArgs,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -47,10 +37,11 @@ pub struct CostArgs {
 
 pub fn run(a: &CostArgs) -> CliResult {
     let table = load_table(&a.table)?;
-    let u = &a.unit;
-    check_clock(u.clock)?;
+    let u = &a.tech;
+    u.check()?;
     // The shape is the same for every format: one error, not one warning per format.
-    lutforge_sim::unit::check_shape(u.lanes, u.stages)?;
+    let shape = a.shape.shape_in(None)?;
+    let all = matches!(a.shape.format, None | Some(FormatChoice::All));
     if a.samples == 0 {
         return Err(CliError::input("--samples must be at least 1"));
     }
@@ -63,12 +54,9 @@ pub fn run(a: &CostArgs) -> CliResult {
             .ok_or_else(|| CliError::input("the table holds no scale"))?,
     };
     table.require_scale(scale)?;
-    let formats: Vec<NumFormat> = match a.which {
-        CostFormat::Int8 => vec![NumFormat::Int(8)],
-        CostFormat::Int16 => vec![NumFormat::Int(16)],
-        CostFormat::Int32 => vec![NumFormat::Int(32)],
-        CostFormat::Fp32 => vec![NumFormat::Fp32],
-        CostFormat::All => NumFormat::STANDARD.to_vec(),
+    let formats: Vec<NumFormat> = match a.shape.format {
+        Some(FormatChoice::One(f)) => vec![f],
+        None | Some(FormatChoice::All) => NumFormat::STANDARD.to_vec(),
     };
     let mut rows: Vec<(NumFormat, CostReport)> = Vec::new();
     for f in formats {
@@ -77,14 +65,12 @@ pub fn run(a: &CostArgs) -> CliResult {
             scale,
             &UnitShape {
                 format: Some(f),
-                lanes: u.lanes,
-                stages: u.stages,
-                programmable: !u.fixed,
+                ..shape
             },
         );
         let (cfg, params) = match built {
             Ok(x) => x,
-            Err(e) if a.which == CostFormat::All => {
+            Err(e) if all => {
                 warn(format_args!("{f} skipped: {e}"));
                 continue;
             }
@@ -141,9 +127,9 @@ pub fn run(a: &CostArgs) -> CliResult {
                 "function": table.function.name(),
                 "scale": scale,
                 "segments": table.segments,
-                "lanes": u.lanes,
-                "stages": u.stages,
-                "programmable": !u.fixed,
+                "lanes": shape.lanes,
+                "stages": shape.stages,
+                "programmable": shape.programmable,
                 "clock_mhz": u.clock,
                 "node": u.node.name,
                 "samples": a.samples,
@@ -158,9 +144,13 @@ pub fn run(a: &CostArgs) -> CliResult {
          activity from {} random samples",
         table.function.name(),
         table.segments,
-        u.lanes,
-        u.stages,
-        if u.fixed { "fixed" } else { "programmable" },
+        shape.lanes,
+        shape.stages,
+        if shape.programmable {
+            "programmable"
+        } else {
+            "fixed"
+        },
         u.node.name,
         u.clock,
         a.samples

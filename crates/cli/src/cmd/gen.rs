@@ -1,13 +1,29 @@
 //! `lutforge gen`: Verilog for one scale of a table, with its self-checking testbench.
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use lutforge_rtl::gen::{generate, GenOptions};
-use lutforge_sim::NumFormat;
+use lutforge_rtl::render::Reset;
 use std::path::PathBuf;
 
-use crate::args::{load_table, pick_scale};
+use crate::args::{load_table, pick_scale, ShapeArgs};
 use crate::error::{note, CliResult};
 use crate::out::outln;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ResetKind {
+    /// Registers reset at the rising clock edge while reset is asserted.
+    Sync,
+    /// Registers reset as soon as reset is asserted.
+    Async,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Active {
+    /// Port `rst`, asserted high.
+    High,
+    /// Port `rst_n`, asserted low.
+    Low,
+}
 
 #[derive(Args)]
 pub struct GenArgs {
@@ -16,19 +32,20 @@ pub struct GenArgs {
     /// Input scale (F_x); may be left out when the table has only one.
     #[arg(long, allow_hyphen_values = true)]
     scale: Option<i32>,
-    /// Number format of the unit: the table's own (default), int8..int32 (real values kept), fp32.
-    #[arg(long, value_parser = |s: &str| s.parse::<NumFormat>())]
-    format: Option<NumFormat>,
-    /// Table in registers behind a write port (cfg_we/cfg_addr/cfg_data) instead of constants.
+    #[command(flatten)]
+    shape: ShapeArgs,
+    /// Module name (also the file name; the testbench is NAME_tb). Default: function, scale,
+    /// segments and format, e.g. gelu_s4_k8_int8.
     #[arg(long)]
-    programmable: bool,
-    /// Pipeline stages (= latency in cycles), 1 to 4.
-    #[arg(long, default_value_t = 4)]
-    stages: u32,
-    /// Lanes: samples per handshake sharing one table.
-    #[arg(long, default_value_t = 1)]
-    lanes: usize,
-    /// Write into a directory that holds other files.
+    name: Option<String>,
+    /// Reset style.
+    #[arg(long, value_enum, default_value = "sync")]
+    reset: ResetKind,
+    /// Reset polarity.
+    #[arg(long, value_enum, default_value = "high")]
+    reset_active: Active,
+    /// Keep files of the directory that lutforge did not write (gen's own earlier files are
+    /// always replaced).
     #[arg(long)]
     force: bool,
     /// Output directory.
@@ -41,10 +58,12 @@ pub fn run(a: &GenArgs) -> CliResult {
     let scale = pick_scale(&table, a.scale)?;
     let opts = GenOptions {
         scale,
-        format: a.format,
-        programmable: a.programmable,
-        stages: a.stages,
-        lanes: a.lanes,
+        shape: a.shape.shape()?,
+        name: a.name.clone(),
+        reset: Reset {
+            asynchronous: matches!(a.reset, ResetKind::Async),
+            active_low: matches!(a.reset_active, Active::Low),
+        },
         ..GenOptions::default()
     };
     let g = generate(&table, &opts, &a.output, a.force)?;
@@ -52,8 +71,16 @@ pub fn run(a: &GenArgs) -> CliResult {
         outln!("{}", f.display());
     }
     note(format_args!(
-        "{} segments, scale {scale}: testbench replays {} cycles ({} samples)",
-        table.segments, g.cycles, g.samples
+        "{}: {} segments, scale {scale}, {} table; testbench replays {} cycles ({} samples)",
+        g.module,
+        table.segments,
+        if g.cfg.programmable {
+            "programmable"
+        } else {
+            "fixed"
+        },
+        g.cycles,
+        g.samples
     ));
     Ok(())
 }

@@ -4,17 +4,17 @@
 
 use clap::{Args, ValueEnum};
 use lutforge_core::table::Arith as TableArith;
-use lutforge_sim::convert::{unit_for, UnitShape};
+use lutforge_sim::convert::unit_for;
 use lutforge_sim::cost;
 use lutforge_sim::run::{run, Observer, RunOptions};
 use lutforge_sim::stimulus::{Distribution, FileStimulus, Generator, Range, Stimulus, MAX_SAMPLES};
 use lutforge_sim::trace::TraceWriter;
 use lutforge_sim::waves::VcdWriter;
-use lutforge_sim::{NumFormat, Unit};
+use lutforge_sim::Unit;
 use std::io::BufReader;
 use std::path::PathBuf;
 
-use crate::args::{check_clock, load_table, UnitArgs};
+use crate::args::{load_table, pick_scale, ShapeArgs, TechArgs};
 use crate::error::{CliError, CliResult};
 use crate::out::outln;
 use crate::outputs;
@@ -25,17 +25,13 @@ pub enum Dist {
     Gaussian,
 }
 
-fn parse_format(s: &str) -> Result<NumFormat, String> {
-    s.parse()
-}
-
 #[derive(Args)]
 pub struct SimArgs {
     /// Table file (lutforge-table/1).
     table: PathBuf,
-    /// Input scale (F_x) to simulate.
+    /// Input scale (F_x) to simulate; may be left out when the table has only one.
     #[arg(long, allow_hyphen_values = true)]
-    scale: i32,
+    scale: Option<i32>,
     /// Generated samples (default 10000 when no --input is given).
     #[arg(long, conflicts_with = "input")]
     samples: Option<u64>,
@@ -57,12 +53,10 @@ pub struct SimArgs {
     /// Write the per-cycle trace (lutforge-trace/1) here.
     #[arg(long)]
     trace: Option<PathBuf>,
-    /// Number format of the unit: int8, int16, int32 (any intN up to 32) or fp32; an integer
-    /// table is widened keeping its real values (default: the table's own).
-    #[arg(long, value_parser = parse_format)]
-    format: Option<NumFormat>,
     #[command(flatten)]
-    unit: UnitArgs,
+    shape: ShapeArgs,
+    #[command(flatten)]
+    tech: TechArgs,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -70,18 +64,11 @@ pub struct SimArgs {
 
 pub fn run_cmd(a: &SimArgs) -> CliResult {
     let table = load_table(&a.table)?;
-    let u = &a.unit;
-    check_clock(u.clock)?;
-    let (cfg, params) = unit_for(
-        &table,
-        a.scale,
-        &UnitShape {
-            format: a.format,
-            lanes: u.lanes,
-            stages: u.stages,
-            programmable: !u.fixed,
-        },
-    )?;
+    let u = &a.tech;
+    u.check()?;
+    let shape = a.shape.shape()?;
+    let scale = pick_scale(&table, a.scale)?;
+    let (cfg, params) = unit_for(&table, scale, &shape)?;
     let opts = RunOptions {
         stall_prob: a.stall_prob,
         seed: a.seed,
@@ -123,7 +110,7 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
             Box::new(Generator::new(
                 a.samples.unwrap_or(10_000),
                 dist,
-                Range::full(&cfg, table.formats.input_bits, a.scale),
+                Range::full(&cfg, table.formats.input_bits, scale),
                 a.seed,
             ))
         }
@@ -168,7 +155,7 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
         &u.node,
         u.clock,
     );
-    let format = match (a.format, table.arith) {
+    let format = match (shape.format, table.arith) {
         (Some(f), _) => f.to_string(),
         (None, TableArith::Fp32) => "fp32".into(),
         (None, TableArith::Int) => format!("int{}", table.formats.input_bits),
@@ -179,7 +166,7 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
             "{}",
             serde_json::json!({
                 "function": table.function.name(),
-                "scale": a.scale,
+                "scale": scale,
                 "format": format,
                 "segments": cfg.segments,
                 "lanes": cfg.lanes,
@@ -213,7 +200,7 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
     outln!(
         "{} scale {}, {format}, {} segments, {} lane(s), {} stage(s), {} table",
         table.function.name(),
-        a.scale,
+        scale,
         cfg.segments,
         cfg.lanes,
         cfg.stages,

@@ -2,14 +2,13 @@
 //! table; cells by type, CMOS transistors, NAND2 gate equivalents, FPGA LUTs/FFs/DSPs.
 
 use clap::Args;
-use lutforge_rtl::gen::header;
-use lutforge_rtl::render::{render_unit, MODULE};
+use lutforge_rtl::gen::{header, Manifest, MANIFEST};
+use lutforge_rtl::render::{render_unit, Interface, MODULE};
 use lutforge_rtl::yosys::{synth, Target};
-use lutforge_sim::convert::{unit_for, UnitShape};
-use lutforge_sim::NumFormat;
+use lutforge_sim::convert::unit_for;
 use std::path::PathBuf;
 
-use crate::args::{load_table, pick_scale};
+use crate::args::{load_table, pick_scale, ShapeArgs};
 use crate::error::{CliError, CliResult};
 use crate::out::outln;
 
@@ -20,12 +19,9 @@ pub struct SynthArgs {
     /// With a table: the input scale (may be left out when the table has one).
     #[arg(long, allow_hyphen_values = true)]
     scale: Option<i32>,
-    /// With a table: number format of the unit.
-    #[arg(long, value_parser = |s: &str| s.parse::<NumFormat>())]
-    format: Option<NumFormat>,
-    /// With a table: synthesize the programmable unit.
-    #[arg(long)]
-    programmable: bool,
+    /// With a table: the unit's shape.
+    #[command(flatten)]
+    shape: ShapeArgs,
     /// Synthesis target: generic (CMOS gates), ice40 or xilinx.
     #[arg(long, default_value = "generic", value_parser = |s: &str| Target::parse(s).map_err(|e| e.to_string()))]
     target: Target,
@@ -36,46 +32,46 @@ pub struct SynthArgs {
 
 pub fn run(a: &SynthArgs) -> CliResult {
     let work = lutforge_core::io::TempDir::new()?;
-    let file = format!("{MODULE}.v");
-    let dir = if a.input.is_dir() {
-        if !a.input.join(&file).is_file() {
+    let (dir, module) = if a.input.is_dir() {
+        // The module gen wrote (its manifest), or an older directory's lutforge_unit.
+        let module = if a.input.join(MANIFEST).is_file() {
+            Manifest::load(&a.input)?.module
+        } else {
+            MODULE.to_string()
+        };
+        if !a.input.join(format!("{module}.v")).is_file() {
             return Err(CliError::input(format!(
-                "{}: no {file} here (write one with 'lutforge gen')",
+                "{}: no {module}.v here (write one with 'lutforge gen')",
                 a.input.display()
             )));
         }
-        a.input.clone()
+        (a.input.clone(), module)
     } else {
         let table = load_table(&a.input)?;
         let scale = pick_scale(&table, a.scale)?;
-        let (cfg, params) = unit_for(
-            &table,
-            scale,
-            &UnitShape {
-                format: a.format,
-                lanes: 1,
-                stages: 4,
-                programmable: a.programmable,
-            },
+        let (cfg, params) = unit_for(&table, scale, &a.shape.shape()?)?;
+        let iface = Interface::default();
+        let text = render_unit(&cfg, &params, &header(&table, &cfg, &params, scale), &iface)?;
+        lutforge_core::io::write_atomic(
+            &work.path().join(format!("{}.v", iface.module)),
+            text.as_bytes(),
         )?;
-        let text = render_unit(&cfg, &params, &header(&table, &cfg, &params, scale))?;
-        std::fs::write(work.path().join(&file), text)
-            .map_err(|e| CliError::input(format!("{}: {e}", work.path().display())))?;
-        work.path().to_path_buf()
+        (work.path().to_path_buf(), iface.module)
     };
+    let file = format!("{module}.v");
     // Yosys writes its statistics beside the source: synthesize a copy, never the user's files.
     if dir != work.path() {
         std::fs::copy(dir.join(&file), work.path().join(&file))
             .map_err(|e| CliError::input(format!("{}: {e}", dir.display())))?;
     }
-    let r = synth(work.path(), &[&file], MODULE, a.target)?;
+    let r = synth(work.path(), &[&file], &module, a.target)?;
     if a.json {
         outln!("{}", serde_json::to_string(&r).unwrap_or_default());
         return Ok(());
     }
     outln!(
         "{} synthesized by Yosys for target {:?}: {} cells",
-        MODULE,
+        module,
         a.target,
         r.num_cells
     );

@@ -1,39 +1,36 @@
-//! `lutforge verify`: the generated RTL against the simulator, cycle by cycle, under Verilator
-//! (and the testbench under Icarus). Exit 0 only when every cycle of every scale matches.
+//! `lutforge verify`: the RTL against the simulator, cycle by cycle, under Verilator, and the
+//! generated testbench under Icarus, both of one shape. Given a table, the unit is generated
+//! for every scale; given a directory `gen` wrote, its Verilog (edited or wrapped, as found)
+//! is checked. Exit 0 only when every cycle matches.
 
 use clap::Args;
-use lutforge_rtl::verify::{verify, VerifyOptions};
+use lutforge_rtl::verify::{verify, verify_dir, ScaleReport, VerifyOptions};
 use lutforge_rtl::verilator::default_cache_dir;
-use lutforge_sim::NumFormat;
 use std::path::PathBuf;
 
-use crate::args::load_table;
+use crate::args::{load_table, ShapeArgs, TechArgs};
 use crate::error::{CliError, CliResult};
 use crate::out::outln;
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// Table file (lutforge-table/1).
-    table: PathBuf,
+    /// A table file (lutforge-table/1), or a directory written by `lutforge gen`.
+    input: PathBuf,
     /// Only this input scale (default: every scale of the table).
     #[arg(long, allow_hyphen_values = true)]
     scale: Option<i32>,
-    /// Number format of the unit: the table's own (default), int8..int32, fp32.
-    #[arg(long, value_parser = |s: &str| s.parse::<NumFormat>())]
-    format: Option<NumFormat>,
-    /// Random samples after the exhaustive pass (with gaps, stalls and table rewrites).
+    #[command(flatten)]
+    shape: ShapeArgs,
+    #[command(flatten)]
+    tech: TechArgs,
+    /// Random samples after the exhaustive pass (with gaps, stalls and, for a programmable
+    /// unit, table rewrites).
     #[arg(long, default_value_t = 2000)]
     random: usize,
-    /// Pipeline stages, 1 to 4.
-    #[arg(long, default_value_t = 4)]
-    stages: u32,
-    /// Lanes.
-    #[arg(long, default_value_t = 1)]
-    lanes: usize,
     /// Seed of the random stream and the stall pattern.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Skip the Icarus Verilog run of the generated testbench.
+    /// Skip the Icarus Verilog run of the testbench.
     #[arg(long)]
     no_icarus: bool,
     /// Print one JSON document instead of a line per scale.
@@ -41,55 +38,77 @@ pub struct VerifyArgs {
     json: bool,
 }
 
+fn line(r: &ScaleReport) -> String {
+    format!(
+        "scale {}: {} cycles, {} samples, {} table writes, {} output stalls: {}{}",
+        r.scale,
+        r.cycles,
+        r.samples,
+        r.cfg_writes,
+        r.out_stalls,
+        if r.mismatch.is_some() {
+            "MISMATCH"
+        } else {
+            "RTL = simulator"
+        },
+        r.icarus
+            .as_ref()
+            .map(|v| format!("; icarus testbench {v}"))
+            .unwrap_or_default()
+    )
+}
+
 pub fn run(a: &VerifyArgs) -> CliResult {
-    let table = load_table(&a.table)?;
-    let scales: Vec<i32> = match a.scale {
-        Some(s) => {
-            table.require_scale(s)?;
-            vec![s]
-        }
-        None => table.scales.iter().map(|s| s.frac).collect(),
-    };
-    let opts = VerifyOptions {
-        format: a.format,
-        stages: a.stages,
-        lanes: a.lanes,
+    a.tech.check()?;
+    let mut opts = VerifyOptions {
         random: a.random,
         seed: a.seed,
         icarus: !a.no_icarus,
+        clock_mhz: a.tech.clock,
         ..VerifyOptions::default()
     };
     let json = a.json;
-    let mut out_err = None;
-    let reports = verify(&table, &scales, &opts, &default_cache_dir(), |r| {
-        if !json && out_err.is_none() {
-            out_err = crate::out::line(format_args!(
-                "scale {}: {} cycles, {} samples, {} table writes, {} output stalls: {}{}",
-                r.scale,
-                r.cycles,
-                r.samples,
-                r.cfg_writes,
-                r.out_stalls,
-                if r.mismatch.is_some() {
-                    "MISMATCH"
-                } else {
-                    "RTL = simulator"
-                },
-                r.icarus
-                    .as_ref()
-                    .map(|v| format!("; icarus testbench {v}"))
-                    .unwrap_or_default()
-            ))
-            .err();
+    let reports = if a.input.is_dir() {
+        if a.scale.is_some()
+            || a.shape.format.is_some()
+            || a.shape.fixed
+            || a.shape.lanes != 1
+            || a.shape.stages != 4
+        {
+            return Err(CliError::input(
+                "a generated directory's shape and scale are its own (lutforge.json): drop --scale and the shape flags",
+            ));
         }
-    })?;
-    if let Some(e) = out_err {
-        return Err(e);
-    }
+        let r = verify_dir(&a.input, &opts, &default_cache_dir())?;
+        if !json {
+            outln!("{}", line(&r));
+        }
+        vec![r]
+    } else {
+        let table = load_table(&a.input)?;
+        opts.shape = a.shape.shape()?;
+        let scales: Vec<i32> = match a.scale {
+            Some(s) => {
+                table.require_scale(s)?;
+                vec![s]
+            }
+            None => table.scales.iter().map(|s| s.frac).collect(),
+        };
+        let mut out_err = None;
+        let reports = verify(&table, &scales, &opts, &default_cache_dir(), |r| {
+            if !json && out_err.is_none() {
+                out_err = crate::out::line(format_args!("{}", line(r))).err();
+            }
+        })?;
+        if let Some(e) = out_err {
+            return Err(e);
+        }
+        reports
+    };
     if json {
         outln!(
             "{}",
-            serde_json::json!({ "table": a.table, "match": reports.iter().all(|r| r.mismatch.is_none()), "scales": reports })
+            serde_json::json!({ "input": a.input, "match": reports.iter().all(|r| r.mismatch.is_none()), "scales": reports })
         );
     }
     match reports

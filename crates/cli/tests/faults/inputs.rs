@@ -25,7 +25,7 @@ fn fp32_table_files_generate_and_verify() {
     }
     sb.write("fp.json", &fp.to_string());
     sb.run(&["gen", "fp.json", "-o", "rtl"]).ok();
-    assert!(sb.path("rtl/lutforge_unit.v").is_file());
+    assert!(sb.path("rtl/gelu_s4_k8_fp32.v").is_file());
     let r = sb.run(&["verify", "fp.json", "--random", "300", "--no-icarus"]);
     r.ok();
     assert!(r.stdout.contains("RTL = simulator"), "{r:?}");

@@ -144,7 +144,7 @@ fn modes_follow_the_umask_and_survive_a_rewrite() {
     sb.run(&["plot", t.to_str().unwrap(), "-o", "p.svg"]).ok();
     assert_eq!(mode("p.svg"), 0o600);
     sb.run(&["gen", t.to_str().unwrap(), "-o", "rtl"]).ok();
-    let m = std::fs::metadata(sb.path("rtl/lutforge_unit.v"))
+    let m = std::fs::metadata(sb.path("rtl/gelu_s4_k8_int8.v"))
         .unwrap()
         .permissions()
         .mode();
@@ -275,7 +275,7 @@ fn gen_into_its_own_directory_swaps_it_whole() {
         std::fs::read_to_string(sb.path("rtl/notes.txt")).unwrap(),
         "mine"
     );
-    assert!(std::fs::read_to_string(sb.path("rtl/lutforge_unit.v"))
+    assert!(std::fs::read_to_string(sb.path("rtl/gelu_s4_k8_int8.v"))
         .unwrap()
         .contains("2 stage(s)"));
     sb.assert_clean();

@@ -92,12 +92,18 @@ impl StagedDir {
     /// entries of the old directory that this run did not write are kept; without it the
     /// caller has checked that there are none.
     pub fn commit(self, keep_others: bool) -> Result<()> {
+        self.commit_keeping(|_| keep_others)
+    }
+
+    /// [`StagedDir::commit`], keeping exactly the old entries (not written by this run) for
+    /// which `keep` says so; the others go with the old directory.
+    pub fn commit_keeping(self, keep: impl Fn(&str) -> bool) -> Result<()> {
         let shown = self.shown.clone();
         if !self.target.exists() {
             std::fs::rename(&self.tmp, &self.target).map_err(|e| err(&shown, e))?;
             return Ok(());
         }
-        let others = self.others(keep_others)?;
+        let others = self.others(&keep)?;
         let swappable = !same_dir(&self.target, Path::new("."))
             && !is_mount_point(&self.target)
             && others.iter().all(|p| p.is_file());
@@ -126,16 +132,16 @@ impl StagedDir {
         Ok(())
     }
 
-    /// Entries of the old directory this run does not write.
-    fn others(&self, keep: bool) -> Result<Vec<PathBuf>> {
-        if !keep {
-            return Ok(Vec::new());
-        }
+    /// Entries of the old directory this run does not write and `keep` keeps.
+    fn others(&self, keep: &dyn Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
         let mut v = Vec::new();
         for e in std::fs::read_dir(&self.target).map_err(|e| err(&self.shown, e))? {
             let e = e.map_err(|e| err(&self.shown, e))?;
             let name = e.file_name().to_string_lossy().into_owned();
-            if !self.written.contains(&name) && !name.starts_with(cleanup::STAGE_PREFIX) {
+            if !self.written.contains(&name)
+                && !name.starts_with(cleanup::STAGE_PREFIX)
+                && keep(&name)
+            {
                 v.push(e.path());
             }
         }

@@ -2,9 +2,6 @@
 // function exp on [-8, 0], 4 segments, input scale 2^-3
 // table provenance: method exact, lutforge 0.1.0
 // IEEE-754 binary32 unit (from the table's formats: slope (8, 6), intercept (8, 6), output (8, 6))
-// breakpoints: [-3.875, -1.75, -0.625]
-// slopes: [0.0, 0.0625, 0.296875, 0.75]
-// intercepts: [0.0, 0.25, 0.671875, 0.984375]
 // 1 stage(s), 1 lane(s), fixed table
 //
 // Cycle behaviour: docs/sim.md (pipeline of 1 stage(s), 1 lane(s), valid/ready
@@ -13,13 +10,13 @@
 `default_nettype none
 
 module lutforge_unit (
-    input  wire                 clk,
-    input  wire                 rst,
-    input  wire                 in_valid,
-    output wire                 in_ready,
+    input  wire        clk,
+    input  wire        rst,
+    input  wire        in_valid,
+    output wire        in_ready,
     input  wire [31:0] in_data,
-    output wire                 out_valid,
-    input  wire                 out_ready,
+    output wire        out_valid,
+    input  wire        out_ready,
     output wire [31:0] out_data
 );
 
@@ -174,9 +171,21 @@ module lutforge_unit (
     endfunction
 
     // ---- table ------------------------------------------------------------------------
-    wire [95:0] tbl_bp = 96'hbf200000bfe00000c0780000;
-    wire [127:0] tbl_k = 128'h3f4000003e9800003d80000000000000;
-    wire [127:0] tbl_b = 128'h3f7c00003f2c00003e80000000000000;
+    // 4 segments; entries: IEEE-754 binary32 bit patterns
+    localparam [31:0] BP0 = 32'hc0780000;            // -3.875
+    localparam [31:0] BP1 = 32'hbfe00000;            // -1.75
+    localparam [31:0] BP2 = 32'hbf200000;            // -0.625
+    localparam [31:0] K0 = 32'h00000000;             // 0
+    localparam [31:0] K1 = 32'h3d800000;             // 0.0625
+    localparam [31:0] K2 = 32'h3e980000;             // 0.296875
+    localparam [31:0] K3 = 32'h3f400000;             // 0.75
+    localparam [31:0] B0 = 32'h00000000;             // 0
+    localparam [31:0] B1 = 32'h3e800000;             // 0.25
+    localparam [31:0] B2 = 32'h3f2c0000;             // 0.671875
+    localparam [31:0] B3 = 32'h3f7c0000;             // 0.984375
+    wire [95:0] tbl_bp = {BP2, BP1, BP0};
+    wire [127:0] tbl_k = {K3, K2, K1, K0};
+    wire [127:0] tbl_b = {B3, B2, B1, B0};
 
     // ---- handshake ----------------------------------------------------------------------
     wire adv = !s4_valid || out_ready;
@@ -193,38 +202,33 @@ module lutforge_unit (
     wire [31:0] icpt_c;
     wire [31:0] y_c;
 
-    genvar gl;
-    generate
-        for (gl = 0; gl < 1; gl = gl + 1) begin : g_lane
-            wire [31:0] cx = in_data[gl*32 +: 32];
-            reg [1:0] cnt;
-            integer i;
-            always @* begin
-                cnt = 2'd0;
-                for (i = 0; i < 3; i = i + 1)
-                    if (fp_ge(cx, tbl_bp[i*32 +: 32])) cnt = cnt + 2'd1;
-            end
-            assign seg[gl*2 +: 2] = cnt;
+    wire [31:0] cx = in_data[31:0];
+    reg [1:0] cnt;
+    integer i;
+    always @* begin
+        cnt = 2'd0;
+        for (i = 0; i < 3; i = i + 1)
+            if (fp_ge(cx, tbl_bp[i*32 +: 32])) cnt = cnt + 2'd1;
+    end
+    assign seg[1:0] = cnt;
 
-            wire [1:0] ls = seg[gl*2 +: 2];
-            wire [31:0] lx = in_data[gl*32 +: 32];
-            reg  [31:0] lk;
-            reg  [31:0] lb;
-            integer j;
-            always @* begin
-                lk = tbl_k[31:0];
-                lb = tbl_b[31:0];
-                for (j = 1; j < 4; j = j + 1)
-                    if (ls == j[1:0]) begin
-                        lk = tbl_k[j*32 +: 32];
-                        lb = tbl_b[j*32 +: 32];
-                    end
+    wire [1:0] ls = seg[1:0];
+    wire [31:0] lx = in_data[31:0];
+    reg  [31:0] lk;
+    reg  [31:0] lb;
+    integer j;
+    always @* begin
+        lk = tbl_k[31:0];
+        lb = tbl_b[31:0];
+        for (j = 1; j < 4; j = j + 1)
+            if (ls == j[1:0]) begin
+                lk = tbl_k[j*32 +: 32];
+                lb = tbl_b[j*32 +: 32];
             end
-            assign prod_c[gl*32 +: 32] = fp_mul(lk, lx);
-            assign icpt_c[gl*32 +: 32] = lb;
-            assign y_c[gl*32 +: 32] = fp_add(prod_c[gl*32 +: 32], icpt_c[gl*32 +: 32]);
-        end
-    endgenerate
+    end
+    assign prod_c[31:0] = fp_mul(lk, lx);
+    assign icpt_c[31:0] = lb;
+    assign y_c[31:0] = fp_add(prod_c[31:0], icpt_c[31:0]);
 
     // ---- pipeline: every register moves when adv is high; data load only for valid samples
     always @(posedge clk) begin

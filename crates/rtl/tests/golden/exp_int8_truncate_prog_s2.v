@@ -2,9 +2,6 @@
 // function exp on [-8, 0], 4 segments, input scale 2^-3
 // table provenance: method exact, lutforge 0.1.0
 // formats (bits, frac): input (8, 3), slope (8, 6), intercept (8, 6), output (8, 6), rounding truncate
-// breakpoints (input codes): [-31, -14, -5]
-// slopes (codes): [0, 4, 19, 48]
-// intercepts (codes): [0, 16, 43, 63]
 // 2 stage(s), 1 lane(s), programmable table
 //
 // Cycle behaviour: docs/sim.md (pipeline of 2 stage(s), 1 lane(s), valid/ready
@@ -12,29 +9,42 @@
 `default_nettype none
 
 module lutforge_unit (
-    input  wire                 clk,
-    input  wire                 rst,
-    input  wire                 in_valid,
-    output wire                 in_ready,
+    input  wire       clk,
+    input  wire       rst,
+    input  wire       in_valid,
+    output wire       in_ready,
     input  wire [7:0] in_data,
-    output wire                 out_valid,
-    input  wire                 out_ready,
+    output wire       out_valid,
+    input  wire       out_ready,
     output wire [7:0] out_data,
-    input  wire                 cfg_we,
+    input  wire       cfg_we,
     input  wire [3:0] cfg_addr,
     input  wire [7:0] cfg_data
 );
 
     // ---- table ------------------------------------------------------------------------
+    // 4 segments; entries: breakpoints are input codes (x = code · 2^-3), slopes codes of (8, 6), intercepts of (8, 6)
+    localparam signed [7:0] BP0 = -8'sd31;           // -3.875
+    localparam signed [7:0] BP1 = -8'sd14;           // -1.75
+    localparam signed [7:0] BP2 = -8'sd5;            // -0.625
+    localparam signed [7:0] K0 = 8'sd0;              // 0
+    localparam signed [7:0] K1 = 8'sd4;              // 0.0625
+    localparam signed [7:0] K2 = 8'sd19;             // 0.296875
+    localparam signed [7:0] K3 = 8'sd48;             // 0.75
+    localparam signed [7:0] B0 = 8'sd0;              // 0
+    localparam signed [7:0] B1 = 8'sd16;             // 0.25
+    localparam signed [7:0] B2 = 8'sd43;             // 0.671875
+    localparam signed [7:0] B3 = 8'sd63;             // 0.984375
     reg  [23:0] tbl_bp;
     reg  [31:0] tbl_k;
     reg  [31:0] tbl_b;
 
+    // The table resets to the values above; cfg_we writes one entry per cycle.
     always @(posedge clk) begin
         if (rst) begin
-            tbl_bp <= 24'hfbf2e1;
-            tbl_k  <= 32'h30130400;
-            tbl_b  <= 32'h3f2b1000;
+            tbl_bp <= {BP2, BP1, BP0};
+            tbl_k  <= {K3, K2, K1, K0};
+            tbl_b  <= {B3, B2, B1, B0};
         end else if (cfg_we) begin
             case (cfg_addr)
                 4'd0: tbl_bp[0 +: 8] <= cfg_data;
@@ -72,52 +82,47 @@ module lutforge_unit (
     wire [7:0] icpt_c;
     wire [7:0] y_c;
 
-    genvar gl;
-    generate
-        for (gl = 0; gl < 1; gl = gl + 1) begin : g_lane
-            // compare: population count of the comparators x >= p_i
-            wire signed [7:0] cx = in_data[gl*8 +: 8];
-            reg [1:0] cnt;
-            integer i;
-            always @* begin
-                cnt = 2'd0;
-                for (i = 0; i < 3; i = i + 1)
-                    if (cx >= $signed(tbl_bp[i*8 +: 8])) cnt = cnt + 2'd1;
-            end
-            assign seg[gl*2 +: 2] = cnt;
+    // compare: population count of the comparators x >= p_i
+    wire signed [7:0] cx = in_data[7:0];
+    reg [1:0] cnt;
+    integer i;
+    always @* begin
+        cnt = 2'd0;
+        for (i = 0; i < 3; i = i + 1)
+            if (cx >= $signed(tbl_bp[i*8 +: 8])) cnt = cnt + 2'd1;
+    end
+    assign seg[1:0] = cnt;
 
-            // lookup + multiply
-            wire [1:0] ls = seg[gl*2 +: 2];
-            wire signed [7:0] lx = in_data[gl*8 +: 8];
-            reg  signed [7:0] lk;
-            reg  [7:0] lb;
-            integer j;
-            always @* begin
-                lk = tbl_k[7:0];
-                lb = tbl_b[7:0];
-                for (j = 1; j < 4; j = j + 1)
-                    if (ls == j[1:0]) begin
-                        lk = tbl_k[j*8 +: 8];
-                        lb = tbl_b[j*8 +: 8];
-                    end
+    // lookup + multiply
+    wire [1:0] ls = seg[1:0];
+    wire signed [7:0] lx = in_data[7:0];
+    reg  signed [7:0] lk;
+    reg  [7:0] lb;
+    integer j;
+    always @* begin
+        lk = tbl_k[7:0];
+        lb = tbl_b[7:0];
+        for (j = 1; j < 4; j = j + 1)
+            if (ls == j[1:0]) begin
+                lk = tbl_k[j*8 +: 8];
+                lb = tbl_b[j*8 +: 8];
             end
-            // A concatenation is unsigned: without $signed synthesis builds a full unsigned
-            // product of the extended operands instead of a signed N_k x N_x one.
-            wire signed [15:0] lprod = $signed({{8{lk[7]}}, lk}) * $signed({{8{lx[7]}}, lx});
-            assign prod_c[gl*16 +: 16] = lprod;
-            assign icpt_c[gl*8 +: 8] = lb;
+    end
+    // A concatenation is unsigned: without $signed synthesis builds a full unsigned
+    // product of the extended operands instead of a signed N_k x N_x one.
+    wire signed [15:0] lprod = $signed({{8{lk[7]}}, lk}) * $signed({{8{lx[7]}}, lx});
+    assign prod_c[15:0] = lprod;
+    assign icpt_c[7:0] = lb;
 
-            // align, add, round (truncate), saturate
-            wire [15:0] fp = s3_prod[gl*16 +: 16];
-            wire [7:0] fb = s3_icpt[gl*8 +: 8];
-            wire [17:0] sum = {{2{fp[15]}}, fp} + ({{10{fb[7]}}, fb} << 3);
-            wire [14:0] q = sum[17:3];
-            wire unused_t = &{1'b0, sum[2:0]};
-            wire [7:0] qh = q[14:7];
-            wire ovf = ~(&qh | ~|qh);
-            assign y_c[gl*8 +: 8] = ovf ? (q[14] ? {1'b1, {7{1'b0}}} : {1'b0, {7{1'b1}}}) : q[7:0];
-        end
-    endgenerate
+    // align, add, round (truncate), saturate
+    wire [15:0] fp = s3_prod[15:0];
+    wire [7:0] fb = s3_icpt[7:0];
+    wire [17:0] sum = {{2{fp[15]}}, fp} + ({{10{fb[7]}}, fb} << 3);
+    wire [14:0] q = sum[17:3];
+    wire unused_t = &{1'b0, sum[2:0]};
+    wire [7:0] qh = q[14:7];
+    wire ovf = ~(&qh | ~|qh);
+    assign y_c[7:0] = ovf ? (q[14] ? {1'b1, {7{1'b0}}} : {1'b0, {7{1'b1}}}) : q[7:0];
 
     // ---- pipeline: every register moves when adv is high; data load only for valid samples
     always @(posedge clk) begin

@@ -2,9 +2,6 @@
 // function gelu on [-4, 4], 4 segments, input scale 2^-2
 // table provenance: method exact, lutforge 0.1.0
 // formats (bits, frac): input (16, 10), slope (16, 14), intercept (16, 14), output (16, 12), rounding half-up
-// breakpoints (input codes): [-2816, -256, 512]
-// slopes (codes): [0, -1280, 8192, 17408]
-// intercepts (codes): [0, -3584, 256, -3328]
 // 3 stage(s), 2 lane(s), programmable table
 //
 // Cycle behaviour: docs/sim.md (pipeline of 3 stage(s), 2 lane(s), valid/ready
@@ -12,29 +9,42 @@
 `default_nettype none
 
 module lutforge_unit (
-    input  wire                 clk,
-    input  wire                 rst,
-    input  wire                 in_valid,
-    output wire                 in_ready,
+    input  wire        clk,
+    input  wire        rst,
+    input  wire        in_valid,
+    output wire        in_ready,
     input  wire [31:0] in_data,
-    output wire                 out_valid,
-    input  wire                 out_ready,
+    output wire        out_valid,
+    input  wire        out_ready,
     output wire [31:0] out_data,
-    input  wire                 cfg_we,
-    input  wire [3:0] cfg_addr,
+    input  wire        cfg_we,
+    input  wire [3:0]  cfg_addr,
     input  wire [15:0] cfg_data
 );
 
     // ---- table ------------------------------------------------------------------------
+    // 4 segments; entries: breakpoints are input codes (x = code · 2^-10), slopes codes of (16, 14), intercepts of (16, 14)
+    localparam signed [15:0] BP0 = -16'sd2816;       // -2.75
+    localparam signed [15:0] BP1 = -16'sd256;        // -0.25
+    localparam signed [15:0] BP2 = 16'sd512;         // 0.5
+    localparam signed [15:0] K0 = 16'sd0;            // 0
+    localparam signed [15:0] K1 = -16'sd1280;        // -0.078125
+    localparam signed [15:0] K2 = 16'sd8192;         // 0.5
+    localparam signed [15:0] K3 = 16'sd17408;        // 1.0625
+    localparam signed [15:0] B0 = 16'sd0;            // 0
+    localparam signed [15:0] B1 = -16'sd3584;        // -0.21875
+    localparam signed [15:0] B2 = 16'sd256;          // 0.015625
+    localparam signed [15:0] B3 = -16'sd3328;        // -0.203125
     reg  [47:0] tbl_bp;
     reg  [63:0] tbl_k;
     reg  [63:0] tbl_b;
 
+    // The table resets to the values above; cfg_we writes one entry per cycle.
     always @(posedge clk) begin
         if (rst) begin
-            tbl_bp <= 48'h0200ff00f500;
-            tbl_k  <= 64'h44002000fb000000;
-            tbl_b  <= 64'hf3000100f2000000;
+            tbl_bp <= {BP2, BP1, BP0};
+            tbl_k  <= {K3, K2, K1, K0};
+            tbl_b  <= {B3, B2, B1, B0};
         end else if (cfg_we) begin
             case (cfg_addr)
                 4'd0: tbl_bp[0 +: 16] <= cfg_data;
@@ -74,10 +84,10 @@ module lutforge_unit (
     wire [63:0] prod_c;
     wire [31:0] icpt_c;
     wire [31:0] y_c;
-
     genvar gl;
     generate
         for (gl = 0; gl < 2; gl = gl + 1) begin : g_lane
+
             // compare: population count of the comparators x >= p_i
             wire signed [15:0] cx = in_data[gl*16 +: 16];
             reg [1:0] cnt;
