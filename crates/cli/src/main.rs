@@ -95,6 +95,54 @@ fn install_panic_cleanup() {
     }));
 }
 
+/// The subcommands the command line names, e.g. `lutforge gru train`.
+fn subcommand_path() -> String {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut path = vec!["lutforge".to_string()];
+    for a in std::env::args().skip(1) {
+        match cmd.find_subcommand(&a) {
+            Some(sub) => {
+                path.push(a);
+                cmd = sub.clone();
+            }
+            None => break,
+        }
+    }
+    path.join(" ")
+}
+
+/// A usage error as clap words it, kept where it helps — the error line, its items ("the
+/// following required arguments"), the "did you mean" tip and the possible values — without
+/// the usage block, pointing to the subcommand's help.
+fn usage_error(text: &str) -> String {
+    let mut lines = text.lines();
+    let first = lines
+        .next()
+        .unwrap_or("invalid usage")
+        .trim_start_matches("error: ")
+        .to_string();
+    let mut out = vec![format!("lutforge: error: {first}")];
+    let mut command = subcommand_path();
+    for l in lines {
+        let t = l.trim();
+        if let Some(u) = t.strip_prefix("Usage: ") {
+            // "lutforge gru train --task <TASK> …" → "lutforge gru train".
+            command = u
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['-', '<', '[']))
+                .collect::<Vec<_>>()
+                .join(" ");
+            break;
+        }
+        if !t.is_empty() && !t.starts_with("For more information") {
+            out.push(format!("  {t}"));
+        }
+    }
+    out.push(format!("  see '{command} --help'"));
+    out.join("\n")
+}
+
 fn main() {
     install_signal_handlers();
     install_panic_cleanup();
@@ -117,26 +165,7 @@ fn main() {
                     },
                 );
             }
-            // clap's message spans several lines; scripts and people get one: its first line,
-            // with the indented items that complete it ("required arguments: --function").
-            let text = e.render().to_string();
-            let mut lines = text.lines();
-            let first = lines
-                .next()
-                .unwrap_or("invalid usage")
-                .trim_start_matches("error: ");
-            let items: Vec<&str> = lines
-                .take_while(|l| l.starts_with(' ') && !l.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let msg = if first.ends_with(':') && !items.is_empty() {
-                format!("{first} {}", items.join(", "))
-            } else {
-                first.to_string()
-            };
-            stderr_line(format_args!(
-                "lutforge: error: {msg} (see 'lutforge --help')"
-            ));
+            stderr_line(usage_error(&e.render().to_string()));
             std::process::exit(2);
         }
     };

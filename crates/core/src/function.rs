@@ -184,25 +184,38 @@ impl Sampled {
 
     /// [`Sampled::from_csv`] of text already read; errors name the line.
     pub fn from_csv_text(name: &str, text: &str) -> Result<Self> {
+        // `#` starts a comment anywhere on a line (the csv crate only knows whole-line ones);
+        // what remains is read as CSV, quoted fields and surrounding spaces included.
+        let cleaned: String = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut rd = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(cleaned.as_bytes());
         let mut points = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let line = line.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
+        for rec in rd.records() {
+            let rec = rec.map_err(|e| Error::input(format!("not CSV: {e}")))?;
+            let line = rec.position().map_or(0, |p| p.line());
+            if rec.iter().all(|f| f.is_empty()) {
                 continue;
             }
-            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-            let parsed = match fields.as_slice() {
-                [x, y] => x.parse::<f64>().ok().zip(y.parse::<f64>().ok()),
+            let parsed = match (rec.len(), rec.get(0), rec.get(1)) {
+                (2, Some(x), Some(y)) => x.parse::<f64>().ok().zip(y.parse::<f64>().ok()),
                 _ => None,
             };
             match parsed {
                 Some(p) => points.push(p),
-                None if points.is_empty() && i == 0 => continue, // header
+                None if points.is_empty() && line == 1 => continue, // header
                 None => {
+                    let got: Vec<&str> = rec.iter().collect();
                     return Err(Error::input(format!(
-                        "line {}: expected 'x,y' with two numbers, got '{line}'",
-                        i + 1
-                    )))
+                        "line {line}: expected 'x,y' with two numbers, got '{}'",
+                        got.join(",")
+                    )));
                 }
             }
         }
@@ -365,6 +378,27 @@ mod tests {
         assert_eq!(s.eval(2.0), 2.0);
         assert_eq!(s.eval(-1.0), -2.0);
         assert_eq!(s.eval(4.0), 2.0);
+    }
+
+    #[test]
+    fn csv_text_reads_headers_comments_and_quotes() {
+        let f = Sampled::from_csv_text(
+            "f",
+            "x, y\n-1, 0 # left\n\n# a comment line\n\"0\",\"1\"\n1,0\n",
+        )
+        .unwrap();
+        assert_eq!(
+            f.points().collect::<Vec<_>>(),
+            [(-1.0, 0.0), (0.0, 1.0), (1.0, 0.0)]
+        );
+        let e = Sampled::from_csv_text("f", "x,y\n0,1\n1,2,3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") && e.contains("1,2,3"), "{e}");
+        let e = Sampled::from_csv_text("f", "0,1\nabc,1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2"), "{e}");
     }
 
     #[test]

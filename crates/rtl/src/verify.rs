@@ -60,6 +60,18 @@ pub struct ScaleReport {
     pub mismatch: Option<String>,
 }
 
+/// What `verify` is doing, for a progress display.
+#[derive(Clone, Copy, Debug)]
+pub enum Stage<'a> {
+    /// Building (or finding in the cache) the Verilator model for a scale.
+    Building(i32),
+    /// Running the stream through both sides.
+    Checking(i32),
+    /// Running the testbench under Icarus.
+    Icarus(i32),
+    Done(&'a ScaleReport),
+}
+
 fn check_random(n: usize) -> Result<()> {
     if n > MAX_RANDOM {
         return Err(Error::input(format!(
@@ -102,13 +114,14 @@ pub fn verify(
     scales: &[i32],
     opts: &VerifyOptions,
     cache: &Path,
-    mut progress: impl FnMut(&ScaleReport),
+    mut progress: impl FnMut(Stage),
 ) -> Result<Vec<ScaleReport>> {
     check_random(opts.random)?;
     let mut out = Vec::new();
     for &scale in scales {
         let (cfg, params) = unit_for(table, scale, &opts.shape)?;
         let codes = all_codes(table, scale, opts.shape.format);
+        progress(Stage::Building(scale));
         // Programmable: one build per shape, the table loaded through the write port. Fixed:
         // the unit itself, its table in constants.
         let (build, init, load) = if cfg.programmable {
@@ -126,9 +139,11 @@ pub fn verify(
             seed: opts.seed,
         };
         let dir = lutforge_core::io::TempDir::new()?;
+        progress(Stage::Checking(scale));
         let r = crosscheck::check(&build, &cfg, &init, ev, &run, dir.path())?;
         let mismatch = r.mismatch.as_ref().map(Mismatch::to_string);
         let icarus = if opts.icarus && mismatch.is_none() {
+            progress(Stage::Icarus(scale));
             let g = GenOptions {
                 scale,
                 shape: opts.shape,
@@ -152,7 +167,7 @@ pub fn verify(
             icarus,
             mismatch,
         };
-        progress(&rep);
+        progress(Stage::Done(&rep));
         let failed = rep.mismatch.is_some();
         out.push(rep);
         if failed {

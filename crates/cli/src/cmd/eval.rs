@@ -30,6 +30,7 @@ pub fn run(a: &EvalArgs) -> CliResult {
             .map(|(frac, m)| {
                 serde_json::json!({
                     "frac": frac,
+                    "units": "mse, pwl_mse and grid_mse in output units squared; max_abs_err in output units; max_err_lsb in output LSBs",
                     "mse": m.mse,
                     "max_abs_err": m.max_abs_err,
                     "max_err_lsb": m.max_err_lsb,
@@ -77,7 +78,7 @@ pub fn run(a: &EvalArgs) -> CliResult {
         "pwl_mse",
         "grid_mse"
     );
-    for (frac, m) in rows {
+    for (frac, m) in &rows {
         let grid = match m.grid_mse {
             Some(g) => format!("{g:>12.4e}"),
             None => format!("{:>12}", "-"),
@@ -92,5 +93,9 @@ pub fn run(a: &EvalArgs) -> CliResult {
             m.pwl_mse
         );
     }
+    outln!(
+        "mse, pwl_mse, grid_mse in output units² (real values); max_abs_err in output units; max_lsb in LSBs of {}",
+        f.output
+    );
     Ok(())
 }

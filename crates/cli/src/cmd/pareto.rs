@@ -7,7 +7,7 @@ use lutforge_core::io::StagedDir;
 use lutforge_core::Rounding;
 use lutforge_search::nsga2::Settings;
 use lutforge_search::pareto::{
-    self, Config, Design, ErrorMetric, Front, Member, RunError, Space, Target, UnitProblem,
+    self, Config, ErrorMetric, Front, Member, RunError, Space, Target, UnitProblem,
 };
 use plotters::prelude::*;
 use serde_json::json;
@@ -180,12 +180,18 @@ fn config(a: &ParetoArgs) -> CliResult<Config> {
     Ok(c)
 }
 
-/// One line describing a design and its score.
+/// One line describing a design and its score: the error in LSB² of the 8-bit reference
+/// output (the objective) and, per function, the mse `lutforge eval` reports (output units²).
 fn describe(m: &Member) -> String {
     let d = &m.design;
     let s = &m.score;
+    let eval_mse: Vec<String> = s
+        .per_function
+        .iter()
+        .map(|f| format!("{} mse {:.4e} output units²", f.function, f.mse))
+        .collect();
     format!(
-        "K={} input {} bits (shift {}), slope {}/{} int, intercept {}/{} int, output {} bits, trunc {}, {}: mse {:.4} LSB², max {:.3} LSB, {:.1} µm², {:.4} pJ",
+        "K={} input {} bits (shift {}), slope {}/{} int, intercept {}/{} int, output {} bits, trunc {}, {}: mse {:.4} LSB² ({}), max {:.3} LSB, {:.1} µm², {:.4} pJ",
         d.segments,
         d.input_bits,
         d.input_shift,
@@ -197,6 +203,7 @@ fn describe(m: &Member) -> String {
         d.trunc,
         d.rounding,
         s.mse_lsb2,
+        eval_mse.join(", "),
         s.max_err_lsb,
         s.area_um2,
         s.energy_pj
@@ -332,26 +339,30 @@ fn write_tables(cfg: &Config, front: &Front, dir: &mut StagedDir) -> CliResult<V
     Ok(all)
 }
 
-fn design_cols(d: &Design) -> String {
-    format!(
-        "{},{},{},{},{},{},{},{},{},{}",
-        d.segments,
-        d.input_bits,
-        d.input_shift,
-        d.slope_bits,
-        d.slope_int,
-        d.intercept_bits,
-        d.intercept_int,
-        d.output_bits,
-        d.trunc,
-        d.rounding
-    )
-}
-
+/// The front and the baselines as CSV: one row per design, its genes, the error objective
+/// in LSB², the worst function's mse as `lutforge eval` reports it (output units²), max error,
+/// area and energy.
 fn csv(front: &Front) -> String {
-    let mut s = String::from(
-        "kind,index,segments,input_bits,input_shift,slope_bits,slope_int,intercept_bits,intercept_int,output_bits,trunc,rounding,mse_lsb2,max_err_lsb,area_um2,energy_pj\n",
-    );
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "kind",
+        "index",
+        "segments",
+        "input_bits",
+        "input_shift",
+        "slope_bits",
+        "slope_int",
+        "intercept_bits",
+        "intercept_int",
+        "output_bits",
+        "trunc",
+        "rounding",
+        "mse_lsb2",
+        "mse",
+        "max_err_lsb",
+        "area_um2",
+        "energy_pj",
+    ]);
     let rows = front
         .members
         .iter()
@@ -364,16 +375,28 @@ fn csv(front: &Front) -> String {
                 .map(|b| ("baseline", b.bits as usize, &b.design, &b.score)),
         );
     for (kind, i, d, sc) in rows {
-        s.push_str(&format!(
-            "{kind},{i},{},{},{},{},{}\n",
-            design_cols(d),
-            sc.mse_lsb2,
-            sc.max_err_lsb,
-            sc.area_um2,
-            sc.energy_pj
-        ));
+        let mse = sc.per_function.iter().map(|f| f.mse).fold(0.0, f64::max);
+        let _ = w.write_record([
+            kind.to_string(),
+            i.to_string(),
+            d.segments.to_string(),
+            d.input_bits.to_string(),
+            d.input_shift.to_string(),
+            d.slope_bits.to_string(),
+            d.slope_int.to_string(),
+            d.intercept_bits.to_string(),
+            d.intercept_int.to_string(),
+            d.output_bits.to_string(),
+            d.trunc.to_string(),
+            d.rounding.to_string(),
+            sc.mse_lsb2.to_string(),
+            mse.to_string(),
+            sc.max_err_lsb.to_string(),
+            sc.area_um2.to_string(),
+            sc.energy_pj.to_string(),
+        ]);
     }
-    s
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Error (log scale) against area: the front in red, the homogeneous baselines in blue with

@@ -2,12 +2,12 @@
 //! or with `--all` the standard set of tables into a directory.
 
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lutforge_core::io::StagedDir;
 use lutforge_core::table::default_output_frac;
 use lutforge_core::{Builtin, FixedFormat, Formats, Function, Rounding};
 use lutforge_search::problem::Objective;
 use lutforge_search::{search, Method, Outcome, Progress, Request};
+use rayon::prelude::*;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
@@ -179,8 +179,29 @@ pub fn run(a: &SearchArgs) -> CliResult {
         .collect();
     if a.all {
         let mut dir = StagedDir::create(&a.output)?;
-        for (r, path) in &jobs {
-            let out = run_one(r, a.quiet)?;
+        // The searches run in parallel; each is seeded on its own, so the tables are the same
+        // bytes as one by one. One bar counts the finished tables.
+        let bar = crate::progress::bar(jobs.len() as u64, "search --all", "tables", a.quiet);
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let outs: Vec<CliResult<Outcome>> = jobs
+            .par_iter()
+            .map(|(r, _)| {
+                let out = lutforge_search::search(r, &mut |_| {}).map_err(CliError::from);
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                bar.set_position(n as u64);
+                bar.set_message(format!(
+                    "table {n} of {}: {} K={}",
+                    jobs.len(),
+                    r.function.name(),
+                    r.segments
+                ));
+                out
+            })
+            .collect();
+        bar.finish_and_clear();
+        for ((r, path), out) in jobs.iter().zip(outs) {
+            let out = out?;
+            notes(&out, a.quiet);
             let name = path.file_name().unwrap_or_default().to_string_lossy();
             dir.write_file(&name, out.table.to_json().as_bytes())?;
             report(a, r, path, &out);
@@ -219,22 +240,12 @@ fn report(a: &SearchArgs, r: &Request, path: &Path, out: &Outcome) {
 }
 
 fn run_one(r: &Request, quiet: bool) -> CliResult<Outcome> {
-    let bar = if quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+    let bar = crate::progress::bar(
+        0,
+        &format!("{} {} K={}", r.method.name(), r.function.name(), r.segments),
+        "generations",
+        quiet,
     );
-    bar.set_prefix(format!(
-        "{} {} K={}",
-        r.method.name(),
-        r.function.name(),
-        r.segments
-    ));
     let mut on_progress = |p: &Progress| {
         let per = p.generations.max(1) as u64;
         bar.set_length(p.stages as u64 * per);
@@ -248,13 +259,18 @@ fn run_one(r: &Request, quiet: bool) -> CliResult<Outcome> {
     };
     let out = search(r, &mut on_progress)?;
     bar.finish_and_clear();
+    notes(&out, quiet);
+    Ok(out)
+}
+
+/// A search's notes on stderr; widened formats change what the table is, so the user hears
+/// about them even with --quiet.
+fn notes(out: &Outcome, quiet: bool) {
     for n in &out.notes {
-        // Widened formats change what the table is; the user hears about it even with --quiet.
         if !quiet || n.starts_with("widened") {
             note(n);
         }
     }
-    Ok(out)
 }
 
 /// Where `--all` puts the table of one function and segment count.

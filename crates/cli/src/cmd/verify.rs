@@ -4,7 +4,7 @@
 //! is checked. Exit 0 only when every cycle matches.
 
 use clap::Args;
-use lutforge_rtl::verify::{verify, verify_dir, ScaleReport, VerifyOptions};
+use lutforge_rtl::verify::{verify, verify_dir, ScaleReport, Stage, VerifyOptions};
 use lutforge_rtl::verilator::default_cache_dir;
 use std::path::PathBuf;
 
@@ -95,11 +95,30 @@ pub fn run(a: &VerifyArgs) -> CliResult {
             None => table.scales.iter().map(|s| s.frac).collect(),
         };
         let mut out_err = None;
-        let reports = verify(&table, &scales, &opts, &default_cache_dir(), |r| {
-            if !json && out_err.is_none() {
-                out_err = crate::out::line(format_args!("{}", line(r))).err();
-            }
-        })?;
+        let bar = crate::progress::bar(scales.len() as u64, "verify", "scales", json);
+        let reports = verify(
+            &table,
+            &scales,
+            &opts,
+            &default_cache_dir(),
+            |stage| match stage {
+                Stage::Building(s) => bar.set_message(format!("scale {s}: Verilator model")),
+                Stage::Checking(s) => {
+                    bar.set_message(format!("scale {s}: RTL against the simulator"))
+                }
+                Stage::Icarus(s) => bar.set_message(format!("scale {s}: testbench under Icarus")),
+                Stage::Done(r) => {
+                    bar.inc(1);
+                    if !json && out_err.is_none() {
+                        out_err = bar
+                            .suspend(|| crate::out::line(format_args!("{}", line(r))))
+                            .err();
+                    }
+                }
+            },
+        );
+        bar.finish_and_clear();
+        let reports = reports?;
         if let Some(e) = out_err {
             return Err(e);
         }

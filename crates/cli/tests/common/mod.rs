@@ -24,7 +24,7 @@ pub fn assert_input_error(args: &[&str], needle: &str) {
     assert_eq!(code, 2, "args {args:?}: stderr {err}");
     let lines: Vec<&str> = err
         .lines()
-        .filter(|l| !l.starts_with("lutforge: warning:"))
+        .filter(|l| !l.starts_with("lutforge: warning:") && !l.starts_with("  "))
         .collect();
     assert_eq!(
         lines.len(),
@@ -37,6 +37,24 @@ pub fn assert_input_error(args: &[&str], needle: &str) {
         "args {args:?}: {err:?} lacks {needle:?}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Asserts a usage error as clap reports it: exit 2, the error on the first line, clap's
+/// suggestion or possible values kept, the last line pointing to the subcommand's help, and
+/// every needle somewhere.
+pub fn assert_usage_error(args: &[&str], needles: &[&str], help: &str) {
+    let (code, _, err) = run(args);
+    assert_eq!(code, 2, "args {args:?}: stderr {err}");
+    assert!(err.starts_with("lutforge: error: "), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("Usage:"),
+        "{err}"
+    );
+    let last = err.lines().last().unwrap_or("");
+    assert_eq!(last, format!("  see '{help} --help'"), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "args {args:?}: {err:?} lacks {n:?}");
+    }
 }
 
 /// A small GQA-LUT file for gelu at two scales, with GQA-LUT's -0.0 / 0.0 neighbours.
