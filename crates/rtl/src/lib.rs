@@ -6,6 +6,7 @@
 
 pub mod crosscheck;
 pub mod gen;
+pub mod load;
 pub mod render;
 pub mod speed;
 pub mod testbench;

@@ -4,14 +4,27 @@ use clap::{Args, ValueEnum};
 use lutforge_core::{gqa, io};
 use std::path::PathBuf;
 
-use crate::args::{load_table, parse_domain, parse_function, FunctionArg};
+use crate::args::{load_table, parse_domain, parse_function, pick_scale, FunctionArg, ShapeArgs};
 use crate::error::{note, warn, CliResult};
 use crate::outputs;
+use lutforge_rtl::gen::default_name;
+use lutforge_rtl::load::LoadImage;
+use lutforge_rtl::render::check_module_name;
+use lutforge_sim::convert::unit_for;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Foreign {
     /// The GQA-LUT reference's `{"gelu": {"0": {...}}}` files.
     Gqa,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Export {
+    /// The GQA-LUT reference's JSON (real values, one key per scale).
+    Gqa,
+    /// The write-port sequence that loads one scale's table into the programmable unit:
+    /// OUT.mem ($readmemh), OUT.h (C header), OUT.json.
+    Load,
 }
 
 #[derive(Args)]
@@ -37,12 +50,21 @@ pub struct ImportArgs {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// Format of the file written.
+    /// What to write.
     #[arg(long = "to", value_enum)]
-    to: Foreign,
+    to: Export,
     /// Table file to export.
     table: PathBuf,
-    /// File to write.
+    /// load: the input scale (may be left out when the table has one).
+    #[arg(long, allow_hyphen_values = true)]
+    scale: Option<i32>,
+    /// load: the unit's shape (its widths decide the words).
+    #[command(flatten)]
+    shape: ShapeArgs,
+    /// load: the module name the sequence is for (as `gen --name`; default: gen's).
+    #[arg(long)]
+    name: Option<String>,
+    /// File to write (gqa), or the prefix of the three files (load).
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -72,8 +94,45 @@ pub fn import(a: &ImportArgs) -> CliResult {
 }
 
 pub fn export(a: &ExportArgs) -> CliResult {
-    let Foreign::Gqa = a.to;
-    let out = outputs::open_one(&a.output, &[&a.table])?;
+    if a.to == Export::Gqa {
+        let out = outputs::open_one(&a.output, &[&a.table])?;
+        let t = load_table(&a.table)?;
+        return outputs::finish(out, gqa::export(&t).as_bytes());
+    }
+    let with = |ext: &str| {
+        let mut p = a.output.clone().into_os_string();
+        p.push(ext);
+        std::path::PathBuf::from(p)
+    };
+    let paths = [with(".mem"), with(".h"), with(".json")];
+    let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    let files = outputs::open(&refs, &[&a.table])?;
     let t = load_table(&a.table)?;
-    outputs::finish(out, gqa::export(&t).as_bytes())
+    let scale = pick_scale(&t, a.scale)?;
+    let (cfg, params) = unit_for(&t, scale, &a.shape.shape()?)?;
+    let module = match &a.name {
+        Some(n) => {
+            check_module_name(n)?;
+            n.clone()
+        }
+        None => default_name(&t, scale, &cfg),
+    };
+    let img = LoadImage::new(&cfg, &params, &module)?;
+    let n = img.writes.len();
+    outputs::finish_all(
+        files
+            .into_iter()
+            .zip([img.mem(), img.c_header(), img.json()])
+            .map(|(f, text)| (f, text.into_bytes()))
+            .collect(),
+    )?;
+    note(format_args!(
+        "{module}: {n} table writes ({} address bits, {} data bits) in {}, {}, {}",
+        img.addr_bits,
+        img.data_bits,
+        paths[0].display(),
+        paths[1].display(),
+        paths[2].display()
+    ));
+    Ok(())
 }
