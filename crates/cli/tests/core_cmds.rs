@@ -260,7 +260,7 @@ fn bad_files_and_names() {
     );
     assert_usage_error(
         &["export", "--to", "csv", s, "-o", o],
-        &["'csv'", "[possible values: gqa]"],
+        &["'csv'", "[possible values: gqa, load]"],
         "lutforge export",
     );
     assert_usage_error(&["frobnicate"], &["frobnicate"], "lutforge");

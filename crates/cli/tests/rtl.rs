@@ -383,3 +383,38 @@ fn verify_dir_checks_the_verilog_found_there() {
     assert!(err.contains("cycle ") && err.contains("out_valid"), "{err}");
     assert_input_error(&["verify", o, "--lanes", "2"], "lutforge.json");
 }
+
+#[test]
+fn export_load_writes_three_files_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = exact_table(dir.path(), "gelu", "3..3");
+    let p = dir.path().join("load");
+    let (code, _, err) = run(&[
+        "export",
+        "--to",
+        "load",
+        t.to_str().unwrap(),
+        "-o",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for ext in ["mem", "h", "json"] {
+        assert!(dir.path().join(format!("load.{ext}")).is_file(), "{ext}");
+    }
+    let h = std::fs::read_to_string(dir.path().join("load.h")).unwrap();
+    assert!(h.contains("static const uint32_t gelu_s3_k8_int8_cfg[2 * GELU_S3_K8_INT8_CFG_WRITES]"));
+    let q = dir.path().join("fixed");
+    assert_input_error(
+        &[
+            "export",
+            "--to",
+            "load",
+            t.to_str().unwrap(),
+            "--fixed",
+            "-o",
+            q.to_str().unwrap(),
+        ],
+        "no write port",
+    );
+    assert!(!dir.path().join("fixed.mem").exists() && !dir.path().join("fixed.h").exists());
+}
