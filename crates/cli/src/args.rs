@@ -117,17 +117,26 @@ pub fn parse_domain(s: &str) -> Result<(f64, f64), String> {
     Ok((num(lo)?, num(hi)?))
 }
 
-/// `A..B` (inclusive) or a single `D` → a range of input scales.
-pub fn parse_scales(s: &str) -> Result<RangeInclusive<i32>, String> {
+/// `A..B` (inclusive; `A..=B` too) or a single value; the caller checks the bounds.
+pub fn parse_range<T: std::str::FromStr + Copy>(s: &str) -> Result<RangeInclusive<T>, String> {
     let num = |v: &str| {
         v.trim()
-            .parse::<i32>()
+            .parse::<T>()
             .map_err(|_| format!("'{v}' is not a whole number"))
     };
-    let (a, b) = match s.split_once("..") {
-        Some((a, b)) => (num(a)?, num(b.trim_start_matches('='))?),
-        None => (num(s)?, num(s)?),
-    };
+    match s.split_once("..") {
+        Some((a, b)) => Ok(num(a)?..=num(b.trim_start_matches('='))?),
+        None => {
+            let v = num(s)?;
+            Ok(v..=v)
+        }
+    }
+}
+
+/// `A..B` (inclusive) or a single `D` → a range of input scales.
+pub fn parse_scales(s: &str) -> Result<RangeInclusive<i32>, String> {
+    let r = parse_range::<i32>(s)?;
+    let (a, b) = (*r.start(), *r.end());
     if a > b {
         return Err(format!("'{s}': the first scale is above the last"));
     }

@@ -60,6 +60,21 @@ pub struct ScaleReport {
     pub mismatch: Option<String>,
 }
 
+impl ScaleReport {
+    fn of(scale: i32, r: &crosscheck::Checked, built: bool, icarus: Option<String>) -> ScaleReport {
+        ScaleReport {
+            scale,
+            cycles: r.cycles,
+            samples: r.stats.samples,
+            cfg_writes: r.stats.cfg_writes,
+            out_stalls: r.stats.out_stalls,
+            built,
+            icarus,
+            mismatch: r.mismatch.as_ref().map(Mismatch::to_string),
+        }
+    }
+}
+
 /// What `verify` is doing, for a progress display.
 #[derive(Clone, Copy, Debug)]
 pub enum Stage<'a> {
@@ -157,16 +172,7 @@ pub fn verify(
         } else {
             None
         };
-        let rep = ScaleReport {
-            scale,
-            cycles: r.cycles,
-            samples: r.stats.samples,
-            cfg_writes: r.stats.cfg_writes,
-            out_stalls: r.stats.out_stalls,
-            built: build.fresh,
-            icarus,
-            mismatch,
-        };
+        let rep = ScaleReport::of(scale, &r, build.fresh, icarus);
         progress(Stage::Done(&rep));
         let failed = rep.mismatch.is_some();
         out.push(rep);
@@ -213,14 +219,5 @@ pub fn verify_dir(dir: &Path, opts: &VerifyOptions, cache: &Path) -> Result<Scal
     } else {
         None
     };
-    Ok(ScaleReport {
-        scale: m.scale,
-        cycles: r.cycles,
-        samples: r.stats.samples,
-        cfg_writes: r.stats.cfg_writes,
-        out_stalls: r.stats.out_stalls,
-        built: build.fresh,
-        icarus,
-        mismatch,
-    })
+    Ok(ScaleReport::of(m.scale, &r, build.fresh, icarus))
 }

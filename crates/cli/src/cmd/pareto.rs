@@ -14,7 +14,7 @@ use serde_json::json;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
-use crate::args::{parse_domain, parse_function, parse_tech, FunctionArg};
+use crate::args::{parse_domain, parse_function, parse_range, parse_tech, FunctionArg};
 use crate::error::{note, CliError, CliResult};
 use crate::outputs;
 
@@ -27,31 +27,31 @@ pub struct ParetoArgs {
     #[arg(long, allow_hyphen_values = true, value_parser = parse_domain)]
     domain: Option<(f64, f64)>,
     /// Segment counts K, A..B or one value.
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range::<i64>)]
     segments: Option<RangeInclusive<i64>>,
     /// Input widths N_x (bits).
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range::<i64>)]
     input_bits: Option<RangeInclusive<i64>>,
     /// Input scale offsets from the covering scale (negative: coarser, positive: clips).
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range::<i64>)]
     input_shift: Option<RangeInclusive<i64>>,
     /// Slope widths N_k.
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range::<i64>)]
     slope_bits: Option<RangeInclusive<i64>>,
     /// Slope integer bits I_k (sign included; F_k = N_k − I_k).
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range::<i64>)]
     slope_int: Option<RangeInclusive<i64>>,
     /// Intercept widths N_b.
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range::<i64>)]
     intercept_bits: Option<RangeInclusive<i64>>,
     /// Intercept integer bits I_b (F_b = N_b − I_b).
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range::<i64>)]
     intercept_int: Option<RangeInclusive<i64>>,
     /// Output widths N_y.
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range::<i64>)]
     output_bits: Option<RangeInclusive<i64>>,
     /// Low product bits dropped before the adder.
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_range)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_range::<i64>)]
     trunc: Option<RangeInclusive<i64>>,
     /// Rounding modes to choose from, comma-separated (half-up, truncate, half-even).
     #[arg(long, value_delimiter = ',')]
@@ -98,23 +98,6 @@ pub struct ParetoArgs {
     /// No progress bar and no summary on stderr.
     #[arg(long, short)]
     quiet: bool,
-}
-
-/// `A..B` (inclusive; `A..=B` too) or a single value; an empty range is reported later, with
-/// the option's name.
-fn parse_range(s: &str) -> Result<RangeInclusive<i64>, String> {
-    let num = |v: &str| {
-        v.trim()
-            .parse::<i64>()
-            .map_err(|_| format!("'{v}' is not a whole number"))
-    };
-    match s.split_once("..") {
-        Some((a, b)) => Ok(num(a)?..=num(b.trim_start_matches('='))?),
-        None => {
-            let v = num(s)?;
-            Ok(v..=v)
-        }
-    }
 }
 
 fn parse_metric(s: &str) -> Result<ErrorMetric, String> {

@@ -14,7 +14,7 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use super::{load_model, load_task, parse_calibration, show};
-use crate::args::parse_tech;
+use crate::args::{parse_range, parse_tech};
 use crate::error::{note, CliError, CliResult};
 use crate::outputs;
 
@@ -81,15 +81,7 @@ pub struct ParetoArgs {
 }
 
 fn parse_bits(s: &str) -> Result<RangeInclusive<u32>, String> {
-    let num = |v: &str| {
-        v.trim()
-            .parse::<u32>()
-            .map_err(|_| format!("'{v}' is not a width"))
-    };
-    let r = match s.split_once("..") {
-        Some((a, b)) => num(a)?..=num(b.trim_start_matches('='))?,
-        None => num(s)?..=num(s)?,
-    };
+    let r = parse_range::<u32>(s)?;
     if r.is_empty() || *r.start() < 2 || *r.end() > 16 {
         return Err(format!("'{s}': a width range within 2..16"));
     }
