@@ -418,3 +418,96 @@ fn export_load_writes_three_files_or_none() {
     );
     assert!(!dir.path().join("fixed.mem").exists() && !dir.path().join("fixed.h").exists());
 }
+
+/// The tables of one member of a two-function front: one programmable unit serves both.
+#[test]
+fn a_shared_unit_serves_every_table_of_a_pareto_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let tables = dir.path().join("tables");
+    let (code, _, err) = run(&[
+        "pareto",
+        "--function",
+        "gelu,exp",
+        "--segments",
+        "3..4",
+        "--input-bits",
+        "6",
+        "--slope-bits",
+        "5..6",
+        "--intercept-bits",
+        "6..7",
+        "--output-bits",
+        "6..7",
+        "--population",
+        "8",
+        "--generations",
+        "2",
+        "--tables",
+        tables.to_str().unwrap(),
+        "-o",
+        dir.path().join("front.json").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let gelu = tables.join("member-000-gelu.json");
+    let exp = tables.join("member-000-exp.json");
+    let out = dir.path().join("shared");
+    let o = out.to_str().unwrap();
+    let (code, stdout, err) = run(&[
+        "gen",
+        gelu.to_str().unwrap(),
+        exp.to_str().unwrap(),
+        "-o",
+        o,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("shared by 2 tables"), "{err}");
+    let module = std::path::Path::new(stdout.lines().next().unwrap())
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(module.starts_with("gelu_exp_k"), "{module}");
+    for f in ["gelu", "exp"] {
+        for ext in ["mem", "h", "json"] {
+            assert!(
+                out.join(format!("{module}_{f}.{ext}")).is_file(),
+                "{f}.{ext}"
+            );
+        }
+    }
+    // Verilator against the simulator once per table, and the testbench (which loads and
+    // checks both) under Icarus.
+    let (code, stdout, err) = lutforge_env(&["verify", o, "--random", "300"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[0].starts_with("gelu, scale ") && lines[1].starts_with("exp, scale "));
+    assert!(lines
+        .iter()
+        .all(|l| l.contains("RTL = simulator") && l.contains("icarus testbench PASS")));
+    // The exp pass loads exp's table through the write port: its load image's writes.
+    let image = std::fs::read_to_string(out.join(format!("{module}_exp.mem"))).unwrap();
+    let writes = image.lines().filter(|l| !l.starts_with("//")).count();
+    assert!(writes > 0);
+    let (code, stdout, _) = lutforge_env(&["verify", o, "--random", "0", "--json"], dir.path());
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        v["scales"][0]["cfg_writes"], 0,
+        "gelu runs on the reset table"
+    );
+    assert_eq!(v["scales"][1]["cfg_writes"], writes, "exp is loaded first");
+    // Tables of units that differ, a fixed shared unit, a table given twice: refused.
+    let x = dir.path().join("x");
+    let x = x.to_str().unwrap();
+    let (g, e) = (gelu.to_str().unwrap(), exp.to_str().unwrap());
+    let other = exact_table(dir.path(), "exp", "3..3");
+    assert_input_error(
+        &["gen", g, other.to_str().unwrap(), "-o", x],
+        "needs another unit",
+    );
+    assert_input_error(&["gen", g, e, "--fixed", "-o", x], "must be programmable");
+    assert_input_error(&["gen", g, g, "-o", x], "given twice");
+    assert!(!dir.path().join("x").exists());
+}

@@ -26,6 +26,11 @@ pub struct GenOptions {
     /// Probability of an output stall in the testbench's stimulus.
     pub stall_prob: f64,
     pub seed: u64,
+    /// Further tables (with their scales) that the same programmable unit serves, loaded
+    /// through its write port one after another: each must need the same hardware
+    /// ([`UnitConfig::hardware`]) as the first. Each gets a load image, and the testbench
+    /// checks every input code of each.
+    pub also: Vec<(Table, i32)>,
 }
 
 impl Default for GenOptions {
@@ -37,6 +42,7 @@ impl Default for GenOptions {
             reset: Reset::default(),
             stall_prob: 0.25,
             seed: 1,
+            also: Vec::new(),
         }
     }
 }
@@ -71,7 +77,21 @@ pub struct Manifest {
     pub programmable: bool,
     /// Every file gen wrote here, the manifest included.
     pub files: Vec<String>,
-    /// The table the unit was generated from (`lutforge-table/1`).
+    /// The table the unit was generated from (`lutforge-table/1`); a programmable unit
+    /// holds it after reset.
+    pub table: serde_json::Value,
+    /// The further tables a shared programmable unit serves through its write port.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<AlsoTable>,
+}
+
+/// One further table of a shared unit, as the manifest records it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlsoTable {
+    pub scale: i32,
+    /// Base name of its load image (`LABEL.mem`, `LABEL.h`, `LABEL.json`).
+    pub load_image: String,
     pub table: serde_json::Value,
 }
 
@@ -103,6 +123,19 @@ impl Manifest {
             .map_err(|e| Error::field("table", e.to_string()))
     }
 
+    /// The further tables of a shared unit with their scales, each checked as a table file is.
+    pub fn also_tables(&self) -> Result<Vec<(Table, i32)>> {
+        self.also
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                Table::from_json(&a.table.to_string())
+                    .map(|(t, _)| (t, a.scale))
+                    .map_err(|e| Error::field(format!("also[{i}].table"), e.to_string()))
+            })
+            .collect()
+    }
+
     /// Reads `dir/lutforge.json`.
     pub fn load(dir: &Path) -> Result<Manifest> {
         let path = dir.join(MANIFEST);
@@ -130,20 +163,26 @@ pub struct Generated {
     pub samples: u64,
 }
 
-/// The module name a table's unit gets unless one is given: function, scale, segments and
-/// number format, e.g. `gelu_s4_k8_int8` (a negative scale is written `m2`; characters a
-/// Verilog name cannot hold become `_`).
-pub fn default_name(table: &Table, scale: i32, cfg: &UnitConfig) -> String {
-    let fmt = match cfg.arith {
-        Arith::Int(dp) => format!("int{}", dp.input.bits),
-        Arith::Fp32 => "fp32".into(),
-    };
-    let s = if scale < 0 {
+/// One scale of a table as the manifest records it.
+fn table_json(table: &Table, scale: i32) -> Result<serde_json::Value> {
+    let mut one = table.clone();
+    one.scales.retain(|s| s.frac == scale);
+    serde_json::from_str(&one.to_json()).map_err(|e| Error::internal(format!("table JSON: {e}")))
+}
+
+/// A scale in a name: a negative one is written `m2`.
+fn scale_tag(scale: i32) -> String {
+    if scale < 0 {
         format!("m{}", -scale)
     } else {
         scale.to_string()
-    };
-    let mut name: String = format!("{}_s{s}_k{}_{fmt}", table.function.name(), cfg.segments)
+    }
+}
+
+/// `s` with every character a Verilog name cannot hold as `_`, and a letter in front when it
+/// would start with a digit.
+fn identifier(s: &str) -> String {
+    let mut name: String = s
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' {
@@ -157,6 +196,38 @@ pub fn default_name(table: &Table, scale: i32, cfg: &UnitConfig) -> String {
         name.insert(0, 'u');
     }
     name
+}
+
+/// The default name of a shared unit: its labels, segments and format, e.g.
+/// `gelu_exp_k8_int8`.
+fn shared_name(units: &[Served]) -> String {
+    let labels: Vec<&str> = units.iter().map(|u| u.label.as_str()).collect();
+    identifier(&format!(
+        "{}_k{}_{}",
+        labels.join("_"),
+        units[0].cfg.segments,
+        format_tag(&units[0].cfg)
+    ))
+}
+
+fn format_tag(cfg: &UnitConfig) -> String {
+    match cfg.arith {
+        Arith::Int(dp) => format!("int{}", dp.input.bits),
+        Arith::Fp32 => "fp32".into(),
+    }
+}
+
+/// The module name a table's unit gets unless one is given: function, scale, segments and
+/// number format, e.g. `gelu_s4_k8_int8` (a negative scale is written `m2`; characters a
+/// Verilog name cannot hold become `_`).
+pub fn default_name(table: &Table, scale: i32, cfg: &UnitConfig) -> String {
+    identifier(&format!(
+        "{}_s{}_k{}_{}",
+        table.function.name(),
+        scale_tag(scale),
+        cfg.segments,
+        format_tag(cfg)
+    ))
 }
 
 /// The header comment of a generated unit: enough to trace the file back to its table.
@@ -294,16 +365,95 @@ fn testbench_events(
     Ok(ev)
 }
 
-/// Writes the unit, testbench, vectors, README and manifest for one scale of `table` into
-/// `dir`, as a whole (see `io::StagedDir`).
+/// One table a generated unit serves.
+pub struct Served {
+    /// Names its load image: the function, with the scale when two tables share a function.
+    pub label: String,
+    pub table: Table,
+    pub scale: i32,
+    /// The unit in this table's own formats (same hardware as the others).
+    pub cfg: UnitConfig,
+    pub params: Params,
+}
+
+/// The tables the unit of `table` at `scale` serves (itself first, then `also`), each checked
+/// to need the same hardware.
+pub fn served(
+    table: &Table,
+    scale: i32,
+    also: &[(Table, i32)],
+    shape: &UnitShape,
+) -> Result<Vec<Served>> {
+    let (cfg, params) = unit_for(table, scale, shape)?;
+    if !also.is_empty() && !cfg.programmable {
+        return Err(Error::input(
+            "a unit shared by several tables loads them through its write port: it must be programmable (drop --fixed)",
+        ));
+    }
+    let mut out = vec![Served {
+        label: String::new(),
+        table: table.clone(),
+        scale,
+        cfg,
+        params,
+    }];
+    for (t, s) in also {
+        let (c, p) = unit_for(t, *s, shape)?;
+        if c.hardware() != cfg.hardware() {
+            return Err(Error::input(format!(
+                "{} at scale {s} needs another unit than {} at scale {scale} ({} against {}): one unit serves tables of one design, e.g. the tables of one member of a `pareto --function f,g` front",
+                t.function.name(),
+                table.function.name(),
+                c.hardware_summary(),
+                cfg.hardware_summary()
+            )));
+        }
+        out.push(Served {
+            label: String::new(),
+            table: t.clone(),
+            scale: *s,
+            cfg: c,
+            params: p,
+        });
+    }
+    let names: Vec<String> = out
+        .iter()
+        .map(|u| identifier(u.table.function.name()))
+        .collect();
+    for i in 0..out.len() {
+        let n = &names[i];
+        out[i].label = if names.iter().filter(|m| *m == n).count() > 1 {
+            format!("{n}_s{}", scale_tag(out[i].scale))
+        } else {
+            n.clone()
+        };
+    }
+    for i in 0..out.len() {
+        if out[..i].iter().any(|u| u.label == out[i].label) {
+            return Err(Error::input(format!(
+                "{} at scale {} is given twice",
+                out[i].table.function.name(),
+                out[i].scale
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the unit, testbench, vectors, README and manifest for one scale of `table` (and,
+/// for a shared unit, the load image of every table it serves) into `dir`, as a whole (see
+/// `io::StagedDir`).
 pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Result<Generated> {
     check_dir(dir, force)?;
     // What stays of the old directory: the files lutforge did not write (with --force);
     // gen's own earlier files, whatever their names, go.
     let foreign = foreign_files(dir)?;
-    let (cfg, params) = unit_for(table, opts.scale, &opts.shape)?;
+    let units = served(table, opts.scale, &opts.also, &opts.shape)?;
+    let shared = units.len() > 1;
+    let (cfg, params) = (units[0].cfg, units[0].params.clone());
     let module = match &opts.name {
         Some(n) => n.clone(),
+        None if shared => shared_name(&units),
         None => default_name(table, opts.scale, &cfg),
     };
     check_module_name(&module)?;
@@ -311,17 +461,33 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
         module: module.clone(),
         reset: opts.reset,
     };
-    let unit_v = render_unit(
-        &cfg,
-        &params,
-        &header(table, &cfg, &params, opts.scale),
-        &iface,
-    )?;
+    let mut head = header(table, &cfg, &params, opts.scale);
+    if shared {
+        head.push(format!(
+            "shared unit: serves {}, each loaded through the write port ({module}_LABEL.mem/.h/.json); after reset it holds the table of {}",
+            units
+                .iter()
+                .map(|u| format!("{} (scale {})", u.label, u.scale))
+                .collect::<Vec<_>>()
+                .join(", "),
+            units[0].label
+        ));
+    }
+    let unit_v = render_unit(&cfg, &params, &head, &iface)?;
 
-    // The testbench's vectors, from the simulator, with random output stalls.
+    // The testbench's vectors, from the simulator, with random output stalls; a shared unit
+    // then loads each further table and runs every code of it.
     let codes = all_codes(table, opts.scale, opts.shape.format);
     let mut unit = Unit::new(cfg, &params)?;
-    let mut stim = VecStimulus::new(testbench_events(&cfg, &params, &codes)?);
+    let mut events = testbench_events(&cfg, &params, &codes)?;
+    for u in &units[1..] {
+        events.extend(load_events(&cfg, &u.params)?);
+        events.extend(beats(
+            &all_codes(&u.table, u.scale, opts.shape.format),
+            cfg.lanes,
+        ));
+    }
+    let mut stim = VecStimulus::new(events);
     let tmp = io::TempDir::new()?;
     let trace = tmp.path().join("sim.trace");
     let file = std::fs::File::create(&trace).map_err(|e| Error::io(&trace, e))?;
@@ -335,15 +501,39 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
     let vectors = testbench::from_trace(&cfg, &trace, &iface)?;
 
     let tb = testbench::tb_name(&module);
-    let names = [
+    let mut names = vec![
         format!("{module}.v"),
         format!("{tb}.v"),
         "stimulus.hex".to_string(),
         "expected.hex".to_string(),
         "README.md".to_string(),
     ];
-    let mut one = table.clone();
-    one.scales.retain(|s| s.frac == opts.scale);
+    let mut contents = vec![
+        unit_v,
+        vectors.testbench,
+        vectors.stimulus,
+        vectors.expected,
+    ];
+    let mut also = Vec::new();
+    if shared {
+        for u in &units {
+            let base = format!("{module}_{}", u.label);
+            let image = crate::load::LoadImage::new(&u.cfg, &u.params, &base)?;
+            names.extend([
+                format!("{base}.mem"),
+                format!("{base}.h"),
+                format!("{base}.json"),
+            ]);
+            contents.extend([image.mem(), image.c_header(), image.json()]);
+        }
+        for u in &units[1..] {
+            also.push(AlsoTable {
+                scale: u.scale,
+                load_image: format!("{module}_{}", u.label),
+                table: table_json(&u.table, u.scale)?,
+            });
+        }
+    }
     let mut files_list: Vec<String> = names.to_vec();
     files_list.push(MANIFEST.into());
     let manifest = Manifest {
@@ -356,21 +546,14 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
         stages: cfg.stages,
         programmable: cfg.programmable,
         files: files_list,
-        table: serde_json::from_str(&one.to_json())
-            .map_err(|e| Error::internal(format!("table JSON: {e}")))?,
+        table: table_json(table, opts.scale)?,
+        also,
     };
     let mut manifest_text = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::internal(format!("manifest: {e}")))?;
     manifest_text.push('\n');
-    let readme = readme(table, &cfg, opts, &iface, vectors.cycles);
-    let contents = [
-        unit_v,
-        vectors.testbench,
-        vectors.stimulus,
-        vectors.expected,
-        readme,
-        manifest_text,
-    ];
+    contents.insert(4, readme(&units, &cfg, &iface, vectors.cycles));
+    contents.push(manifest_text);
     let mut staged = io::StagedDir::create(dir)?;
     let mut files = Vec::new();
     for (name, text) in names
@@ -395,13 +578,7 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
     })
 }
 
-fn readme(
-    table: &Table,
-    cfg: &UnitConfig,
-    opts: &GenOptions,
-    iface: &Interface,
-    cycles: usize,
-) -> String {
+fn readme(units: &[Served], cfg: &UnitConfig, iface: &Interface, cycles: usize) -> String {
     let w = cfg.widths();
     let m = &iface.module;
     let tb = testbench::tb_name(m);
@@ -476,6 +653,36 @@ fn readme(
             ("cfg_data".into(), "in".into(), format!("{}", w.cfg_data), "the entry's code (`lutforge export --to load` writes the sequence)".into()),
         ]);
     }
+    let table = &units[0].table;
+    let shared = if units.len() > 1 {
+        let rows: String = units
+            .iter()
+            .map(|u| {
+                format!(
+                    "| {} | {} | {} | `{m}_{}.mem`, `{m}_{}.h`, `{m}_{}.json` |\n",
+                    u.table.function.name(),
+                    u.scale,
+                    match u.cfg.arith {
+                        Arith::Int(dp) => format!(
+                            "slope {}, intercept {}, output {}",
+                            dp.slope, dp.intercept, dp.output
+                        ),
+                        Arith::Fp32 => "fp32".into(),
+                    },
+                    u.label,
+                    u.label,
+                    u.label
+                )
+            })
+            .collect();
+        format!(
+            "## Tables\n\n             One unit serves {n} tables: the hardware (widths, shifts, segments) is the same for each,\n             only the binary points at which its codes are read differ. Load one through the write\n             port (the load images: a `$readmemh` file, a C header and JSON of the `cfg_addr`/`cfg_data`\n             writes, one per cycle with `cfg_we` high), then stream that function's inputs. After reset\n             the unit holds {first}'s table. The testbench loads and checks each in turn; `lutforge\n             verify .` checks each against the simulator.\n\n             | function | input scale | formats (bits, frac) | load image |\n|---|---|---|---|\n{rows}\n",
+            n = units.len(),
+            first = units[0].table.function.name(),
+        )
+    } else {
+        String::new()
+    };
     let port_rows: String = ports
         .iter()
         .map(|(n, d, b, what)| format!("| `{n}` | {d} | {b} | {what} |\n"))
@@ -490,6 +697,7 @@ fn readme(
          | `{tb}.v` | self-checking testbench: replays `stimulus.hex`, checks `expected.hex`; last line PASS or FAIL, `$fatal` on FAIL |\n\
          | `stimulus.hex`, `expected.hex` | {cycles} cycles from lutforge-sim: {}every input code, random output stalls |\n\
          | `{MANIFEST}` | what was generated: module, shape, reset, the table; gen rewrites this directory as its own |\n\n\
+         {shared}\
          ## Ports\n\n\
          | port | dir | bits | meaning |\n|---|---|---|---|\n{port_rows}\n\
          A result leaves {} cycles after its beat is taken when `out_ready` stays high; one beat per\n\
@@ -505,9 +713,17 @@ fn readme(
          lutforge verify .                                             # this Verilog against the simulator, cycle by cycle\n\
          lutforge synth .                                              # cells, transistors, gate equivalents\n\
          ```\n",
-        table.function.name(),
+        units
+            .iter()
+            .map(|u| u.table.function.name())
+            .collect::<Vec<_>>()
+            .join(", "),
         table.segments,
-        opts.scale,
+        units
+            .iter()
+            .map(|u| u.scale.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         lutforge_core::VERSION,
         cfg.stages,
         cfg.stages,

@@ -5,7 +5,7 @@
 //! wrote, with the Verilog found there (possibly edited).
 
 use crate::crosscheck::{self, beats, load_events, random_events, Mismatch};
-use crate::gen::{all_codes, generate, header, GenOptions, Manifest};
+use crate::gen::{all_codes, generate, header, served, GenOptions, Manifest};
 use crate::render::{render_unit, Interface};
 use crate::testbench::run_icarus;
 use lutforge_core::{Error, Params, Result, Table};
@@ -47,6 +47,9 @@ impl Default for VerifyOptions {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ScaleReport {
+    /// The table's function, in the reports of a shared unit (one per table it serves).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
     pub scale: i32,
     pub cycles: u64,
     pub samples: u64,
@@ -63,6 +66,7 @@ pub struct ScaleReport {
 impl ScaleReport {
     fn of(scale: i32, r: &crosscheck::Checked, built: bool, icarus: Option<String>) -> ScaleReport {
         ScaleReport {
+            function: None,
             scale,
             cycles: r.cycles,
             samples: r.stats.samples,
@@ -184,28 +188,42 @@ pub fn verify(
 }
 
 /// Verifies a directory `gen` wrote: its `MODULE.v` (as found there, edited or not) against
-/// the simulator's unit of its `lutforge.json`, and its own testbench under Icarus.
-pub fn verify_dir(dir: &Path, opts: &VerifyOptions, cache: &Path) -> Result<ScaleReport> {
+/// the simulator's unit of its `lutforge.json`, and its own testbench under Icarus. A shared
+/// unit is checked once per table it serves (the unit after reset, then each further table
+/// loaded through the write port), one report each; one Verilator build serves them all.
+pub fn verify_dir(dir: &Path, opts: &VerifyOptions, cache: &Path) -> Result<Vec<ScaleReport>> {
     check_random(opts.random)?;
     let m = Manifest::load(dir)?;
     let table = m.table()?;
     let shape = m.shape()?;
     let iface = m.interface();
-    let (cfg, params) = unit_for(&table, m.scale, &shape)?;
+    let units = served(&table, m.scale, &m.also_tables()?, &shape)?;
+    let (cfg, init) = (units[0].cfg, units[0].params.clone());
     let unit_path = dir.join(format!("{}.v", m.module));
     let unit_v = lutforge_core::io::read_text(&unit_path)?;
     let build = crosscheck::unit_build(&unit_v, &cfg, &iface, cache, opts.clock_mhz)
         .map_err(|e| Error::io(&unit_path, e))?;
-    let codes = all_codes(&table, m.scale, shape.format);
-    let ev = events(&cfg, &params, &codes, opts, m.scale, false)?;
     let run = RunOptions {
         stall_prob: opts.stall_prob,
         seed: opts.seed,
     };
     let work = lutforge_core::io::TempDir::new()?;
-    let r = crosscheck::check(&build, &cfg, &params, ev, &run, work.path())?;
-    let mismatch = r.mismatch.as_ref().map(Mismatch::to_string);
-    let icarus = if opts.icarus && mismatch.is_none() {
+    let mut reports = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let codes = all_codes(&u.table, u.scale, shape.format);
+        let ev = events(&cfg, &u.params, &codes, opts, u.scale, i > 0)?;
+        let r = crosscheck::check(&build, &cfg, &init, ev, &run, work.path())?;
+        let mut rep = ScaleReport::of(u.scale, &r, build.fresh && i == 0, None);
+        if units.len() > 1 {
+            rep.function = Some(u.table.function.name().to_string());
+        }
+        let failed = rep.mismatch.is_some();
+        reports.push(rep);
+        if failed {
+            return Ok(reports);
+        }
+    }
+    if opts.icarus {
         // In a copy: Icarus writes its compiled testbench beside the sources.
         let copy = work.path().join("dir");
         std::fs::create_dir(&copy).map_err(|e| Error::io(&copy, e))?;
@@ -215,9 +233,10 @@ pub fn verify_dir(dir: &Path, opts: &VerifyOptions, cache: &Path) -> Result<Scal
                 std::fs::copy(&from, copy.join(f)).map_err(|e| Error::io(&from, e))?;
             }
         }
-        Some(run_icarus(&copy, &m.module)?)
-    } else {
-        None
-    };
-    Ok(ScaleReport::of(m.scale, &r, build.fresh, icarus))
+        let verdict = run_icarus(&copy, &m.module)?;
+        for r in &mut reports {
+            r.icarus = Some(verdict.clone());
+        }
+    }
+    Ok(reports)
 }

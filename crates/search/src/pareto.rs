@@ -500,19 +500,32 @@ impl UnitProblem {
     }
 
     /// The datapath of `d` for function `i`.
+    ///
+    /// Several functions share one piece of hardware, so they share its two constant shifts
+    /// (align F_k + F_x − F_b and output F_k + F_x − F_y): the first function's formats are
+    /// the design's, and every other function reads the same slope and intercept bits at the
+    /// binary points those shifts leave it, F_k,i = F_k + (F_y,i − F_x,i) − (F_y − F_x) and
+    /// F_b,i = F_b + (F_y,i − F_y). Each function's table then loads into one programmable unit.
     fn datapath(&self, d: &Design, i: usize) -> Datapath {
-        let f = &self.funcs[i];
-        Datapath {
-            input: FixedFormat::new(
+        let formats = |f: &Prepared| {
+            let input = FixedFormat::new(
                 d.input_bits,
                 covering_frac(d.input_bits, f.target.domain) + d.input_shift,
-            ),
-            slope: d.slope_eff(),
-            intercept: d.intercept(),
-            output: FixedFormat::new(
+            );
+            let output = FixedFormat::new(
                 d.output_bits,
                 f.out_frac.get(d.output_bits as usize).copied().unwrap_or(0),
-            ),
+            );
+            (input, output)
+        };
+        let (x0, y0) = formats(&self.funcs[0]);
+        let (x, y) = formats(&self.funcs[i]);
+        let (k, b) = (d.slope_eff(), d.intercept());
+        Datapath {
+            input: x,
+            slope: FixedFormat::new(k.bits, k.frac + (y.frac - x.frac) - (y0.frac - x0.frac)),
+            intercept: FixedFormat::new(b.bits, b.frac + (y.frac - y0.frac)),
+            output: y,
             rounding: d.rounding,
         }
     }
@@ -1198,6 +1211,21 @@ mod tests {
             assert_eq!(m.score, p.score_fresh(&m.design), "{:?}", m.design);
             let tables = p.tables(&m.design, Some(&m.genes)).unwrap();
             assert_eq!(tables.len(), 2);
+            // One unit serves both: the same widths and shifts, other binary points.
+            let shape = lutforge_sim::convert::UnitShape::default();
+            let units: Vec<UnitConfig> = tables
+                .iter()
+                .map(|t| {
+                    lutforge_sim::convert::unit_for(t, t.scales[0].frac, &shape)
+                        .unwrap()
+                        .0
+                })
+                .collect();
+            assert_eq!(units[0].hardware(), units[1].hardware(), "{:?}", m.design);
+            assert_ne!(
+                units[0], units[1],
+                "gelu and exp read the codes at other scales"
+            );
             for (t, fs) in tables.iter().zip(&m.score.per_function) {
                 let (back, _) = Table::from_json(&t.to_json()).unwrap();
                 assert_eq!(back.segments, m.design.segments);

@@ -27,9 +27,12 @@ pub enum Active {
 
 #[derive(Args)]
 pub struct GenArgs {
-    /// Table file (lutforge-table/1).
-    table: PathBuf,
-    /// Input scale (F_x); may be left out when the table has only one.
+    /// Table file (lutforge-table/1). Several tables that need the same hardware (the
+    /// tables of one member of a `pareto --function f,g` front) make one programmable unit
+    /// that serves them all, with a load image per table.
+    #[arg(required = true, num_args = 1..)]
+    tables: Vec<PathBuf>,
+    /// Input scale (F_x); may be left out when a table has only one.
     #[arg(long, allow_hyphen_values = true)]
     scale: Option<i32>,
     #[command(flatten)]
@@ -54,8 +57,17 @@ pub struct GenArgs {
 }
 
 pub fn run(a: &GenArgs) -> CliResult {
-    let table = load_table(&a.table)?;
+    let table = load_table(&a.tables[0])?;
     let scale = pick_scale(&table, a.scale)?;
+    let mut also = Vec::new();
+    for path in &a.tables[1..] {
+        let t = load_table(path)?;
+        let s = pick_scale(&t, a.scale).map_err(|mut e| {
+            e.msg = format!("{}: {}", path.display(), e.msg);
+            e
+        })?;
+        also.push((t, s));
+    }
     let opts = GenOptions {
         scale,
         shape: a.shape.shape()?,
@@ -64,6 +76,7 @@ pub fn run(a: &GenArgs) -> CliResult {
             asynchronous: matches!(a.reset, ResetKind::Async),
             active_low: matches!(a.reset_active, Active::Low),
         },
+        also,
         ..GenOptions::default()
     };
     let g = generate(&table, &opts, &a.output, a.force)?;
@@ -71,13 +84,18 @@ pub fn run(a: &GenArgs) -> CliResult {
         outln!("{}", f.display());
     }
     note(format_args!(
-        "{}: {} segments, scale {scale}, {} table; testbench replays {} cycles ({} samples)",
+        "{}: {} segments, scale {scale}, {} table{}; testbench replays {} cycles ({} samples)",
         g.module,
         table.segments,
         if g.cfg.programmable {
             "programmable"
         } else {
             "fixed"
+        },
+        if a.tables.len() > 1 {
+            format!(", shared by {} tables", a.tables.len())
+        } else {
+            String::new()
         },
         g.cycles,
         g.samples

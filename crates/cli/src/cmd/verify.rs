@@ -40,7 +40,11 @@ pub struct VerifyArgs {
 
 fn line(r: &ScaleReport) -> String {
     format!(
-        "scale {}: {} cycles, {} samples, {} table writes, {} output stalls: {}{}",
+        "{}scale {}: {} cycles, {} samples, {} table writes, {} output stalls: {}{}",
+        r.function
+            .as_ref()
+            .map(|f| format!("{f}, "))
+            .unwrap_or_default(),
         r.scale,
         r.cycles,
         r.samples,
@@ -79,11 +83,13 @@ pub fn run(a: &VerifyArgs) -> CliResult {
                 "a generated directory's shape and scale are its own (lutforge.json): drop --scale and the shape flags",
             ));
         }
-        let r = verify_dir(&a.input, &opts, &default_cache_dir())?;
+        let reports = verify_dir(&a.input, &opts, &default_cache_dir())?;
         if !json {
-            outln!("{}", line(&r));
+            for r in &reports {
+                outln!("{}", line(r));
+            }
         }
-        vec![r]
+        reports
     } else {
         let table = load_table(&a.input)?;
         opts.shape = a.shape.shape()?;
@@ -132,9 +138,16 @@ pub fn run(a: &VerifyArgs) -> CliResult {
     }
     match reports
         .iter()
-        .find_map(|r| r.mismatch.as_ref().map(|m| (r.scale, m)))
+        .find_map(|r| r.mismatch.as_ref().map(|m| (r, m)))
     {
-        Some((scale, m)) => Err(CliError::failed(format!("scale {scale}: {m}"))),
+        Some((r, m)) => Err(CliError::failed(format!(
+            "{}scale {}: {m}",
+            r.function
+                .as_ref()
+                .map(|f| format!("{f}, "))
+                .unwrap_or_default(),
+            r.scale
+        ))),
         None => Ok(()),
     }
 }

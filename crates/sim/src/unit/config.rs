@@ -1,7 +1,7 @@
 //! What a unit is before it runs: its number system, shape, bus widths and cfg address map.
 
 use lutforge_core::golden::Datapath;
-use lutforge_core::{Error, Result};
+use lutforge_core::{Error, FixedFormat, Result};
 
 /// Most lanes a unit may have; far beyond a LUT unit's use, small enough that bus widths stay
 /// printable.
@@ -108,6 +108,55 @@ impl UnitConfig {
             dp.check().map_err(Error::input)?;
         }
         Ok(())
+    }
+
+    /// The unit with every binary point moved to where only its widths and shifts remain
+    /// (input and output at scale 0): two tables whose configurations have equal hardware
+    /// load into one programmable unit, since the RTL holds the widths and the two constant
+    /// shifts and nothing else of the formats.
+    pub fn hardware(&self) -> UnitConfig {
+        let arith = match self.arith {
+            Arith::Int(dp) => {
+                let (a, r) = (dp.align_shift(), dp.out_shift());
+                Arith::Int(Datapath {
+                    input: FixedFormat::new(dp.input.bits, 0),
+                    slope: FixedFormat::new(dp.slope.bits, r),
+                    intercept: FixedFormat::new(dp.intercept.bits, r - a),
+                    output: FixedFormat::new(dp.output.bits, 0),
+                    rounding: dp.rounding,
+                })
+            }
+            Arith::Fp32 => Arith::Fp32,
+        };
+        UnitConfig { arith, ..*self }
+    }
+
+    /// The hardware in one phrase, for messages that compare two units.
+    pub fn hardware_summary(&self) -> String {
+        let shape = format!(
+            "{} segments, {} lane(s), {} stage(s), {}",
+            self.segments,
+            self.lanes,
+            self.stages,
+            if self.programmable {
+                "programmable"
+            } else {
+                "fixed"
+            }
+        );
+        match &self.arith {
+            Arith::Int(dp) => format!(
+                "input {} bits, slope {}, intercept {}, output {}, align shift {}, output shift {}, {}, {shape}",
+                dp.input.bits,
+                dp.slope.bits,
+                dp.intercept.bits,
+                dp.output.bits,
+                dp.align_shift(),
+                dp.out_shift(),
+                dp.rounding
+            ),
+            Arith::Fp32 => format!("fp32, {shape}"),
+        }
     }
 
     pub fn widths(&self) -> Widths {
@@ -277,5 +326,47 @@ mod tests {
         assert_eq!(have(3), [false, true, true, true]);
         assert_eq!(have(2), [false, false, true, true]);
         assert_eq!(have(1), [false, false, false, true]);
+    }
+
+    fn int_unit(x: i32, k: i32, b: i32, y: i32) -> UnitConfig {
+        UnitConfig {
+            arith: Arith::Int(Datapath {
+                input: FixedFormat::new(8, x),
+                slope: FixedFormat::new(10, k),
+                intercept: FixedFormat::new(12, b),
+                output: FixedFormat::new(9, y),
+                rounding: lutforge_core::Rounding::HalfUp,
+            }),
+            segments: 8,
+            lanes: 1,
+            stages: 4,
+            programmable: true,
+        }
+    }
+
+    #[test]
+    fn hardware_keeps_widths_and_shifts_only() {
+        // gelu-like (x at 2^-5, y at 2^-6) and exp-like (x at 2^-4, y at 2^-7) formats with
+        // align shift 5 and output shift 6 are one unit; another output shift is not.
+        let a = int_unit(5, 7, 7, 6);
+        let b = int_unit(4, 9, 8, 7);
+        assert_ne!(a, b);
+        assert_eq!(a.hardware(), b.hardware());
+        assert_eq!(a.hardware().hardware(), a.hardware());
+        assert_ne!(a.hardware(), int_unit(5, 7, 7, 5).hardware());
+        assert_ne!(a.hardware(), int_unit(5, 7, 6, 6).hardware());
+        let Arith::Int(h) = a.hardware().arith else {
+            unreachable!()
+        };
+        let Arith::Int(d) = a.arith else {
+            unreachable!()
+        };
+        assert_eq!(
+            (h.align_shift(), h.out_shift()),
+            (d.align_shift(), d.out_shift())
+        );
+        assert!(a
+            .hardware_summary()
+            .contains("align shift 5, output shift 6"));
     }
 }
