@@ -1,13 +1,10 @@
 //! `lutforge search` and `lutforge plot` through the binary: good runs write valid tables with
 //! their provenance, bad input exits 2 with one line on stderr and leaves no file.
 
-use assert_cmd::Command;
+mod common;
+use common::{assert_input_error, lutforge, run};
 use serde_json::Value;
 use std::path::Path;
-
-fn lutforge() -> Command {
-    Command::cargo_bin("lutforge").unwrap()
-}
 
 /// Small, fast settings for every GA run in these tests.
 const FAST: [&str; 4] = ["--generations", "8", "--population", "10"];
@@ -343,4 +340,66 @@ fn all_refuses_before_writing_anything() {
         "{err}"
     );
     assert!(!out.exists());
+}
+
+#[test]
+fn an_error_bound_picks_the_segments_and_eval_states_the_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("g.json");
+    let o = out.to_str().unwrap();
+    let (code, _, err) = run(&[
+        "search",
+        "--function",
+        "gelu",
+        "--method",
+        "exact",
+        "--max-err-lsb",
+        "0.5",
+        "--scales",
+        "2..4",
+        "-o",
+        o,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("the fewest whose table errs by at most 0.5 output LSB"),
+        "{err}"
+    );
+    let (code, stdout, _) = run(&["eval", o, "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for s in v["scales"].as_array().unwrap() {
+        assert!(s["max_err_lsb"].as_f64().unwrap() <= 0.5, "{s}");
+        assert_eq!(s["correctly_rounded"], true);
+        assert_eq!(s["faithful"], true);
+    }
+    let (_, text, _) = run(&["eval", o]);
+    assert!(text.contains("correctly rounded"), "{text}");
+    // A bound the formats cannot reach names the least they can; nothing is written.
+    let x = dir.path().join("x.json");
+    assert_input_error(
+        &[
+            "search",
+            "--function",
+            "gelu",
+            "--max-err-lsb",
+            "0.2",
+            "-o",
+            x.to_str().unwrap(),
+        ],
+        "the least reachable is",
+    );
+    assert_input_error(
+        &[
+            "search",
+            "--function",
+            "gelu",
+            "--max-err-lsb",
+            "-1",
+            "-o",
+            x.to_str().unwrap(),
+        ],
+        "at least 0",
+    );
+    assert!(!x.exists());
 }

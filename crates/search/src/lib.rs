@@ -11,6 +11,7 @@
 pub mod exact;
 pub mod ga;
 pub mod gqa;
+pub mod minimax;
 pub mod nsga2;
 pub mod pareto;
 pub mod problem;
@@ -63,6 +64,9 @@ pub struct Request {
     pub objective: Objective,
     /// `gqa`: decimal bits of the rounding mutation.
     pub decimal_bits: RangeInclusive<i32>,
+    /// An error bound in output LSBs: the search then looks for the fewest segments (at most
+    /// `segments`) whose table meets it at every scale ([`search`]).
+    pub max_err_lsb: Option<f64>,
 }
 
 impl Request {
@@ -82,6 +86,7 @@ impl Request {
             patience: 100,
             objective: Objective::Pwl,
             decimal_bits: 0..=6,
+            max_err_lsb: None,
         }
     }
 }
@@ -170,6 +175,13 @@ pub fn check(r: &Request) -> Result<()> {
             r.decimal_bits.end()
         )));
     }
+    if let Some(e) = r.max_err_lsb {
+        if !(e.is_finite() && e >= 0.0) {
+            return Err(Error::input(format!(
+                "--max-err-lsb {e}: a bound is a finite number of output LSBs, at least 0"
+            )));
+        }
+    }
     let out = r.formats.output;
     let (ylo, yhi) = f.range_over(r.domain.0, r.domain.1);
     // A width outside 2..=32 has no code range to compare with; the datapath check names it.
@@ -222,7 +234,7 @@ pub fn check(r: &Request) -> Result<()> {
             most = (n, d);
         }
     }
-    if r.segments > most.0 {
+    if r.segments > most.0 && r.max_err_lsb.is_none() {
         return Err(Error::input(format!(
             "--segments {}: the domain holds at most {} input codes (at scale {}), so at most {} segments can differ",
             r.segments, most.0, most.1, most.0
@@ -231,9 +243,100 @@ pub fn check(r: &Request) -> Result<()> {
     Ok(())
 }
 
-/// Runs the search; `progress` is called from the calling thread.
+/// Runs the search; `progress` is called from the calling thread. With an error bound
+/// (`max_err_lsb`), the table has the fewest segments that meet it (see [`search_to_bound`]).
 pub fn search(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcome> {
     check(r)?;
+    match r.max_err_lsb {
+        Some(e) => search_to_bound(r, e, progress),
+        None => search_k(r, progress),
+    }
+}
+
+/// The fewest segments, at most `r.segments`, whose table meets `e` output LSBs at every scale.
+///
+/// The minimax optimizer gives each scale's proven fewest K (greedy at the bound); no table of
+/// fewer segments meets it, by any method. `--method exact --objective max-err` then meets it at
+/// exactly the largest of them. Other methods minimize another error, so their table at that K
+/// may miss the bound: K grows until it is met. When a scale cannot meet the bound with
+/// `r.segments`, the error states the least bound it reaches.
+pub fn search_to_bound(
+    r: &Request,
+    e: f64,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Outcome> {
+    let limit = r.segments;
+    let mut need = 1usize;
+    let mut why = 0i32;
+    for d in r.scales.clone() {
+        let dp = r.formats.datapath(d);
+        let p = ScaleProblem::new(&r.function, r.domain, dp, Objective::MaxErr)
+            .ok_or_else(|| Error::input(format!("scale {d}: no input code in the domain")))?;
+        let lsb = pow2(-dp.output.frac);
+        // At most one segment per code can differ; more never help.
+        let cap = limit.min(p.n());
+        match minimax::min_segments(&p, e * lsb, cap) {
+            Some(k) if k > need => {
+                need = k;
+                why = d;
+            }
+            Some(_) => {}
+            None => {
+                let (_, least) = minimax::solve(&p, cap);
+                return Err(Error::input(format!(
+                    "scale {d}: no table of at most {cap} segments errs by at most {} output LSB with these formats (input {} bits, slope {}, intercept {}, output {}); the least reachable is {} LSB{}",
+                    lutforge_core::format::Num(e),
+                    dp.input.bits,
+                    dp.slope,
+                    dp.intercept,
+                    dp.output,
+                    lutforge_core::format::Num(least / lsb),
+                    if cap < limit {
+                        " (one segment per code)"
+                    } else {
+                        "; allow more --segments or widen the formats"
+                    }
+                )));
+            }
+        }
+    }
+    let meets = |t: &Table| {
+        t.scales
+            .iter()
+            .all(|s| s.metrics.as_ref().is_some_and(|m| m.max_err_lsb <= e))
+    };
+    let proven = format!(
+        "{need} segments: the fewest whose table errs by at most {} output LSB at every scale (proven by the minimax optimizer; scale {why} needs them)",
+        lutforge_core::format::Num(e)
+    );
+    for k in need..=limit {
+        let mut rk = r.clone();
+        rk.segments = k;
+        rk.max_err_lsb = None;
+        let mut o = search_k(&rk, progress)?;
+        if meets(&o.table) {
+            o.notes.push(if k == need {
+                proven
+            } else {
+                format!(
+                    "{k} segments: the fewest at which --method {} meets {} output LSB at every scale; {proven}",
+                    r.method.name(),
+                    lutforge_core::format::Num(e)
+                )
+            });
+            o.table.provenance.settings["max_err_lsb"] = json!(e);
+            return Ok(o);
+        }
+    }
+    Err(Error::input(format!(
+        "--method {} meets no bound of {} output LSB with at most {limit} segments; the minimax optimizer meets it with {need} (--method exact --objective max-err)",
+        r.method.name(),
+        lutforge_core::format::Num(e)
+    )))
+}
+
+/// The search at the request's K.
+fn search_k(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcome> {
     let mut notes = Vec::new();
     let mut gaps = Vec::new();
     let mut formats = r.formats;
@@ -290,7 +393,15 @@ pub fn search(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcom
                             generations: 1,
                             best: f64::NAN,
                         });
-                        exact::solve(&p, r.segments).0
+                        if objective == Objective::MaxErr {
+                            minimax::solve(&p, r.segments)
+                                .0
+                                .iter()
+                                .map(|q| q.start)
+                                .collect()
+                        } else {
+                            exact::solve(&p, r.segments).0
+                        }
                     }
                     _ => {
                         let mut rng = rng::seeded(r.seed, rng::stream_of(d));
@@ -587,6 +698,59 @@ mod tests {
     }
 
     #[test]
+    fn an_error_bound_gets_the_fewest_segments_that_meet_it() {
+        for e in [1.0, 0.75, 0.5] {
+            let mut r = req(Builtin::Gelu, 64, Method::Exact);
+            r.objective = Objective::MaxErr;
+            r.max_err_lsb = Some(e);
+            let o = search(&r, &mut |_| {}).unwrap();
+            let k = o.table.segments;
+            let worst = |t: &Table| {
+                t.scales
+                    .iter()
+                    .map(|s| s.metrics.unwrap().max_err_lsb)
+                    .fold(0.0, f64::max)
+            };
+            assert!(worst(&o.table) <= e, "bound {e}, K={k}");
+            // The minimax table of one segment fewer misses the bound somewhere: K is the least.
+            let mut fewer = r.clone();
+            fewer.max_err_lsb = None;
+            fewer.segments = k - 1;
+            let t = search(&fewer, &mut |_| {}).unwrap().table;
+            assert!(worst(&t) > e, "bound {e}: K-1={} meets it", k - 1);
+            // Another method meets the bound too, with at least as many segments.
+            let mut ga = r.clone();
+            ga.method = Method::Ga;
+            let g = search(&ga, &mut |_| {}).unwrap();
+            assert!(g.table.segments >= k && worst(&g.table) <= e);
+        }
+    }
+
+    #[test]
+    fn exact_max_err_is_never_beaten_by_another_table() {
+        let mut r = req(Builtin::Exp, 6, Method::Exact);
+        r.objective = Objective::MaxErr;
+        let best = search(&r, &mut |_| {}).unwrap().table;
+        for (m, obj) in [
+            (Method::Exact, Objective::Pwl),
+            (Method::Exact, Objective::Hw),
+            (Method::Ga, Objective::Hw),
+        ] {
+            let mut o = r.clone();
+            o.method = m;
+            o.objective = obj;
+            let t = search(&o, &mut |_| {}).unwrap().table;
+            for (a, b) in best.scales.iter().zip(&t.scales) {
+                let (a, b) = (a.metrics.unwrap(), b.metrics.unwrap());
+                assert!(
+                    a.max_abs_err <= b.max_abs_err,
+                    "{m:?} {obj:?}: {a:?} vs {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn bad_requests_are_refused_with_a_reason() {
         let base = req(Builtin::Gelu, 4, Method::Ga);
         type Edit = Box<dyn Fn(&mut Request)>;
@@ -618,6 +782,15 @@ mod tests {
             ),
             #[allow(clippy::reversed_empty_ranges)]
             (Box::new(|r| r.scales = 3..=2), "empty"),
+            (Box::new(|r| r.max_err_lsb = Some(-1.0)), "at least 0"),
+            (Box::new(|r| r.max_err_lsb = Some(f64::NAN)), "finite"),
+            (
+                Box::new(|r| {
+                    r.max_err_lsb = Some(0.3);
+                    r.segments = 64
+                }),
+                "the least reachable is",
+            ),
         ];
         for (edit, want) in cases {
             let mut r = base.clone();

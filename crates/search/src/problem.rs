@@ -21,6 +21,10 @@ pub enum Objective {
     /// Squared error of the hardware output (design `mse`), output rounding included: every
     /// candidate pair is run through the golden model.
     Hw,
+    /// Largest absolute error of the hardware output (design `max_err`), rounding and
+    /// saturation included: the proven minimax (`minimax`). A segment's `Fit::sse` then holds
+    /// its largest error, not a sum.
+    MaxErr,
 }
 
 impl Objective {
@@ -28,6 +32,7 @@ impl Objective {
         match self {
             Objective::Pwl => "pwl_mse",
             Objective::Hw => "mse",
+            Objective::MaxErr => "max_err",
         }
     }
 }
@@ -156,7 +161,20 @@ impl ScaleProblem {
         match self.objective {
             Objective::Pwl => self.fit_pwl(i, j),
             Objective::Hw => self.fit_hw(i, j, scratch),
+            Objective::MaxErr => {
+                let (k, b, e) = crate::minimax::fit(self, i, j);
+                Fit { k, b, sse: e }
+            }
         }
+    }
+
+    /// The slope code nearest the least-squares line of codes [i, j), and for any slope code
+    /// the intercept code nearest the mean residual.
+    pub(crate) fn least_squares(&self, i: usize, j: usize) -> (i64, impl Fn(i64) -> i64 + '_) {
+        let s = self.sums(i, j);
+        let c = Coeffs::of(&self.dp);
+        let (k, _) = c.ls_slope(&s);
+        (k, move |k| c.best_b(&s, k))
     }
 
     fn sums(&self, i: usize, j: usize) -> Sums {
@@ -339,11 +357,12 @@ impl ScaleProblem {
         sse / self.n() as f64
     }
 
-    /// The objective's mean error of a table.
+    /// The objective's error of a table (a mean, or for `MaxErr` the largest).
     pub fn objective_mse(&self, p: &IntParams, scratch: &mut Vec<Sample>) -> f64 {
         match self.objective {
             Objective::Pwl => self.pwl_mse(p, scratch),
             Objective::Hw => self.mse(p, scratch),
+            Objective::MaxErr => crate::minimax::max_err(self, p, scratch),
         }
     }
 }

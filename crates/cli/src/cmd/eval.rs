@@ -37,6 +37,8 @@ pub fn run(a: &EvalArgs) -> CliResult {
                     "pwl_mse": m.pwl_mse,
                     "grid_mse": m.grid_mse,
                     "codes": m.codes,
+                    "faithful": m.max_err_lsb < 1.0,
+                    "correctly_rounded": m.max_err_lsb <= 0.5,
                 })
             })
             .collect();
@@ -69,7 +71,7 @@ pub fn run(a: &EvalArgs) -> CliResult {
         f.rounding
     );
     outln!(
-        "{:>5} {:>6} {:>12} {:>12} {:>8} {:>12} {:>12}",
+        "{:>5} {:>6} {:>12} {:>12} {:>8} {:>12} {:>12}  verdict",
         "scale",
         "codes",
         "mse",
@@ -83,8 +85,15 @@ pub fn run(a: &EvalArgs) -> CliResult {
             Some(g) => format!("{g:>12.4e}"),
             None => format!("{:>12}", "-"),
         };
+        let verdict = if m.max_err_lsb <= 0.5 {
+            "correctly rounded"
+        } else if m.max_err_lsb < 1.0 {
+            "faithful"
+        } else {
+            "-"
+        };
         outln!(
-            "{:>5} {:>6} {:>12.4e} {:>12.4e} {:>8.3} {:>12.4e} {grid}",
+            "{:>5} {:>6} {:>12.4e} {:>12.4e} {:>8.3} {:>12.4e} {grid}  {verdict}",
             frac,
             m.codes,
             m.mse,
@@ -96,6 +105,9 @@ pub fn run(a: &EvalArgs) -> CliResult {
     outln!(
         "mse, pwl_mse, grid_mse in output units² (real values); max_abs_err in output units; max_lsb in LSBs of {}",
         f.output
+    );
+    outln!(
+        "verdict: correctly rounded = every output within 0.5 LSB of the true value; faithful = within less than 1 LSB"
     );
     Ok(())
 }

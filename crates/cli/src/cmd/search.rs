@@ -3,7 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use lutforge_core::io::StagedDir;
-use lutforge_core::table::default_output_frac;
+use lutforge_core::table::{default_output_frac, MAX_SEGMENTS};
 use lutforge_core::{Builtin, FixedFormat, Formats, Function, Rounding};
 use lutforge_search::problem::Objective;
 use lutforge_search::{search, Method, Outcome, Progress, Request};
@@ -31,6 +31,9 @@ pub enum ObjectiveArg {
     Pwl,
     /// Error of the hardware output, rounding included (mse).
     Mse,
+    /// Largest error of the hardware output, rounding and saturation included (max_err): the
+    /// proven minimax.
+    MaxErr,
 }
 
 #[derive(Args)]
@@ -38,9 +41,14 @@ pub struct SearchArgs {
     /// Function to approximate (a built-in name or a .csv of samples).
     #[arg(long, value_parser = parse_function, required_unless_present = "all", conflicts_with = "all")]
     function: Option<FunctionArg>,
-    /// Number of segments K.
-    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    /// Number of segments K (with --max-err-lsb: the most allowed, default 64).
+    #[arg(long, required_unless_present_any = ["all", "max_err_lsb"], conflicts_with = "all")]
     segments: Option<usize>,
+    /// Error bound in output LSBs: the table gets the fewest segments that meet it at every
+    /// scale (below 1: a faithful unit; at most 0.5: correctly rounded). With --method exact
+    /// the objective defaults to max-err.
+    #[arg(long, conflicts_with = "all", allow_hyphen_values = true)]
+    max_err_lsb: Option<f64>,
     /// Domain LO,HI (default: the function's).
     #[arg(long, value_parser = parse_domain, allow_hyphen_values = true, conflicts_with = "all")]
     domain: Option<(f64, f64)>,
@@ -61,9 +69,9 @@ pub struct SearchArgs {
     /// ga: stop after this many generations without improvement.
     #[arg(long, default_value_t = 100)]
     patience: usize,
-    /// exact: what the optimum minimizes.
-    #[arg(long, value_enum, default_value = "pwl")]
-    objective: ObjectiveArg,
+    /// exact: what the optimum minimizes (default pwl; max-err with --max-err-lsb).
+    #[arg(long, value_enum)]
+    objective: Option<ObjectiveArg>,
     /// gqa: decimal bits j of the rounding mutation (round to a multiple of 2^-j), A..B.
     #[arg(long, value_parser = parse_scales, default_value = "0..6")]
     decimal_bits: RangeInclusive<i32>,
@@ -130,9 +138,13 @@ impl SearchArgs {
         r.population = self.population;
         r.patience = self.patience;
         r.objective = match self.objective {
-            ObjectiveArg::Pwl => Objective::Pwl,
-            ObjectiveArg::Mse => Objective::Hw,
+            Some(ObjectiveArg::Pwl) => Objective::Pwl,
+            Some(ObjectiveArg::Mse) => Objective::Hw,
+            Some(ObjectiveArg::MaxErr) => Objective::MaxErr,
+            None if self.max_err_lsb.is_some() => Objective::MaxErr,
+            None => Objective::Pwl,
         };
+        r.max_err_lsb = self.max_err_lsb;
         r.decimal_bits = self.decimal_bits.clone();
         r
     }
@@ -152,8 +164,8 @@ pub fn run(a: &SearchArgs) -> CliResult {
             })
             .collect()
     } else {
-        let (Some(f), Some(k)) = (a.function.as_ref().map(|f| f.function.clone()), a.segments)
-        else {
+        let k = a.segments.or(a.max_err_lsb.map(|_| MAX_SEGMENTS));
+        let (Some(f), Some(k)) = (a.function.as_ref().map(|f| f.function.clone()), k) else {
             return Err(CliError::input(
                 "--function and --segments are needed (or --all)",
             ));
@@ -234,7 +246,7 @@ fn report(a: &SearchArgs, r: &Request, path: &Path, out: &Outcome) {
         path.display(),
         r.method.name(),
         r.function.name(),
-        r.segments,
+        out.table.segments,
         mses.join(", ")
     ));
 }
@@ -242,7 +254,15 @@ fn report(a: &SearchArgs, r: &Request, path: &Path, out: &Outcome) {
 fn run_one(r: &Request, quiet: bool) -> CliResult<Outcome> {
     let bar = crate::progress::bar(
         0,
-        &format!("{} {} K={}", r.method.name(), r.function.name(), r.segments),
+        &match r.max_err_lsb {
+            Some(e) => format!(
+                "{} {} to {} LSB",
+                r.method.name(),
+                r.function.name(),
+                lutforge_core::format::Num(e)
+            ),
+            None => format!("{} {} K={}", r.method.name(), r.function.name(), r.segments),
+        },
         "generations",
         quiet,
     );

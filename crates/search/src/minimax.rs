@@ -1,0 +1,406 @@
+//! The minimax optimizer: the least possible largest output error of a K-segment table at one
+//! input scale — output rounding and saturation included — and a table that reaches it.
+//!
+//! For a bound e, whether a run of codes can share one coefficient pair is integer interval
+//! arithmetic: each code x admits the output codes within e of f(x); their preimage under the
+//! monotone rounding and saturation is an interval of sums S; for a fixed slope code k, the sum
+//! S = k·x + b·2^A is monotone in the intercept code b, so x admits an interval of b, and the
+//! run admits the intersection over its codes. A sub-run of an admissible run is admissible, so
+//! the greedy segmentation (each segment as long as it can be) uses the fewest segments any
+//! table can use at that bound. Admissibility is monotone in e, so the least bound for K
+//! segments is found by bisection over the bit patterns of non-negative doubles (ordered as the
+//! values are): it ends on two adjacent doubles, the lower one not admissible, the upper one
+//! admissible. The greedy table at the upper one errs by at most that much and, since every
+//! smaller double is refused, by exactly that much: the minimum, proven, among all tables.
+
+use crate::problem::ScaleProblem;
+use lutforge_core::format::pow2;
+use lutforge_core::golden::{self, round_shift, IntParams, Sample};
+
+/// The error measure everything here compares: |code · 2^-F_y − t|, computed one way.
+#[inline]
+fn err(code: i64, ys: f64, t: f64) -> f64 {
+    (code as f64 * ys - t).abs()
+}
+
+/// The output codes c in [ymin, ymax] with err(c) ≤ e, as an interval, if there are any.
+fn allowed(t: f64, e: f64, ys: f64, ymin: i64, ymax: i64) -> Option<(i64, i64)> {
+    let (lr, hr) = ((t - e) / ys, (t + e) / ys);
+    if !(hr >= ymin as f64 - 1.0 && lr <= ymax as f64 + 1.0) {
+        return None;
+    }
+    // The real bounds only seed the search; the predicate decides, so a code is allowed here
+    // exactly when `err` says so.
+    let mut lo = lr.ceil().clamp(ymin as f64, ymax as f64) as i64;
+    while lo > ymin && err(lo - 1, ys, t) <= e {
+        lo -= 1;
+    }
+    while lo <= ymax && err(lo, ys, t) > e {
+        lo += 1;
+    }
+    let mut hi = hr.floor().clamp(ymin as f64, ymax as f64) as i64;
+    while hi < ymax && err(hi + 1, ys, t) <= e {
+        hi += 1;
+    }
+    while hi >= ymin && err(hi, ys, t) > e {
+        hi -= 1;
+    }
+    (lo <= hi).then_some((lo, hi))
+}
+
+/// What the run through the golden model needs of the datapath.
+struct Shape {
+    /// Align shift A and output shift R.
+    a: u32,
+    r: i32,
+    rounding: lutforge_core::Rounding,
+    ymin: i64,
+    ymax: i64,
+    kmin: i64,
+    kmax: i64,
+    bmin: i64,
+    bmax: i64,
+}
+
+impl Shape {
+    fn of(p: &ScaleProblem) -> Shape {
+        let dp = &p.dp;
+        Shape {
+            a: dp.align_shift().max(0) as u32,
+            r: dp.out_shift(),
+            rounding: dp.rounding,
+            ymin: dp.output.min_code(),
+            ymax: dp.output.max_code(),
+            kmin: dp.slope.min_code(),
+            kmax: dp.slope.max_code(),
+            bmin: dp.intercept.min_code(),
+            bmax: dp.intercept.max_code(),
+        }
+    }
+
+    /// The least sum S with round(S) ≥ y.
+    fn least_sum_reaching(&self, y: i64) -> i128 {
+        let y = y as i128;
+        if self.r <= 0 {
+            // An exact left shift: S · 2^-r ≥ y.
+            let m = 1i128 << (-self.r) as u32;
+            return y.div_euclid(m) + i128::from(y.rem_euclid(m) != 0);
+        }
+        let rs = |s: i128| round_shift(s, self.r, self.rounding);
+        let mut s = (y << self.r as u32) - (1i128 << (self.r - 1) as u32);
+        // Ties differ between the modes by at most one step.
+        while rs(s - 1) >= y {
+            s -= 1;
+        }
+        while rs(s) < y {
+            s += 1;
+        }
+        s
+    }
+
+    /// The interval of sums whose output, rounded and saturated, lies in [lo, hi] (`None`:
+    /// unbounded on that side, as saturation holds every sum beyond the end code there).
+    fn sums(&self, (lo, hi): (i64, i64)) -> (Option<i128>, Option<i128>) {
+        let smin = (lo > self.ymin).then(|| self.least_sum_reaching(lo));
+        let smax = (hi < self.ymax).then(|| self.least_sum_reaching(hi + 1) - 1);
+        (smin, smax)
+    }
+
+    /// The intercept codes b with S = k·x + b·2^A in [smin, smax], intersected with `b`.
+    fn narrow(&self, k: i64, x: i64, s: (Option<i128>, Option<i128>), b: (i64, i64)) -> (i64, i64) {
+        let kx = k as i128 * x as i128;
+        let m = 1i128 << self.a;
+        let lo = match s.0 {
+            Some(smin) => {
+                let d = smin - kx;
+                d.div_euclid(m) + i128::from(d.rem_euclid(m) != 0)
+            }
+            None => i128::MIN,
+        };
+        let hi = match s.1 {
+            Some(smax) => (smax - kx).div_euclid(m),
+            None => i128::MAX,
+        };
+        (
+            lo.max(b.0 as i128).min(i64::MAX as i128) as i64,
+            hi.min(b.1 as i128).max(i64::MIN as i128) as i64,
+        )
+    }
+}
+
+/// One segment of a greedy table: its first code index, its slope and intercept codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub start: usize,
+    pub k: i64,
+    pub b: i64,
+}
+
+/// The greedy segmentation of code indices [from, to) at bound `e`, or `None` when some code
+/// cannot be met at all or more than `limit` segments are needed.
+fn greedy(
+    p: &ScaleProblem,
+    sh: &Shape,
+    from: usize,
+    to: usize,
+    e: f64,
+    limit: usize,
+) -> Option<Vec<Piece>> {
+    let ys = pow2(-p.dp.output.frac);
+    let mut pieces: Vec<Piece> = Vec::new();
+    // Alive slope codes of the open segment with their intercept intervals.
+    let mut alive: Vec<(i64, i64, i64)> = Vec::new();
+    let mut next: Vec<(i64, i64, i64)> = Vec::new();
+    let mut start = from;
+    let mut t = from;
+    while t < to {
+        let sums = sh.sums(allowed(p.f[t], e, ys, sh.ymin, sh.ymax)?);
+        let x = p.lo + t as i64;
+        let fresh = t == start;
+        next.clear();
+        if fresh {
+            for k in sh.kmin..=sh.kmax {
+                let b = sh.narrow(k, x, sums, (sh.bmin, sh.bmax));
+                if b.0 <= b.1 {
+                    next.push((k, b.0, b.1));
+                }
+            }
+        } else {
+            for &(k, lo, hi) in &alive {
+                let b = sh.narrow(k, x, sums, (lo, hi));
+                if b.0 <= b.1 {
+                    next.push((k, b.0, b.1));
+                }
+            }
+        }
+        if next.is_empty() {
+            if fresh {
+                // Not even this code alone can be met.
+                return None;
+            }
+            pieces.push(choose(p, start, t, &alive));
+            if pieces.len() >= limit {
+                return None;
+            }
+            start = t;
+            continue;
+        }
+        std::mem::swap(&mut alive, &mut next);
+        t += 1;
+    }
+    pieces.push(choose(p, start, to, &alive));
+    Some(pieces)
+}
+
+/// Of the admissible pairs of segment [i, j), the one nearest the least-squares line: every
+/// pair meets the bound, and this one also keeps the mean error low.
+fn choose(p: &ScaleProblem, i: usize, j: usize, alive: &[(i64, i64, i64)]) -> Piece {
+    let (k_ls, b_of) = p.least_squares(i, j);
+    let &(k, lo, hi) = alive
+        .iter()
+        .min_by_key(|(k, _, _)| (k - k_ls).unsigned_abs())
+        .expect("a segment closes only with admissible pairs");
+    Piece {
+        start: i,
+        k,
+        b: b_of(k).clamp(lo, hi),
+    }
+}
+
+/// The least bound (in real output units) at which codes [from, to) fit in `limit` segments,
+/// and the greedy table there.
+fn least_bound(p: &ScaleProblem, from: usize, to: usize, limit: usize) -> (f64, Vec<Piece>) {
+    let sh = Shape::of(p);
+    if let Some(t) = greedy(p, &sh, from, to, 0.0, limit) {
+        return (0.0, t);
+    }
+    // Non-negative doubles are ordered as their bit patterns.
+    let (mut lo, mut hi) = (0u64, f64::MAX.to_bits());
+    let mut best = greedy(p, &sh, from, to, f64::MAX, limit);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        match greedy(p, &sh, from, to, f64::from_bits(mid), limit) {
+            Some(t) => {
+                hi = mid;
+                best = Some(t);
+            }
+            None => lo = mid,
+        }
+    }
+    (
+        f64::from_bits(hi),
+        best.expect("one segment meets the largest bound: every sum saturates in range"),
+    )
+}
+
+/// The minimax pair of the one segment [i, j) and its largest error.
+pub fn fit(p: &ScaleProblem, i: usize, j: usize) -> (i64, i64, f64) {
+    let (e, pieces) = least_bound(p, i, j, 1);
+    (pieces[0].k, pieces[0].b, e)
+}
+
+/// The minimax table of `k` segments (fewer when the domain holds fewer codes): segment starts
+/// as code indices, the first 0, and the table's largest error in real output units. When the
+/// least bound needs fewer segments, the longest are split (both halves keep their pair).
+pub fn solve(p: &ScaleProblem, k: usize) -> (Vec<Piece>, f64) {
+    let k = k.clamp(1, p.n());
+    let (e, mut pieces) = least_bound(p, 0, p.n(), k);
+    while pieces.len() < k {
+        let len = |s: usize| pieces.get(s + 1).map_or(p.n(), |q| q.start) - pieces[s].start;
+        let longest = (0..pieces.len())
+            .max_by_key(|&s| (len(s), usize::MAX - s))
+            .unwrap();
+        let half = len(longest) / 2;
+        let piece = Piece {
+            start: pieces[longest].start + half,
+            ..pieces[longest]
+        };
+        pieces.insert(longest + 1, piece);
+    }
+    (pieces, e)
+}
+
+/// The fewest segments whose minimax table meets bound `e` (real output units), if at most
+/// `limit` do.
+pub fn min_segments(p: &ScaleProblem, e: f64, limit: usize) -> Option<usize> {
+    greedy(p, &Shape::of(p), 0, p.n(), e, limit).map(|t| t.len())
+}
+
+/// The table of `pieces`, padded to `k` segments as every method pads.
+pub fn params(p: &ScaleProblem, pieces: &[Piece], k: usize) -> IntParams {
+    let n = p.n();
+    let mut out = IntParams::default();
+    for (s, piece) in pieces.iter().enumerate() {
+        if s > 0 {
+            out.breakpoints.push(p.lo + piece.start as i64);
+        }
+        out.slopes.push(piece.k);
+        out.intercepts.push(piece.b);
+    }
+    crate::problem::pad(&mut out, k, p.lo, p.lo + n as i64 - 1, p.dp.input);
+    out
+}
+
+/// The largest output error of a table over the evaluation set, real output units.
+pub fn max_err(p: &ScaleProblem, table: &IntParams, scratch: &mut Vec<Sample>) -> f64 {
+    let hi = p.lo + p.n() as i64 - 1;
+    golden::eval_range(&p.dp, table, p.lo..=hi, scratch);
+    let ys = pow2(-p.dp.output.frac);
+    scratch
+        .iter()
+        .zip(&p.f)
+        .map(|(s, &t)| err(s.y, ys, t))
+        .fold(0.0, f64::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Objective;
+    use lutforge_core::{Builtin, FixedFormat, Formats, Function, Rounding};
+
+    fn small(f: Builtin, domain: (f64, f64), frac: i32, rounding: Rounding) -> ScaleProblem {
+        let func = Function::Builtin(f);
+        let mut formats = Formats::default_for(&func, domain);
+        formats.input_bits = 6;
+        formats.slope = FixedFormat::new(5, 3);
+        formats.intercept = FixedFormat::new(6, 4);
+        formats.output = FixedFormat::new(5, 3);
+        formats.rounding = rounding;
+        ScaleProblem::new(&func, domain, formats.datapath(frac), Objective::MaxErr).unwrap()
+    }
+
+    /// The largest error of one pair over [i, j), through the golden model.
+    fn pair_err(p: &ScaleProblem, i: usize, j: usize, k: i64, b: i64) -> f64 {
+        let t = IntParams {
+            breakpoints: vec![],
+            slopes: vec![k],
+            intercepts: vec![b],
+        };
+        let mut s = Vec::new();
+        golden::eval_range(&p.dp, &t, p.lo + i as i64..=p.lo + j as i64 - 1, &mut s);
+        let ys = pow2(-p.dp.output.frac);
+        s.iter()
+            .zip(&p.f[i..j])
+            .map(|(s, &t)| err(s.y, ys, t))
+            .fold(0.0, f64::max)
+    }
+
+    /// The minimax of one segment over every (k, b) code pair.
+    fn brute_pair(p: &ScaleProblem, i: usize, j: usize) -> f64 {
+        let mut best = f64::INFINITY;
+        for k in p.dp.slope.min_code()..=p.dp.slope.max_code() {
+            for b in p.dp.intercept.min_code()..=p.dp.intercept.max_code() {
+                best = best.min(pair_err(p, i, j, k, b));
+            }
+        }
+        best
+    }
+
+    /// The minimax over every partition into `left` runs, segments by brute force.
+    fn brute(p: &ScaleProblem, start: usize, left: usize, memo: &mut [Vec<f64>]) -> f64 {
+        let n = p.n();
+        if left == 1 {
+            return memo[start][n];
+        }
+        (start + 1..=n - (left - 1))
+            .map(|j| memo[start][j].max(brute(p, j, left - 1, memo)))
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    #[test]
+    fn equals_brute_force_over_pairs_and_partitions() {
+        for (f, dom, frac, rounding) in [
+            (Builtin::Gelu, (-2.0, 2.0), 1, Rounding::HalfUp),
+            (Builtin::Exp, (-3.0, 0.0), 2, Rounding::Truncate),
+            (Builtin::Reciprocal, (0.5, 2.0), 2, Rounding::HalfEven),
+            (Builtin::Tanh, (-1.0, 1.5), 2, Rounding::HalfUp),
+            (Builtin::Sigmoid, (-3.5, 3.5), 1, Rounding::Truncate),
+        ] {
+            let p = small(f, dom, frac, rounding);
+            let n = p.n();
+            assert!(n <= 16, "{n} codes");
+            let mut memo = vec![vec![f64::INFINITY; n + 1]; n + 1];
+            for (i, row) in memo.iter_mut().enumerate().take(n) {
+                for (j, cell) in row.iter_mut().enumerate().skip(i + 1) {
+                    *cell = brute_pair(&p, i, j);
+                    let (k, b, e) = fit(&p, i, j);
+                    assert_eq!(e, *cell, "{f:?} [{i},{j})");
+                    assert_eq!(pair_err(&p, i, j, k, b), e, "{f:?} [{i},{j}) pair");
+                }
+            }
+            for k in 1..=4 {
+                let want = brute(&p, 0, k.min(n), &mut memo);
+                let (pieces, e) = solve(&p, k);
+                assert_eq!(e, want, "{f:?} K={k}");
+                assert_eq!(pieces.len(), k.min(n));
+                let t = params(&p, &pieces, k);
+                assert_eq!(
+                    max_err(&p, &t, &mut Vec::new()),
+                    e,
+                    "{f:?} K={k}: the table"
+                );
+                // The fewest segments for that bound is at most K, and one fewer misses it
+                // whenever the bound improved with the K-th segment.
+                let m = min_segments(&p, e, 64).unwrap();
+                assert!(m <= k.min(n));
+            }
+        }
+    }
+
+    #[test]
+    fn more_segments_never_hurt_and_reach_correct_rounding() {
+        let func = Function::Builtin(Builtin::Gelu);
+        let d = func.default_domain();
+        let dp = Formats::default_for(&func, d).datapath(4);
+        let p = ScaleProblem::new(&func, d, dp, Objective::MaxErr).unwrap();
+        let errs: Vec<f64> = [1, 2, 4, 8, 16].iter().map(|&k| solve(&p, k).1).collect();
+        assert!(errs.windows(2).all(|w| w[1] <= w[0]), "{errs:?}");
+        let lsb = pow2(-dp.output.frac);
+        // Half an output LSB is the floor of any rounded output; enough segments reach it.
+        let k = min_segments(&p, 0.5 * lsb, 64).unwrap();
+        let (_, e) = solve(&p, k);
+        assert!(e <= 0.5 * lsb);
+        assert!(solve(&p, k - 1).1 > 0.5 * lsb);
+    }
+}
