@@ -223,7 +223,14 @@ pub fn check(r: &Request) -> Result<()> {
         }
         // Both fit every segment they consider code by code, and `ga` measures its gap with the
         // exact DP: beyond this many codes a run would take hours, so it is refused up front.
-        if r.method != Method::Gqa && n > exact::MAX_CODES {
+        let minimax = r.method == Method::Exact && r.objective == Objective::MaxErr;
+        if minimax && n > minimax::MAX_CODES {
+            return Err(Error::input(format!(
+                "scale {d}: {n} input codes lie in the domain; --objective max-err takes at most {} (16-bit inputs)",
+                minimax::MAX_CODES
+            )));
+        }
+        if !minimax && r.method != Method::Gqa && n > exact::MAX_CODES {
             return Err(Error::input(format!(
                 "scale {d}: {n} input codes lie in the domain; --method {} takes at most {} (use a coarser scale or --method gqa)",
                 r.method.name(),
@@ -383,6 +390,25 @@ fn search_k(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcome>
                         r.segments
                     ));
                 }
+                // The minimax pieces carry their pairs; refitting each segment alone could
+                // only find another pair within the same bound.
+                if r.method == Method::Exact && objective == Objective::MaxErr {
+                    progress(&Progress {
+                        scale: Some(d),
+                        stage,
+                        stages: scales.len(),
+                        generation: 0,
+                        generations: 1,
+                        best: f64::NAN,
+                    });
+                    let (pieces, _) = minimax::solve(&p, r.segments);
+                    out_scales.push(Scale {
+                        frac: d,
+                        params: Params::Int(minimax::params(&p, &pieces, r.segments)),
+                        metrics: None,
+                    });
+                    continue;
+                }
                 let starts = match r.method {
                     Method::Exact => {
                         progress(&Progress {
@@ -393,15 +419,7 @@ fn search_k(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcome>
                             generations: 1,
                             best: f64::NAN,
                         });
-                        if objective == Objective::MaxErr {
-                            minimax::solve(&p, r.segments)
-                                .0
-                                .iter()
-                                .map(|q| q.start)
-                                .collect()
-                        } else {
-                            exact::solve(&p, r.segments).0
-                        }
+                        exact::solve(&p, r.segments).0
                     }
                     _ => {
                         let mut rng = rng::seeded(r.seed, rng::stream_of(d));

@@ -17,6 +17,10 @@ use crate::problem::ScaleProblem;
 use lutforge_core::format::pow2;
 use lutforge_core::golden::{self, round_shift, IntParams, Sample};
 
+/// Largest evaluation set: every code of a 16-bit input. The greedy pass is linear in the codes
+/// times the slope codes still admissible, and the segment fits need no n² cache.
+pub const MAX_CODES: usize = 1 << 16;
+
 /// The error measure everything here compares: |code · 2^-F_y − t|, computed one way.
 #[inline]
 fn err(code: i64, ys: f64, t: f64) -> f64 {
@@ -109,16 +113,13 @@ impl Shape {
     /// The intercept codes b with S = k·x + b·2^A in [smin, smax], intersected with `b`.
     fn narrow(&self, k: i64, x: i64, s: (Option<i128>, Option<i128>), b: (i64, i64)) -> (i64, i64) {
         let kx = k as i128 * x as i128;
-        let m = 1i128 << self.a;
+        // Dividing by 2^A: an arithmetic right shift is the floor, and ceil(d) = −floor(−d).
         let lo = match s.0 {
-            Some(smin) => {
-                let d = smin - kx;
-                d.div_euclid(m) + i128::from(d.rem_euclid(m) != 0)
-            }
+            Some(smin) => -((kx - smin) >> self.a),
             None => i128::MIN,
         };
         let hi = match s.1 {
-            Some(smax) => (smax - kx).div_euclid(m),
+            Some(smax) => (smax - kx) >> self.a,
             None => i128::MAX,
         };
         (
@@ -214,14 +215,32 @@ fn least_bound(p: &ScaleProblem, from: usize, to: usize, limit: usize) -> (f64, 
     if let Some(t) = greedy(p, &sh, from, to, 0.0, limit) {
         return (0.0, t);
     }
-    // Non-negative doubles are ordered as their bit patterns.
+    // Non-negative doubles are ordered as their bit patterns. An admitted bound is lowered at
+    // once to the error its greedy table really has (an attained value, at most the bound):
+    // the least bound is one of those, so the search mostly jumps between them.
+    // The bracket grows from a quarter LSB by doubling: a small bound fails fast (segments run
+    // out early), while a huge one admits every slope code at every code.
     let (mut lo, mut hi) = (0u64, f64::MAX.to_bits());
-    let mut best = greedy(p, &sh, from, to, f64::MAX, limit);
+    let mut best = None;
+    let mut e = pow2(-p.dp.output.frac) / 4.0;
+    while e.is_finite() {
+        if let Some(t) = greedy(p, &sh, from, to, e, limit) {
+            hi = pieces_err(p, &t, to).to_bits().clamp(lo + 1, e.to_bits());
+            best = Some(t);
+            break;
+        }
+        lo = e.to_bits();
+        e *= 2.0;
+    }
+    if best.is_none() {
+        best = greedy(p, &sh, from, to, f64::MAX, limit);
+    }
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
         match greedy(p, &sh, from, to, f64::from_bits(mid), limit) {
             Some(t) => {
-                hi = mid;
+                let attained = pieces_err(p, &t, to).to_bits();
+                hi = attained.clamp(lo + 1, mid);
                 best = Some(t);
             }
             None => lo = mid,
@@ -231,6 +250,31 @@ fn least_bound(p: &ScaleProblem, from: usize, to: usize, limit: usize) -> (f64, 
         f64::from_bits(hi),
         best.expect("one segment meets the largest bound: every sum saturates in range"),
     )
+}
+
+/// The largest error of greedy pieces over their codes (up to `to`).
+fn pieces_err(p: &ScaleProblem, pieces: &[Piece], to: usize) -> f64 {
+    let ys = pow2(-p.dp.output.frac);
+    let mut worst = 0.0f64;
+    let mut scratch = Vec::new();
+    for (s, q) in pieces.iter().enumerate() {
+        let end = pieces.get(s + 1).map_or(to, |n| n.start);
+        let t = IntParams {
+            breakpoints: vec![],
+            slopes: vec![q.k],
+            intercepts: vec![q.b],
+        };
+        golden::eval_range(
+            &p.dp,
+            &t,
+            p.lo + q.start as i64..=p.lo + end as i64 - 1,
+            &mut scratch,
+        );
+        for (smp, &f) in scratch.iter().zip(&p.f[q.start..end]) {
+            worst = worst.max(err(smp.y, ys, f));
+        }
+    }
+    worst
 }
 
 /// The minimax pair of the one segment [i, j) and its largest error.

@@ -110,7 +110,7 @@ impl ScaleProblem {
             prefix.push(acc);
         }
         let n = fv.len();
-        let cache = if n <= MAX_CACHED_CODES {
+        let cache = if n <= MAX_CACHED_CODES && objective != Objective::MaxErr {
             Cache::Dense((0..n * (n + 1) / 2).map(|_| OnceLock::new()).collect())
         } else {
             Cache::Sparse((0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect())
