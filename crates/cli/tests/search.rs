@@ -403,3 +403,155 @@ fn an_error_bound_picks_the_segments_and_eval_states_the_verdicts() {
     );
     assert!(!x.exists());
 }
+
+/// A PyTorch quantization (examples/quant_gelu.json): the table is a function of codes, its
+/// error against the quantized operator's formula as eval reports, and its RTL verifies.
+#[test]
+fn a_pytorch_quantization_makes_a_table_of_codes() {
+    use lutforge_core::{golden, Builtin, Params, Table};
+    let quant = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/quant_gelu.json");
+    let q = quant.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q.json");
+    let o = out.to_str().unwrap();
+    let args = [
+        "search",
+        "--function",
+        "gelu",
+        "--quant",
+        q,
+        "--segments",
+        "8",
+    ];
+    let (code, _, err) = run(&[
+        &args[..],
+        &["--method", "exact", "--objective", "max-err", "-o", o],
+    ]
+    .concat());
+    assert_eq!(code, 0, "{err}");
+    let (t, _) = Table::load(&out).unwrap();
+    let s = &t.scales[0];
+    let Params::Int(p) = &s.params else {
+        panic!("an integer table")
+    };
+    let dp = t.datapath(0);
+    assert_eq!((s.frac, dp.output.frac), (0, 0));
+    // The operator's own formula on the user's codes: x = s_x (u − z_x) for the unsigned input
+    // code u, the real output in codes s_y⁻¹·y + z_y, saturated to int8.
+    let (sx, zx, sy, zy) = (0.03125, 128.0, 0.016229714282096977, -118.0);
+    let mut worst = 0.0f64;
+    for u in 0..=255i64 {
+        let q = u - 128; // the unit's code: the top bit inverted
+        let y = golden::eval(&dp, p, q).y as f64;
+        let x = sx * (u as f64 - zx);
+        let want = (Builtin::Gelu.eval(x) / sy + zy).clamp(-128.0, 127.0);
+        worst = worst.max((y - want).abs());
+    }
+    let m = s.metrics.unwrap();
+    assert_eq!(worst, m.max_abs_err);
+    assert!(
+        worst < 1.0,
+        "the 8-segment minimax GELU is faithful here: {worst}"
+    );
+    let (_, stdout, _) = run(&["eval", o, "--json"]);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["quant"]["input"]["zero_point"], 128);
+    assert_eq!(v["quant"]["input"]["unsigned"], true);
+    // The same codes through the RTL (Verilator and Icarus).
+    let (code, stdout, err) = run(&["verify", o, "--random", "100"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("RTL = simulator"), "{stdout}");
+    // Bad quantizations: one line, exit 2, no file.
+    let x = dir.path().join("x.json");
+    let xs = x.to_str().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"input": {"scale": 0.1, "zero_point": 0, "dtype": "float"}, "output": {"scale": 0.1, "zero_point": 0, "dtype": "qint8"}}"#,
+    )
+    .unwrap();
+    assert_input_error(
+        &[
+            "search",
+            "--function",
+            "gelu",
+            "--quant",
+            bad.to_str().unwrap(),
+            "--segments",
+            "8",
+            "-o",
+            xs,
+        ],
+        "dtype 'float'",
+    );
+    assert_input_error(
+        &[
+            "search",
+            "--function",
+            "gelu",
+            "--input-scale",
+            "0",
+            "--output-scale",
+            "0.1",
+            "--segments",
+            "8",
+            "-o",
+            xs,
+        ],
+        "positive",
+    );
+    assert_input_error(
+        &[
+            "search",
+            "--function",
+            "gelu",
+            "--quant",
+            q,
+            "--scales",
+            "1..2",
+            "--segments",
+            "8",
+            "-o",
+            xs,
+        ],
+        "scale 0 only",
+    );
+    assert_input_error(
+        &[
+            "search",
+            "--function",
+            "gelu",
+            "--input-scale",
+            "0.01",
+            "--unsigned-input",
+            "--output-scale",
+            "0.1",
+            "--domain",
+            "-1,1",
+            "--segments",
+            "8",
+            "-o",
+            xs,
+        ],
+        "leaves the reals",
+    );
+    assert_input_error(
+        &[
+            "search",
+            "--function",
+            "gelu",
+            "--input-scale",
+            "0.01",
+            "--input-zero-point",
+            "300",
+            "--output-scale",
+            "0.1",
+            "--segments",
+            "8",
+            "-o",
+            xs,
+        ],
+        "zero point 300",
+    );
+    assert!(!x.exists());
+}

@@ -239,11 +239,139 @@ impl Sampled {
     }
 }
 
+/// An affine quantization as PyTorch and ONNX state it: real = scale · (code − zero_point),
+/// for `bits`-bit codes, signed or unsigned.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Affine {
+    pub scale: f64,
+    pub zero_point: i64,
+    pub bits: u32,
+    #[serde(default)]
+    pub unsigned: bool,
+}
+
+impl Affine {
+    /// The code range the user's codes take.
+    pub fn code_range(&self) -> (i64, i64) {
+        if self.unsigned {
+            (0, (1i64 << self.bits) - 1)
+        } else {
+            (
+                crate::format::min_code(self.bits),
+                crate::format::max_code(self.bits),
+            )
+        }
+    }
+
+    /// What the unit's signed code q stands for in the user's code: the same two's-complement
+    /// bits, so an unsigned code is q + 2^(N−1) (its top bit inverted, a wire in hardware).
+    pub fn offset(&self) -> i64 {
+        if self.unsigned {
+            1i64 << (self.bits - 1)
+        } else {
+            0
+        }
+    }
+
+    /// The real value of the unit's signed code q.
+    pub fn real(&self, q: f64) -> f64 {
+        self.scale * (q + self.offset() as f64 - self.zero_point as f64)
+    }
+
+    /// The unit's signed code (real-valued) of a real value.
+    pub fn code(&self, v: f64) -> f64 {
+        v / self.scale + self.zero_point as f64 - self.offset() as f64
+    }
+
+    /// Why this quantization cannot be used, if it cannot.
+    pub fn check(&self, what: &str) -> std::result::Result<(), String> {
+        if !(self.scale.is_finite() && self.scale > 0.0) {
+            return Err(format!(
+                "{what} scale {}: a positive finite real is needed",
+                self.scale
+            ));
+        }
+        if !(2..=24).contains(&self.bits) {
+            return Err(format!(
+                "{what} codes of {} bits: 2 to 24 are supported",
+                self.bits
+            ));
+        }
+        let (lo, hi) = self.code_range();
+        if self.zero_point < lo || self.zero_point > hi {
+            return Err(format!(
+                "{what} zero point {} lies outside the {} {}-bit codes [{lo}, {hi}]",
+                self.zero_point,
+                if self.unsigned { "unsigned" } else { "signed" },
+                self.bits
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A function seen through an affine input and output quantization: a unit computes on the
+/// codes, so this is the function of codes it approximates,
+/// g(q) = clamp(f(s_x·(q + u_x − z_x)) / s_y + z_y − u_y) to the output's codes,
+/// with q the unit's signed input code, u the offset of unsigned codes (2^(N−1), else 0). The
+/// real scales are folded into the slopes and intercepts the search finds; the unit is the
+/// plain integer unit at input scale 0 and output scale 0 (docs/semantics.md, "Affine
+/// quantization").
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quantized {
+    pub inner: Function,
+    pub input: Affine,
+    pub output: Affine,
+}
+
+impl Quantized {
+    /// g(q), clamped to the output's codes as a quantized operator's output is.
+    pub fn eval(&self, q: f64) -> f64 {
+        let (lo, hi) = self.output.code_range();
+        let off = self.output.offset();
+        self.output
+            .code(self.inner.eval(self.input.real(q)))
+            .clamp((lo - off) as f64, (hi - off) as f64)
+    }
+
+    /// The input codes (the unit's signed codes) whose real values lie in the function's
+    /// domain of definition or, for samples, in their range.
+    pub fn default_domain(&self) -> (f64, f64) {
+        let (lo, hi) = self.input.code_range();
+        let off = self.input.offset();
+        let (mut clo, mut chi) = ((lo - off) as f64, (hi - off) as f64);
+        let (dlo, dhi, open) = match &self.inner {
+            Function::Builtin(b) => b.defined_on(),
+            Function::Sampled(s) => {
+                let (a, b) = s.range();
+                (a, b, false)
+            }
+            Function::Quantized(q) => {
+                let (a, b) = q.default_domain();
+                (a, b, false)
+            }
+        };
+        while clo <= chi && {
+            let x = self.input.real(clo);
+            x < dlo || (open && x <= dlo)
+        } {
+            clo += 1.0;
+        }
+        while chi >= clo && self.input.real(chi) > dhi {
+            chi -= 1.0;
+        }
+        (clo, chi)
+    }
+}
+
 /// A function a table approximates.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Function {
     Builtin(Builtin),
     Sampled(Sampled),
+    /// A function of the codes of an affine-quantized input and output.
+    Quantized(Box<Quantized>),
 }
 
 impl Function {
@@ -265,6 +393,7 @@ impl Function {
         match self {
             Function::Builtin(b) => b.name(),
             Function::Sampled(s) => &s.name,
+            Function::Quantized(q) => q.inner.name(),
         }
     }
 
@@ -272,6 +401,7 @@ impl Function {
         match self {
             Function::Builtin(b) => b.eval(x),
             Function::Sampled(s) => s.eval(x),
+            Function::Quantized(q) => q.eval(x),
         }
     }
 
@@ -279,6 +409,15 @@ impl Function {
         match self {
             Function::Builtin(b) => b.default_domain(),
             Function::Sampled(s) => s.range(),
+            Function::Quantized(q) => q.default_domain(),
+        }
+    }
+
+    /// The quantization a function of codes carries, if it is one.
+    pub fn quantized(&self) -> Option<&Quantized> {
+        match self {
+            Function::Quantized(q) => Some(q),
+            _ => None,
         }
     }
 
@@ -308,6 +447,24 @@ impl Function {
                         s.name
                     ));
                 }
+            }
+            Function::Quantized(q) => {
+                q.input.check("input")?;
+                q.output.check("output")?;
+                let (clo, chi) = q.input.code_range();
+                let off = q.input.offset();
+                if lo < (clo - off) as f64 || hi > (chi - off) as f64 {
+                    return Err(format!(
+                        "domain [{lo}, {hi}] (input codes) leaves the {}-bit codes [{}, {}]",
+                        q.input.bits,
+                        clo - off,
+                        chi - off
+                    ));
+                }
+                let (rlo, rhi) = (q.input.real(lo), q.input.real(hi));
+                q.inner.check_domain(rlo, rhi).map_err(|m| {
+                    format!("input codes [{lo}, {hi}] are reals [{rlo}, {rhi}]: {m}")
+                })?;
             }
         }
         Ok(())
@@ -343,6 +500,85 @@ pub fn builtin_names() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn quint8(scale: f64, zero_point: i64) -> Affine {
+        Affine {
+            scale,
+            zero_point,
+            bits: 8,
+            unsigned: true,
+        }
+    }
+
+    fn qint8(scale: f64, zero_point: i64) -> Affine {
+        Affine {
+            scale,
+            zero_point,
+            bits: 8,
+            unsigned: false,
+        }
+    }
+
+    #[test]
+    fn quantized_functions_follow_the_affine_formula() {
+        let q = Quantized {
+            inner: Function::Builtin(Builtin::Gelu),
+            input: quint8(0.03125, 128),
+            output: qint8(0.0162, -118),
+        };
+        // The unit's code q is the unsigned code u with its top bit inverted: u = q + 128.
+        for u in [0i64, 1, 100, 128, 200, 255] {
+            let x = 0.03125 * (u - 128) as f64;
+            let want = (Builtin::Gelu.eval(x) / 0.0162 - 118.0).clamp(-128.0, 127.0);
+            assert_eq!(q.eval((u - 128) as f64), want, "u = {u}");
+        }
+        assert_eq!(q.input.real(-128.0), -4.0);
+        assert_eq!(q.input.code(0.0), 0.0);
+        assert_eq!(q.default_domain(), (-128.0, 127.0));
+        // Saturation: a real output beyond the output codes is the end code.
+        let narrow = Quantized {
+            output: qint8(0.01, 0),
+            ..q.clone()
+        };
+        assert_eq!(narrow.eval(127.0), 127.0);
+        // Reciprocal is defined for x > 0 only: codes at or below the zero point go.
+        let r = Quantized {
+            inner: Function::Builtin(Builtin::Reciprocal),
+            input: qint8(0.05, -20),
+            output: qint8(0.1, -128),
+        };
+        assert_eq!(r.default_domain(), (-19.0, 127.0));
+        let f = Function::Quantized(Box::new(r));
+        assert!(f.check_domain(-19.0, 127.0).is_ok());
+        let e = f.check_domain(-20.0, 127.0).unwrap_err();
+        assert!(e.contains("defined only for x > 0"), "{e}");
+        assert!(f
+            .check_domain(-19.0, 128.0)
+            .unwrap_err()
+            .contains("8-bit codes"));
+    }
+
+    #[test]
+    fn bad_quantizations_are_named() {
+        assert!(quint8(0.0, 0)
+            .check("input")
+            .unwrap_err()
+            .contains("positive"));
+        assert!(quint8(f64::NAN, 0).check("input").is_err());
+        assert!(quint8(0.1, 256)
+            .check("input")
+            .unwrap_err()
+            .contains("zero point 256"));
+        assert!(qint8(0.1, -129)
+            .check("output")
+            .unwrap_err()
+            .contains("[-128, 127]"));
+        let wide = Affine {
+            bits: 32,
+            ..qint8(0.1, 0)
+        };
+        assert!(wide.check("input").unwrap_err().contains("2 to 24"));
+    }
 
     #[test]
     fn known_values() {

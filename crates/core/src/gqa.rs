@@ -204,13 +204,18 @@ fn pick_key(obj: &Map<String, Value>, function: &Function) -> Result<String> {
     let names: Vec<&str> = match function {
         Function::Builtin(b) => vec![b.name(), b.gqa_name()],
         Function::Sampled(s) => vec![s.name.as_str()],
+        Function::Quantized(_) => {
+            return Err(Error::input(
+                "GQA-LUT files hold real-valued tables: a quantized function (a function of codes) cannot be imported from one",
+            ))
+        }
     };
     if let Some(k) = names.iter().find(|n| obj.contains_key(**n)) {
         return Ok(k.to_string());
     }
     let keys: Vec<&String> = obj.keys().collect();
     match (keys.as_slice(), function) {
-        ([only], Function::Sampled(_)) => Ok((*only).clone()),
+        ([only], Function::Sampled(_) | Function::Quantized(_)) => Ok((*only).clone()),
         ([only], Function::Builtin(_)) if Builtin::from_name(only).is_none() => Ok((*only).clone()),
         _ => Err(Error::input(format!(
             "the file holds {} but not '{}'",
@@ -307,6 +312,7 @@ pub fn export(t: &Table) -> String {
     let key = match &t.function {
         Function::Builtin(b) => b.gqa_name().to_string(),
         Function::Sampled(s) => s.name.clone(),
+        Function::Quantized(q) => q.inner.name().to_string(),
     };
     let mut per_scale = Map::new();
     for s in &t.scales {

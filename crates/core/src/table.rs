@@ -43,11 +43,56 @@ impl Formats {
     /// GQA-LUT's formats — INT8 input, (8, 6) slopes and intercepts, half-up rounding — and an
     /// 8-bit output with the most fractional bits the function's range allows.
     pub fn default_for(f: &Function, domain: (f64, f64)) -> Formats {
+        if let Some(q) = f.quantized() {
+            return Formats::quantized(f, domain, q.input.bits, q.output.bits, 8, 16);
+        }
         Formats {
             input_bits: 8,
             slope: FixedFormat::DEFAULT_COEFF,
             intercept: FixedFormat::DEFAULT_COEFF,
             output: FixedFormat::new(8, default_output_frac(f, domain, 8)),
+            rounding: Rounding::HalfUp,
+        }
+    }
+
+    /// Formats for a function of codes: input and output are the codes (scale 0); the slope
+    /// gets the fractional bits that still hold the steepest step between neighbouring codes,
+    /// the intercept those that hold any line through the function's values (|b| ≤ max|g| +
+    /// max|g'|·max|q|), and never more than the slope (the align shift F_k − F_b is ≥ 0).
+    pub fn quantized(
+        f: &Function,
+        domain: (f64, f64),
+        input_bits: u32,
+        output_bits: u32,
+        slope_bits: u32,
+        intercept_bits: u32,
+    ) -> Formats {
+        let lo = domain.0.ceil() as i64;
+        let hi = domain.1.floor() as i64;
+        let (mut gmax, mut kmax) = (0.0f64, 0.0f64);
+        let mut prev: Option<f64> = None;
+        for q in lo..=hi.max(lo) {
+            let g = f.eval(q as f64);
+            gmax = gmax.max(g.abs());
+            if let Some(p) = prev {
+                kmax = kmax.max((g - p).abs());
+            }
+            prev = Some(g);
+        }
+        let qmax = lo.unsigned_abs().max(hi.unsigned_abs()) as f64;
+        let frac_for = |bits: u32, v: f64| {
+            (-64..=64)
+                .rev()
+                .find(|&fr| v * crate::format::pow2(fr) <= crate::format::max_code(bits) as f64)
+                .unwrap_or(-64)
+        };
+        let fk = frac_for(slope_bits, kmax);
+        let fb = frac_for(intercept_bits, gmax + kmax * qmax).min(fk);
+        Formats {
+            input_bits,
+            slope: FixedFormat::new(slope_bits, fk),
+            intercept: FixedFormat::new(intercept_bits, fb),
+            output: FixedFormat::new(output_bits, 0),
             rounding: Rounding::HalfUp,
         }
     }
@@ -378,6 +423,34 @@ impl Table {
         if self.scales.is_empty() {
             return Err(Error::field("scales", "the table holds no scale"));
         }
+        if let Some(q) = self.function.quantized() {
+            // A function of codes: the unit reads raw codes, so both binary points are 0 and
+            // the widths are the quantization's.
+            if q.input.bits != self.formats.input_bits {
+                return Err(Error::field(
+                    "function.quant.input.bits",
+                    format!(
+                        "{} differs from the table's input_bits {}",
+                        q.input.bits, self.formats.input_bits
+                    ),
+                ));
+            }
+            if q.output.bits != self.formats.output.bits || self.formats.output.frac != 0 {
+                return Err(Error::field(
+                    "output",
+                    format!(
+                        "{} must be ({}, 0): a quantized table's output is the code itself",
+                        self.formats.output, q.output.bits
+                    ),
+                ));
+            }
+            if self.arith != Arith::Int || self.scales.iter().any(|s| s.frac != 0) {
+                return Err(Error::field(
+                    "scales",
+                    "a quantized table is an integer table at input scale 0 (the input is the code itself)",
+                ));
+            }
+        }
         let k = self.segments;
         for (i, s) in self.scales.iter().enumerate() {
             let at = |f: &str| format!("scales[{i}].{f}");
@@ -546,6 +619,17 @@ struct RawFunction {
     domain: [f64; 2],
     #[serde(default, skip_serializing_if = "Option::is_none")]
     samples: Option<Vec<[f64; 2]>>,
+    /// Affine quantization of input and output: the table is then a function of codes and
+    /// `domain` is in input codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    quant: Option<RawQuant>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuant {
+    input: crate::function::Affine,
+    output: crate::function::Affine,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -561,9 +645,19 @@ struct RawScale {
 
 impl From<&Table> for RawTable {
     fn from(t: &Table) -> Self {
-        let samples = match &t.function {
+        let (inner, quant) = match &t.function {
+            Function::Quantized(q) => (
+                &q.inner,
+                Some(RawQuant {
+                    input: q.input,
+                    output: q.output,
+                }),
+            ),
+            f => (f, None),
+        };
+        let samples = match inner {
             Function::Sampled(s) => Some(s.points().map(|(x, y)| [x, y]).collect()),
-            Function::Builtin(_) => None,
+            _ => None,
         };
         let ints = |v: &[i64]| v.iter().map(|&c| Value::from(c)).collect();
         let floats = |v: &[f32]| v.iter().map(|&c| Value::from(c as f64)).collect();
@@ -573,6 +667,7 @@ impl From<&Table> for RawTable {
                 name: t.function.name().into(),
                 domain: [t.domain.0, t.domain.1],
                 samples,
+                quant,
             },
             segments: t.segments,
             arith: t.arith,
@@ -631,6 +726,14 @@ impl RawTable {
                     )
                 })?)
             }
+        };
+        let function = match self.function.quant {
+            Some(q) => Function::Quantized(Box::new(crate::function::Quantized {
+                inner: function,
+                input: q.input,
+                output: q.output,
+            })),
+            None => function,
         };
         let mut scales = Vec::with_capacity(self.scales.len());
         for (i, s) in self.scales.into_iter().enumerate() {
@@ -870,6 +973,78 @@ mod tests {
         let (_, w) = Table::from_json(&text).unwrap();
         assert_eq!(w.len(), 1);
         assert!(w[0].contains("segment 1 is never used"), "{}", w[0]);
+    }
+
+    fn quantized_table() -> Table {
+        use crate::function::{Affine, Quantized};
+        let f = Function::Quantized(Box::new(Quantized {
+            inner: Function::Builtin(Builtin::Gelu),
+            input: Affine {
+                scale: 0.03125,
+                zero_point: 128,
+                bits: 8,
+                unsigned: true,
+            },
+            output: Affine {
+                scale: 0.0162,
+                zero_point: -118,
+                bits: 8,
+                unsigned: false,
+            },
+        }));
+        let domain = f.default_domain();
+        let mut t = Table {
+            formats: Formats::default_for(&f, domain),
+            function: f,
+            domain,
+            segments: 2,
+            arith: Arith::Int,
+            scales: vec![Scale {
+                frac: 0,
+                params: Params::Int(IntParams {
+                    breakpoints: vec![0],
+                    slopes: vec![0, 30],
+                    intercepts: vec![-118, -118 * 32],
+                }),
+                metrics: None,
+            }],
+            provenance: Provenance::new("test", None, Value::Null),
+        };
+        t.refresh_metrics();
+        t
+    }
+
+    #[test]
+    fn quantized_tables_round_trip_and_keep_their_rules() {
+        let t = quantized_table();
+        assert_eq!(t.domain, (-128.0, 127.0));
+        assert_eq!(t.formats.output, FixedFormat::new(8, 0));
+        // Coefficients hold the folded slope (up to ~2 output codes per input code here) and
+        // any line through the values.
+        assert!(t.formats.slope.frac <= 6 && t.formats.intercept.frac <= t.formats.slope.frac);
+        let (back, warnings) = Table::from_json(&t.to_json()).unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(back, t);
+        assert!(t.to_json().contains("\"quant\""));
+        let text = t.to_json();
+        let edit = |f: &dyn Fn(&mut Value)| {
+            let mut v: Value = serde_json::from_str(&text).unwrap();
+            f(&mut v);
+            Table::from_json(&v.to_string()).unwrap_err().to_string()
+        };
+        let e = edit(&|v| v["function"]["quant"]["input"]["bits"] = 9.into());
+        assert!(e.starts_with("function.quant.input.bits:"), "{e}");
+        let e = edit(&|v| v["output"]["frac"] = 2.into());
+        assert!(
+            e.starts_with("output:") && e.contains("the code itself"),
+            "{e}"
+        );
+        let e = edit(&|v| v["scales"][0]["frac"] = 1.into());
+        assert!(e.contains("input scale 0"), "{e}");
+        let e = edit(&|v| v["function"]["quant"]["input"]["scale"] = (-1.0).into());
+        assert!(e.contains("positive"), "{e}");
+        let e = edit(&|v| v["function"]["quant"]["output"]["colour"] = 1.into());
+        assert!(e.contains("colour"), "{e}");
     }
 
     #[test]

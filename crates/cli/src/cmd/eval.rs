@@ -48,6 +48,11 @@ pub fn run(a: &EvalArgs) -> CliResult {
                 "function": t.function.name(),
                 "segments": t.segments,
                 "arith": t.arith,
+                "quant": t.function.quantized().map(|q| serde_json::json!({
+                    "input": q.input,
+                    "output": q.output,
+                    "units": "domain, outputs and errors in codes; one output code is output.scale real units",
+                })),
                 "scales": scales,
             })
         );
@@ -70,6 +75,23 @@ pub fn run(a: &EvalArgs) -> CliResult {
         f.output,
         f.rounding
     );
+    if let Some(q) = t.function.quantized() {
+        let side = |a: &lutforge_core::function::Affine| {
+            format!(
+                "scale {} zero point {} ({} {}-bit codes)",
+                Num(a.scale),
+                a.zero_point,
+                if a.unsigned { "unsigned" } else { "signed" },
+                a.bits
+            )
+        };
+        outln!(
+            "quantized: input {}, output {}; domain, outputs and errors in codes (an output code is {} real units)",
+            side(&q.input),
+            side(&q.output),
+            Num(q.output.scale)
+        );
+    }
     outln!(
         "{:>5} {:>6} {:>12} {:>12} {:>8} {:>12} {:>12}  verdict",
         "scale",

@@ -95,8 +95,13 @@ pub fn import(a: &ImportArgs) -> CliResult {
 
 pub fn export(a: &ExportArgs) -> CliResult {
     if a.to == Export::Gqa {
-        let out = outputs::open_one(&a.output, &[&a.table])?;
         let t = load_table(&a.table)?;
+        if t.function.quantized().is_some() {
+            return Err(crate::error::CliError::input(
+                "a quantized table is a function of codes; GQA-LUT files hold real-valued tables",
+            ));
+        }
+        let out = outputs::open_one(&a.output, &[&a.table])?;
         return outputs::finish(out, gqa::export(&t).as_bytes());
     }
     let with = |ext: &str| {

@@ -2,8 +2,9 @@
 //! or with `--all` the standard set of tables into a directory.
 
 use clap::{Args, ValueEnum};
+use lutforge_core::function::{Affine, Quantized};
 use lutforge_core::io::StagedDir;
-use lutforge_core::table::{default_output_frac, MAX_SEGMENTS};
+use lutforge_core::table::default_output_frac;
 use lutforge_core::{Builtin, FixedFormat, Formats, Function, Rounding};
 use lutforge_search::problem::Objective;
 use lutforge_search::{search, Method, Outcome, Progress, Request};
@@ -36,6 +37,9 @@ pub enum ObjectiveArg {
     MaxErr,
 }
 
+/// The most segments `--max-err-lsb` tries unless `--segments` says otherwise.
+const BOUND_SEGMENTS: usize = 64;
+
 #[derive(Args)]
 pub struct SearchArgs {
     /// Function to approximate (a built-in name or a .csv of samples).
@@ -52,9 +56,10 @@ pub struct SearchArgs {
     /// Domain LO,HI (default: the function's).
     #[arg(long, value_parser = parse_domain, allow_hyphen_values = true, conflicts_with = "all")]
     domain: Option<(f64, f64)>,
-    /// Input scales A..B (F_x, the decimal bits), inclusive.
-    #[arg(long, value_parser = parse_scales, default_value = "0..6", allow_hyphen_values = true)]
-    scales: RangeInclusive<i32>,
+    /// Input scales A..B (F_x, the decimal bits), inclusive [default: 0..6; a quantized
+    /// function's only scale is 0].
+    #[arg(long, value_parser = parse_scales, allow_hyphen_values = true)]
+    scales: Option<RangeInclusive<i32>>,
     #[arg(long, value_enum, default_value = "ga")]
     method: MethodArg,
     /// Seed of the portable random generator (ga, gqa): same seed, same table bytes.
@@ -80,12 +85,15 @@ pub struct SearchArgs {
     input_bits: u32,
     #[arg(long, default_value_t = 8)]
     slope_bits: u32,
-    #[arg(long, default_value_t = 6, allow_hyphen_values = true)]
-    slope_frac: i32,
-    #[arg(long, default_value_t = 8)]
-    intercept_bits: u32,
-    #[arg(long, default_value_t = 6, allow_hyphen_values = true)]
-    intercept_frac: i32,
+    /// [default: 6; quantized: the most that hold the steepest step between codes]
+    #[arg(long, allow_hyphen_values = true)]
+    slope_frac: Option<i32>,
+    /// [default: 8; quantized: 16]
+    #[arg(long)]
+    intercept_bits: Option<u32>,
+    /// [default: 6; quantized: the most that hold every line through the values]
+    #[arg(long, allow_hyphen_values = true)]
+    intercept_frac: Option<i32>,
     #[arg(long, default_value_t = 8)]
     output_bits: u32,
     /// Output fractional bits (default: the most the function's range allows).
@@ -100,13 +108,219 @@ pub struct SearchArgs {
     /// No progress bar and no notes on stderr (warnings and errors still appear).
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    quant: QuantArgs,
     /// Table file to write (a directory with --all).
     #[arg(short, long)]
     output: PathBuf,
 }
 
+/// Affine quantization of the function's input and output, as PyTorch and ONNX give it
+/// (real = scale · (code − zero point)): the table becomes a function of codes, at input
+/// scale 0 with the output code itself (docs/semantics.md, "Affine quantization").
+#[derive(Args)]
+pub struct QuantArgs {
+    /// Input scale (a positive real).
+    #[arg(long, requires = "output_scale", conflicts_with_all = ["all", "quant"])]
+    input_scale: Option<f64>,
+    #[arg(
+        long,
+        default_value_t = 0,
+        allow_hyphen_values = true,
+        requires = "input_scale"
+    )]
+    input_zero_point: i64,
+    /// Output scale (a positive real).
+    #[arg(long, requires = "input_scale")]
+    output_scale: Option<f64>,
+    #[arg(
+        long,
+        default_value_t = 0,
+        allow_hyphen_values = true,
+        requires = "output_scale"
+    )]
+    output_zero_point: i64,
+    /// Input codes are unsigned (0..2^N − 1), as torch.quint8.
+    #[arg(long, requires = "input_scale")]
+    unsigned_input: bool,
+    /// Output codes are unsigned.
+    #[arg(long, requires = "output_scale")]
+    unsigned_output: bool,
+    /// Both from a JSON file: {"input": {"scale": S, "zero_point": Z, "dtype": "quint8"},
+    /// "output": {...}} (dtype as PyTorch names it: quint8, qint8, quint4x2, or intN/uintN;
+    /// see examples/quant_gelu.json).
+    #[arg(long, conflicts_with = "all")]
+    quant: Option<PathBuf>,
+}
+
+/// One side of a `--quant` file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuantSide {
+    scale: f64,
+    zero_point: i64,
+    dtype: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuantFile {
+    input: QuantSide,
+    output: QuantSide,
+}
+
+/// Bits and signedness of a dtype as PyTorch spells it.
+fn dtype(name: &str) -> Option<(u32, bool)> {
+    match name {
+        "quint8" | "torch.quint8" => Some((8, true)),
+        "qint8" | "torch.qint8" => Some((8, false)),
+        "quint4x2" | "torch.quint4x2" => Some((4, true)),
+        _ => {
+            let (unsigned, n) = match name.strip_prefix("uint") {
+                Some(n) => (true, n),
+                None => (false, name.strip_prefix("int")?),
+            };
+            n.parse().ok().map(|b| (b, unsigned))
+        }
+    }
+}
+
+impl QuantArgs {
+    /// The (input, output) quantization asked for, if any.
+    fn affine(&self, input_bits: u32, output_bits: u32) -> CliResult<Option<(Affine, Affine)>> {
+        if let Some(path) = &self.quant {
+            let v = lutforge_core::io::read_json(path)?;
+            let q: QuantFile = serde_json::from_value(v)
+                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+            let side = |s: &QuantSide, what: &str| -> CliResult<Affine> {
+                let (bits, unsigned) = dtype(&s.dtype).ok_or_else(|| {
+                    CliError::input(format!(
+                        "{}: {what}.dtype '{}' is none of quint8, qint8, quint4x2, intN, uintN",
+                        path.display(),
+                        s.dtype
+                    ))
+                })?;
+                Ok(Affine {
+                    scale: s.scale,
+                    zero_point: s.zero_point,
+                    bits,
+                    unsigned,
+                })
+            };
+            return Ok(Some((side(&q.input, "input")?, side(&q.output, "output")?)));
+        }
+        let (Some(si), Some(so)) = (self.input_scale, self.output_scale) else {
+            return Ok(None);
+        };
+        Ok(Some((
+            Affine {
+                scale: si,
+                zero_point: self.input_zero_point,
+                bits: input_bits,
+                unsigned: self.unsigned_input,
+            },
+            Affine {
+                scale: so,
+                zero_point: self.output_zero_point,
+                bits: output_bits,
+                unsigned: self.unsigned_output,
+            },
+        )))
+    }
+}
+
 impl SearchArgs {
-    fn request(&self, function: Function, segments: usize, domain: Option<(f64, f64)>) -> Request {
+    /// The request for a function of codes: the real domain mapped to input codes, scale 0,
+    /// the output the code itself, coefficient formats from `Formats::quantized` unless given.
+    fn quantized_request(
+        &self,
+        function: Function,
+        segments: usize,
+        domain: Option<(f64, f64)>,
+        (input, output): (Affine, Affine),
+    ) -> CliResult<Request> {
+        input.check("input").map_err(CliError::input)?;
+        output.check("output").map_err(CliError::input)?;
+        if self.scales.as_ref().is_some_and(|s| *s != (0..=0)) {
+            return Err(CliError::input(
+                "a quantized function is searched at input scale 0 only (the input is the code itself): drop --scales",
+            ));
+        }
+        if self.output_frac.is_some_and(|f| f != 0) {
+            return Err(CliError::input(
+                "a quantized function's output is the code itself: drop --output-frac",
+            ));
+        }
+        let q = Quantized {
+            inner: function,
+            input,
+            output,
+        };
+        let (clo, chi) = q.default_domain();
+        let codes = match domain {
+            // The real domain, as codes of the input quantization; it must lie within the
+            // reals those codes represent.
+            Some((lo, hi)) => {
+                let (a, b) = input.code_range();
+                let (rlo, rhi) = (
+                    input.real((a - input.offset()) as f64),
+                    input.real((b - input.offset()) as f64),
+                );
+                if lo < rlo || hi > rhi {
+                    return Err(CliError::input(format!(
+                        "--domain {lo},{hi} leaves the reals the {} {}-bit input codes represent at scale {} and zero point {}: [{rlo}, {rhi}]",
+                        if input.unsigned { "unsigned" } else { "signed" },
+                        input.bits,
+                        input.scale,
+                        input.zero_point
+                    )));
+                }
+                (
+                    input.code(lo).ceil().max(clo),
+                    input.code(hi).floor().min(chi),
+                )
+            }
+            None => (clo, chi),
+        };
+        if codes.0 >= codes.1 {
+            return Err(CliError::input(format!(
+                "the input quantization (scale {}, zero point {}) leaves fewer than two codes in the domain",
+                input.scale, input.zero_point
+            )));
+        }
+        let f = Function::Quantized(Box::new(q));
+        let mut r = Request::new(f, segments);
+        r.domain = codes;
+        let mut formats = Formats::quantized(
+            &r.function,
+            codes,
+            input.bits,
+            output.bits,
+            self.slope_bits,
+            self.intercept_bits.unwrap_or(16),
+        );
+        if let Some(fk) = self.slope_frac {
+            formats.slope.frac = fk;
+        }
+        if let Some(fb) = self.intercept_frac {
+            formats.intercept.frac = fb;
+        }
+        formats.rounding = self.rounding;
+        r.formats = formats;
+        r.scales = 0..=0;
+        self.method_settings(&mut r);
+        Ok(r)
+    }
+
+    fn request(
+        &self,
+        function: Function,
+        segments: usize,
+        domain: Option<(f64, f64)>,
+    ) -> CliResult<Request> {
+        if let Some(q) = self.quant.affine(self.input_bits, self.output_bits)? {
+            return self.quantized_request(function, segments, domain, q);
+        }
         let mut r = Request::new(function, segments);
         if let Some(d) = domain {
             r.domain = d;
@@ -122,12 +336,21 @@ impl SearchArgs {
         });
         r.formats = Formats {
             input_bits: self.input_bits,
-            slope: FixedFormat::new(self.slope_bits, self.slope_frac),
-            intercept: FixedFormat::new(self.intercept_bits, self.intercept_frac),
+            slope: FixedFormat::new(self.slope_bits, self.slope_frac.unwrap_or(6)),
+            intercept: FixedFormat::new(
+                self.intercept_bits.unwrap_or(8),
+                self.intercept_frac.unwrap_or(6),
+            ),
             output: FixedFormat::new(self.output_bits, out_frac),
             rounding: self.rounding,
         };
-        r.scales = self.scales.clone();
+        r.scales = self.scales.clone().unwrap_or(0..=6);
+        self.method_settings(&mut r);
+        Ok(r)
+    }
+
+    /// Method, seed and the method's settings, for any request.
+    fn method_settings(&self, r: &mut Request) {
         r.method = match self.method {
             MethodArg::Ga => Method::Ga,
             MethodArg::Exact => Method::Exact,
@@ -146,31 +369,29 @@ impl SearchArgs {
         };
         r.max_err_lsb = self.max_err_lsb;
         r.decimal_bits = self.decimal_bits.clone();
-        r
     }
 }
 
 pub fn run(a: &SearchArgs) -> CliResult {
     let jobs: Vec<(Request, PathBuf)> = if a.all {
-        Builtin::STANDARD
-            .iter()
-            .flat_map(|&b| {
-                Builtin::STANDARD_SEGMENTS.iter().map(move |&k| {
-                    (
-                        a.request(Function::Builtin(b), k, None),
-                        standard_path(&a.output, b, k),
-                    )
-                })
-            })
-            .collect()
+        let mut jobs = Vec::new();
+        for b in Builtin::STANDARD {
+            for k in Builtin::STANDARD_SEGMENTS {
+                jobs.push((
+                    a.request(Function::Builtin(b), k, None)?,
+                    standard_path(&a.output, b, k),
+                ));
+            }
+        }
+        jobs
     } else {
-        let k = a.segments.or(a.max_err_lsb.map(|_| MAX_SEGMENTS));
+        let k = a.segments.or(a.max_err_lsb.map(|_| BOUND_SEGMENTS));
         let (Some(f), Some(k)) = (a.function.as_ref().map(|f| f.function.clone()), k) else {
             return Err(CliError::input(
                 "--function and --segments are needed (or --all)",
             ));
         };
-        vec![(a.request(f, k, a.domain), a.output.clone())]
+        vec![(a.request(f, k, a.domain)?, a.output.clone())]
     };
     // Every request is checked before anything runs, so bad input leaves no file behind.
     for (r, _) in &jobs {
@@ -188,6 +409,7 @@ pub fn run(a: &SearchArgs) -> CliResult {
         .function
         .iter()
         .filter_map(|f| f.source.as_deref())
+        .chain(a.quant.quant.as_deref())
         .collect();
     if a.all {
         let mut dir = StagedDir::create(&a.output)?;
