@@ -390,9 +390,7 @@ fn search_k(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcome>
                         r.segments
                     ));
                 }
-                // The minimax pieces carry their pairs; refitting each segment alone could
-                // only find another pair within the same bound.
-                if r.method == Method::Exact && objective == Objective::MaxErr {
+                if r.method == Method::Exact {
                     progress(&Progress {
                         scale: Some(d),
                         stage,
@@ -401,6 +399,10 @@ fn search_k(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcome>
                         generations: 1,
                         best: f64::NAN,
                     });
+                }
+                // The minimax pieces carry their pairs; refitting each segment alone could
+                // only find another pair within the same bound.
+                if r.method == Method::Exact && objective == Objective::MaxErr {
                     let (pieces, _) = minimax::solve(&p, r.segments);
                     out_scales.push(Scale {
                         frac: d,
@@ -410,17 +412,7 @@ fn search_k(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcome>
                     continue;
                 }
                 let starts = match r.method {
-                    Method::Exact => {
-                        progress(&Progress {
-                            scale: Some(d),
-                            stage,
-                            stages: scales.len(),
-                            generation: 0,
-                            generations: 1,
-                            best: f64::NAN,
-                        });
-                        exact::solve(&p, r.segments).0
-                    }
+                    Method::Exact => exact::solve(&p, r.segments).0,
                     _ => {
                         let mut rng = rng::seeded(r.seed, rng::stream_of(d));
                         let run = ga::run(&p, r.segments, &set, &mut rng, &mut |g, best| {
