@@ -555,3 +555,52 @@ fn a_pytorch_quantization_makes_a_table_of_codes() {
     );
     assert!(!x.exists());
 }
+
+#[test]
+fn a_breakpoint_step_puts_every_breakpoint_on_its_multiples() {
+    let dir = tempfile::tempdir().unwrap();
+    for obj in ["pwl", "mse", "max-err"] {
+        let out = dir.path().join(format!("{obj}.json"));
+        let (code, _, err) = run(&[
+            "search",
+            "--function",
+            "gelu",
+            "--segments",
+            "8",
+            "--method",
+            "exact",
+            "--objective",
+            obj,
+            "--breakpoint-step",
+            "2",
+            "--scales",
+            "3..4",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let v = json(&out);
+        assert_eq!(v["provenance"]["settings"]["breakpoint_step"], 2);
+        for s in v["scales"].as_array().unwrap() {
+            for b in s["breakpoints"].as_array().unwrap() {
+                assert_eq!(b.as_i64().unwrap().rem_euclid(4), 0, "{obj}: {b}");
+            }
+        }
+    }
+    let x = dir.path().join("x.json");
+    assert_input_error(
+        &[
+            "search",
+            "--function",
+            "gelu",
+            "--segments",
+            "8",
+            "--breakpoint-step",
+            "2",
+            "-o",
+            x.to_str().unwrap(),
+        ],
+        "works with --method exact",
+    );
+    assert!(!x.exists());
+}

@@ -75,8 +75,7 @@ fn main() {
                 Ok(o) => {
                     let t = &o.table;
                     let m = t.scales[0].metrics.expect("metrics");
-                    let (cfg, params) =
-                        unit_for(t, frac_x, &UnitShape::default()).expect("a unit");
+                    let (cfg, params) = unit_for(t, frac_x, &UnitShape::default()).expect("a unit");
                     let Params::Int(_) = &params else {
                         unreachable!()
                     };
@@ -101,7 +100,10 @@ fn main() {
                         c.area_um2
                     );
                 }
-                Err(e) => println!("| {} | {n} | {frac_x} | - | {e} | - | {secs:.2} s |", f.name()),
+                Err(e) => println!(
+                    "| {} | {n} | {frac_x} | - | {e} | - | {secs:.2} s |",
+                    f.name()
+                ),
             }
         }
     }

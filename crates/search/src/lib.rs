@@ -67,6 +67,8 @@ pub struct Request {
     /// An error bound in output LSBs: the search then looks for the fewest segments (at most
     /// `segments`) whose table meets it at every scale ([`search`]).
     pub max_err_lsb: Option<f64>,
+    /// `exact`: breakpoints only on multiples of 2^s input codes (0: anywhere).
+    pub breakpoint_step: u32,
 }
 
 impl Request {
@@ -87,6 +89,7 @@ impl Request {
             objective: Objective::Pwl,
             decimal_bits: 0..=6,
             max_err_lsb: None,
+            breakpoint_step: 0,
         }
     }
 }
@@ -154,6 +157,20 @@ pub fn check(r: &Request) -> Result<()> {
             return Err(Error::input(
                 "--patience 0: at least one generation is needed",
             ));
+        }
+    }
+    if r.breakpoint_step > 0 {
+        if r.method != Method::Exact {
+            return Err(Error::input(format!(
+                "--breakpoint-step works with --method exact (not {})",
+                r.method.name()
+            )));
+        }
+        if r.breakpoint_step >= r.formats.input_bits {
+            return Err(Error::input(format!(
+                "--breakpoint-step {}: below the {}-bit input's width",
+                r.breakpoint_step, r.formats.input_bits
+            )));
         }
     }
     if r.method == Method::Gqa {
@@ -224,13 +241,35 @@ pub fn check(r: &Request) -> Result<()> {
         // Both fit every segment they consider code by code, and `ga` measures its gap with the
         // exact DP: beyond this many codes a run would take hours, so it is refused up front.
         let minimax = r.method == Method::Exact && r.objective == Objective::MaxErr;
-        if minimax && n > minimax::MAX_CODES {
+        // With a step, the dynamic program's size is the number of places a segment may
+        // start; `mse` still fits each segment code by code, so its limit stays on codes.
+        let places = if r.breakpoint_step > 0 {
+            let q = 1i64 << r.breakpoint_step;
+            let (lo, hi) = (*codes.start(), *codes.end());
+            (hi.div_euclid(q) - lo.div_euclid(q)) as usize + 1
+        } else {
+            n
+        };
+        if r.method == Method::Exact && r.objective == Objective::Pwl && r.breakpoint_step > 0 {
+            if places > exact::MAX_PLACES {
+                return Err(Error::input(format!(
+                    "scale {d}: {places} places for a breakpoint at step 2^{}; --method exact takes at most {} (raise --breakpoint-step)",
+                    r.breakpoint_step,
+                    exact::MAX_PLACES
+                )));
+            }
+            if n > minimax::MAX_CODES {
+                return Err(Error::input(format!(
+                    "scale {d}: {n} input codes; at most {} (16-bit inputs)",
+                    minimax::MAX_CODES
+                )));
+            }
+        } else if minimax && n > minimax::MAX_CODES {
             return Err(Error::input(format!(
                 "scale {d}: {n} input codes lie in the domain; --objective max-err takes at most {} (16-bit inputs)",
                 minimax::MAX_CODES
             )));
-        }
-        if !minimax && r.method != Method::Gqa && n > exact::MAX_CODES {
+        } else if !minimax && r.method != Method::Gqa && n > exact::MAX_CODES {
             return Err(Error::input(format!(
                 "scale {d}: {n} input codes lie in the domain; --method {} takes at most {} (use a coarser scale or --method gqa)",
                 r.method.name(),
@@ -278,10 +317,11 @@ pub fn search_to_bound(
     for d in r.scales.clone() {
         let dp = r.formats.datapath(d);
         let p = ScaleProblem::new(&r.function, r.domain, dp, Objective::MaxErr)
-            .ok_or_else(|| Error::input(format!("scale {d}: no input code in the domain")))?;
+            .ok_or_else(|| Error::input(format!("scale {d}: no input code in the domain")))?
+            .with_breakpoint_step(r.breakpoint_step);
         let lsb = pow2(-dp.output.frac);
         // At most one segment per code can differ; more never help.
-        let cap = limit.min(p.n());
+        let cap = limit.min(p.starts().len());
         match minimax::min_segments(&p, e * lsb, cap) {
             Some(k) if k > need => {
                 need = k;
@@ -299,7 +339,7 @@ pub fn search_to_bound(
                     dp.output,
                     lutforge_core::format::Num(least / lsb),
                     if cap < limit {
-                        " (one segment per code)"
+                        " (a segment at every place one may start)"
                     } else {
                         "; allow more --segments or widen the formats"
                     }
@@ -378,11 +418,13 @@ fn search_k(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcome>
                 settings["elitism"] = json!(1);
             }
             settings["objective"] = json!(objective.name());
+            if r.breakpoint_step > 0 {
+                settings["breakpoint_step"] = json!(r.breakpoint_step);
+            }
             for (stage, &d) in scales.iter().enumerate() {
                 let p = ScaleProblem::new(&r.function, r.domain, formats.datapath(d), objective)
-                    .ok_or_else(|| {
-                        Error::input(format!("scale {d}: no input code in the domain"))
-                    })?;
+                    .ok_or_else(|| Error::input(format!("scale {d}: no input code in the domain")))?
+                    .with_breakpoint_step(r.breakpoint_step);
                 if p.n() < r.segments {
                     notes.push(format!(
                         "scale {d}: the domain holds {} codes for {} segments; each code gets its own segment and the rest continue the outer ones",
@@ -792,6 +834,17 @@ mod tests {
             ),
             #[allow(clippy::reversed_empty_ranges)]
             (Box::new(|r| r.scales = 3..=2), "empty"),
+            (
+                Box::new(|r| r.breakpoint_step = 2),
+                "works with --method exact",
+            ),
+            (
+                Box::new(|r| {
+                    r.method = Method::Exact;
+                    r.breakpoint_step = 8
+                }),
+                "below the 8-bit input",
+            ),
             (Box::new(|r| r.max_err_lsb = Some(-1.0)), "at least 0"),
             (Box::new(|r| r.max_err_lsb = Some(f64::NAN)), "finite"),
             (

@@ -154,7 +154,14 @@ fn greedy(
     let mut next: Vec<(i64, i64, i64)> = Vec::new();
     let mut start = from;
     let mut t = from;
+    // With a breakpoint step, the last place after `start` where a segment may end, with the
+    // pairs that admit the run up to it.
+    let stepped = p.breakpoint_step() > 0;
+    let mut cut: Option<(usize, Vec<(i64, i64, i64)>)> = None;
     while t < to {
+        if stepped && t > start && p.may_start(t) {
+            cut = Some((t, alive.clone()));
+        }
         let sums = sh.sums(allowed(p.f[t], e, ys, sh.ymin, sh.ymax)?);
         let x = p.lo + t as i64;
         let fresh = t == start;
@@ -179,11 +186,21 @@ fn greedy(
                 // Not even this code alone can be met.
                 return None;
             }
-            pieces.push(choose(p, start, t, &alive));
+            // The segment ends at t, or with a step at the last allowed place before t (the
+            // codes after it are taken again by the next segment).
+            let end = if stepped {
+                let (c, pairs) = cut.take()?;
+                alive = pairs;
+                c
+            } else {
+                t
+            };
+            pieces.push(choose(p, start, end, &alive));
             if pieces.len() >= limit {
                 return None;
             }
-            start = t;
+            start = end;
+            t = end;
             continue;
         }
         std::mem::swap(&mut alive, &mut next);
@@ -283,23 +300,33 @@ pub fn fit(p: &ScaleProblem, i: usize, j: usize) -> (i64, i64, f64) {
     (pieces[0].k, pieces[0].b, e)
 }
 
-/// The minimax table of `k` segments (fewer when the domain holds fewer codes): segment starts
+/// The minimax table of `k` segments (fewer when there are fewer places to start one): segment starts
 /// as code indices, the first 0, and the table's largest error in real output units. When the
 /// least bound needs fewer segments, the longest are split (both halves keep their pair).
 pub fn solve(p: &ScaleProblem, k: usize) -> (Vec<Piece>, f64) {
-    let k = k.clamp(1, p.n());
+    let k = k.clamp(1, p.starts().len());
     let (e, mut pieces) = least_bound(p, 0, p.n(), k);
+    // Split the longest segment that has a place to split at, near its middle.
     while pieces.len() < k {
-        let len = |s: usize| pieces.get(s + 1).map_or(p.n(), |q| q.start) - pieces[s].start;
-        let longest = (0..pieces.len())
-            .max_by_key(|&s| (len(s), usize::MAX - s))
-            .unwrap();
-        let half = len(longest) / 2;
-        let piece = Piece {
-            start: pieces[longest].start + half,
-            ..pieces[longest]
+        let end = |s: usize| pieces.get(s + 1).map_or(p.n(), |q: &Piece| q.start);
+        let split = |s: usize| {
+            let (a, b) = (pieces[s].start, end(s));
+            let mid = a + (b - a) / 2;
+            (a + 1..b)
+                .filter(|&i| p.may_start(i))
+                .min_by_key(|&i| i.abs_diff(mid))
         };
-        pieces.insert(longest + 1, piece);
+        let Some((s, at)) = (0..pieces.len())
+            .filter_map(|s| split(s).map(|at| (s, at)))
+            .max_by_key(|&(s, _)| (end(s) - pieces[s].start, usize::MAX - s))
+        else {
+            break;
+        };
+        let piece = Piece {
+            start: at,
+            ..pieces[s]
+        };
+        pieces.insert(s + 1, piece);
     }
     (pieces, e)
 }
@@ -428,6 +455,40 @@ mod tests {
                 // whenever the bound improved with the K-th segment.
                 let m = min_segments(&p, e, 64).unwrap();
                 assert!(m <= k.min(n));
+            }
+        }
+    }
+
+    #[test]
+    fn a_breakpoint_step_keeps_the_minimax_proven() {
+        for (f, dom, frac, rounding) in [
+            (Builtin::Gelu, (-2.0, 2.0), 2, Rounding::HalfUp),
+            (Builtin::Exp, (-3.0, 0.0), 2, Rounding::Truncate),
+        ] {
+            let p = small(f, dom, frac, rounding).with_breakpoint_step(1);
+            let n = p.n();
+            let mut memo = vec![vec![f64::INFINITY; n + 1]; n + 1];
+            for (i, row) in memo.iter_mut().enumerate().take(n) {
+                for (j, cell) in row.iter_mut().enumerate().skip(i + 1) {
+                    *cell = brute_pair(&p, i, j);
+                }
+            }
+            // Partitions with cuts on even codes only.
+            fn go(p: &ScaleProblem, start: usize, left: usize, memo: &[Vec<f64>]) -> f64 {
+                let n = p.n();
+                if left == 1 {
+                    return memo[start][n];
+                }
+                (start + 1..n)
+                    .filter(|&j| p.may_start(j))
+                    .map(|j| memo[start][j].max(go(p, j, left - 1, memo)))
+                    .fold(f64::INFINITY, f64::min)
+            }
+            for k in 1..=3 {
+                let (pieces, e) = solve(&p, k);
+                assert_eq!(e, go(&p, 0, k, &memo), "{f:?} K={k}");
+                assert!(pieces.iter().all(|q| p.may_start(q.start)));
+                assert_eq!(max_err(&p, &params(&p, &pieces, k), &mut Vec::new()), e);
             }
         }
     }

@@ -62,6 +62,8 @@ pub struct ScaleProblem {
     /// Lazily filled fits of segments [i, j), shared by GA individuals and the exact DP.
     cache: Cache,
     objective: Objective,
+    /// Breakpoints only on multiples of 2^step input codes (0: on any code).
+    step: u32,
 }
 
 /// Largest evaluation set whose segment fits are cached in a dense table (n(n+1)/2 entries);
@@ -123,7 +125,43 @@ impl ScaleProblem {
             prefix,
             cache,
             objective,
+            step: 0,
         })
+    }
+
+    /// The same problem with breakpoints only on multiples of 2^`step` input codes: fewer
+    /// places to cut, and comparators that could ignore the low `step` bits.
+    pub fn with_breakpoint_step(mut self, step: u32) -> ScaleProblem {
+        self.step = step;
+        self
+    }
+
+    pub fn breakpoint_step(&self) -> u32 {
+        self.step
+    }
+
+    /// Whether a segment may start at code index `i` (the first always does).
+    #[inline]
+    pub fn may_start(&self, i: usize) -> bool {
+        i == 0 || (self.lo + i as i64).rem_euclid(1i64 << self.step) == 0
+    }
+
+    /// The code indices where a segment may start, 0 first, increasing.
+    pub fn starts(&self) -> Vec<usize> {
+        if self.step == 0 {
+            return (0..self.n()).collect();
+        }
+        (0..self.n()).filter(|&i| self.may_start(i)).collect()
+    }
+
+    /// The cost of segment [i, j): from the shared cache when the evaluation set is small
+    /// enough for a dense one, computed afresh otherwise (a sparse cache would keep every
+    /// segment the exact optimizer visits).
+    pub fn segment_cost(&self, i: usize, j: usize, scratch: &mut Vec<Sample>) -> f64 {
+        match &self.cache {
+            Cache::Dense(_) => self.fit(i, j, scratch).sse,
+            Cache::Sparse(_) => self.fit_uncached(i, j, scratch).sse,
+        }
     }
 
     pub fn objective(&self) -> Objective {

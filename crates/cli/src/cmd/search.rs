@@ -77,6 +77,10 @@ pub struct SearchArgs {
     /// exact: what the optimum minimizes (default pwl; max-err with --max-err-lsb).
     #[arg(long, value_enum)]
     objective: Option<ObjectiveArg>,
+    /// exact: breakpoints only on multiples of 2^S input codes (fewer places to cut: wide
+    /// inputs with --objective pwl up to 16 bits).
+    #[arg(long, default_value_t = 0)]
+    breakpoint_step: u32,
     /// gqa: decimal bits j of the rounding mutation (round to a multiple of 2^-j), A..B.
     #[arg(long, value_parser = parse_scales, default_value = "0..6")]
     decimal_bits: RangeInclusive<i32>,
@@ -368,6 +372,7 @@ impl SearchArgs {
             None => Objective::Pwl,
         };
         r.max_err_lsb = self.max_err_lsb;
+        r.breakpoint_step = self.breakpoint_step;
         r.decimal_bits = self.decimal_bits.clone();
     }
 }
