@@ -129,6 +129,10 @@ impl Shape {
     }
 }
 
+/// The slope codes still admissible for an open segment, each with its interval of intercept
+/// codes (k, b_lo, b_hi).
+type Alive = Vec<(i64, i64, i64)>;
+
 /// One segment of a greedy table: its first code index, its slope and intercept codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Piece {
@@ -150,14 +154,14 @@ fn greedy(
     let ys = pow2(-p.dp.output.frac);
     let mut pieces: Vec<Piece> = Vec::new();
     // Alive slope codes of the open segment with their intercept intervals.
-    let mut alive: Vec<(i64, i64, i64)> = Vec::new();
-    let mut next: Vec<(i64, i64, i64)> = Vec::new();
+    let mut alive: Alive = Vec::new();
+    let mut next: Alive = Vec::new();
     let mut start = from;
     let mut t = from;
     // With a breakpoint step, the last place after `start` where a segment may end, with the
     // pairs that admit the run up to it.
     let stepped = p.breakpoint_step() > 0;
-    let mut cut: Option<(usize, Vec<(i64, i64, i64)>)> = None;
+    let mut cut: Option<(usize, Alive)> = None;
     while t < to {
         if stepped && t > start && p.may_start(t) {
             cut = Some((t, alive.clone()));
