@@ -3,7 +3,9 @@
 //! generations): its time, evaluations per second, the smallest member within one point of
 //! the 8-bit model and whether the front's hypervolume is above every homogeneous baseline.
 //!
-//! `cargo run --release -p lutforge-gru --example gru_goals [-- TASK…]`
+//! `cargo run --release -p lutforge-gru --example gru_goals [-- TASK…]`; the environment may set
+//! FINETUNE (epochs), POPULATION, GENERATIONS and PERCENTILE (calibration at that percentile
+//! instead of the largest value) to try other settings than the defaults.
 
 use lutforge_gru::data::{load, wheel::data_dir, Metric};
 use lutforge_gru::genome::Genome;
@@ -50,7 +52,13 @@ fn main() {
             min_accuracy: None,
             max_mse: None,
             split: SearchSplit::default_for(&ds),
-            calibration: Calibration::MaxAbs,
+            calibration: match std::env::var("PERCENTILE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+            {
+                Some(p) => Calibration::Percentile(p),
+                None => Calibration::MaxAbs,
+            },
             tech: Tech::tsmc28(),
             finetune: std::env::var("FINETUNE")
                 .ok()
@@ -58,9 +66,15 @@ fn main() {
                 .unwrap_or(0),
             finetune_cfg: Default::default(),
         };
+        let env = |k: &str, d: usize| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
         let s = Settings {
-            population: 48,
-            generations: 40,
+            population: env("POPULATION", 48),
+            generations: env("GENERATIONS", 40),
             seed: 1,
             ..Settings::default()
         };
