@@ -152,66 +152,173 @@ fn greedy(
     limit: usize,
 ) -> Option<Vec<Piece>> {
     let ys = pow2(-p.dp.output.frac);
+    // Every code must be met on its own: its interval of sums, or no table at this bound.
+    let sums: Vec<Sums> = (from..to)
+        .map(|t| allowed(p.f[t], e, ys, sh.ymin, sh.ymax).map(|a| sh.sums(a)))
+        .collect::<Option<_>>()?;
+    let run = Run { p, sh, sums: &sums, from, to };
+    if p.breakpoint_step() > 0 {
+        return run.stepped(limit);
+    }
     let mut pieces: Vec<Piece> = Vec::new();
-    // Alive slope codes of the open segment with their intercept intervals.
-    let mut alive: Alive = Vec::new();
-    let mut next: Alive = Vec::new();
     let mut start = from;
-    let mut t = from;
-    // With a breakpoint step, the last place after `start` where a segment may end, with the
-    // pairs that admit the run up to it.
-    let stepped = p.breakpoint_step() > 0;
-    let mut cut: Option<(usize, Alive)> = None;
-    while t < to {
-        if stepped && t > start && p.may_start(t) {
-            cut = Some((t, alive.clone()));
+    let mut hint = 0;
+    while start < to {
+        let (end, alive) = match run.probed(start, hint) {
+            Some(r) => r,
+            None => run.plain(start)?,
+        };
+        pieces.push(choose(p, start, end, &alive));
+        if end < to && pieces.len() >= limit {
+            return None;
         }
-        let sums = sh.sums(allowed(p.f[t], e, ys, sh.ymin, sh.ymax)?);
-        let x = p.lo + t as i64;
-        let fresh = t == start;
-        next.clear();
-        if fresh {
-            for k in sh.kmin..=sh.kmax {
-                let b = sh.narrow(k, x, sums, (sh.bmin, sh.bmax));
-                if b.0 <= b.1 {
-                    next.push((k, b.0, b.1));
-                }
-            }
-        } else {
-            for &(k, lo, hi) in &alive {
-                let b = sh.narrow(k, x, sums, (lo, hi));
-                if b.0 <= b.1 {
-                    next.push((k, b.0, b.1));
-                }
+        hint = end - start;
+        start = end;
+    }
+    Some(pieces)
+}
+
+/// A code's interval of sums (`None`: unbounded on that side).
+type Sums = (Option<i128>, Option<i128>);
+
+/// One greedy pass's codes and their sum intervals.
+struct Run<'a> {
+    p: &'a ScaleProblem,
+    sh: &'a Shape,
+    sums: &'a [Sums],
+    from: usize,
+    to: usize,
+}
+
+impl Run<'_> {
+    fn code(&self, t: usize) -> (i64, Sums) {
+        (self.p.lo + t as i64, self.sums[t - self.from])
+    }
+
+    /// The pairs of `alive` that also admit code t.
+    fn narrow(&self, alive: &[(i64, i64, i64)], t: usize, out: &mut Alive) {
+        let (x, s) = self.code(t);
+        out.clear();
+        for &(k, lo, hi) in alive {
+            let b = self.sh.narrow(k, x, s, (lo, hi));
+            if b.0 <= b.1 {
+                out.push((k, b.0, b.1));
             }
         }
+    }
+
+    /// Every pair with a slope code in [klo, khi] that admits code t.
+    fn fresh(&self, t: usize, klo: i64, khi: i64) -> Alive {
+        let sh = self.sh;
+        let (x, s) = self.code(t);
+        (klo..=khi)
+            .filter_map(|k| {
+                let b = sh.narrow(k, x, s, (sh.bmin, sh.bmax));
+                (b.0 <= b.1).then_some((k, b.0, b.1))
+            })
+            .collect()
+    }
+
+    /// The longest admissible run from `start`, code by code: its end and its pairs; `None`
+    /// when not even code `start` alone is admitted.
+    fn plain(&self, start: usize) -> Option<(usize, Alive)> {
+        let mut alive = self.fresh(start, self.sh.kmin, self.sh.kmax);
+        if alive.is_empty() {
+            return None;
+        }
+        let mut next = Vec::new();
+        for t in start + 1..self.to {
+            self.narrow(&alive, t, &mut next);
+            if next.is_empty() {
+                return Some((t, alive));
+            }
+            std::mem::swap(&mut alive, &mut next);
+        }
+        Some((self.to, alive))
+    }
+
+    /// The same, sped up by guessing that the run reaches as far as the previous one (`hint`
+    /// codes): the run's first and last codes of that guess are taken first, which leaves only
+    /// the slope codes a line through both can have, and the codes between them are then
+    /// checked against those few. The pairs admitting a run do not depend on the order its
+    /// codes are taken in, so when the run does reach the guessed code the result is the plain
+    /// one; when it does not, `None` (the caller runs `plain`).
+    fn probed(&self, start: usize, hint: usize) -> Option<(usize, Alive)> {
+        let q = start + hint.checked_sub(1)?;
+        if hint < 4 || q >= self.to {
+            return None;
+        }
+        let sh = self.sh;
+        let ((x0, s0), (xq, sq)) = (self.code(start), self.code(q));
+        // A line through both sum intervals: k·(x_q − x_0) within [s_q,lo − s_0,hi, s_q,hi −
+        // s_0,lo] (the intercept's granularity only narrows it further).
+        let d = (xq - x0) as i128;
+        let klo = match (sq.0, s0.1) {
+            (Some(a), Some(b)) => -((b - a).div_euclid(d)),
+            _ => sh.kmin as i128,
+        };
+        let khi = match (sq.1, s0.0) {
+            (Some(a), Some(b)) => (a - b).div_euclid(d),
+            _ => sh.kmax as i128,
+        };
+        let klo = klo.clamp(sh.kmin as i128, sh.kmax as i128 + 1) as i64;
+        let khi = khi.clamp(sh.kmin as i128 - 1, sh.kmax as i128) as i64;
+        let mut alive = self.fresh(start, klo, khi);
+        let mut next = Vec::new();
+        self.narrow(&alive, q, &mut next);
         if next.is_empty() {
-            if fresh {
-                // Not even this code alone can be met.
+            return None;
+        }
+        std::mem::swap(&mut alive, &mut next);
+        for t in start + 1..self.to {
+            if t == q {
+                continue;
+            }
+            self.narrow(&alive, t, &mut next);
+            if next.is_empty() {
+                // Ending before the guessed code: the guess took part; redo it plainly.
+                return (t > q).then_some((t, alive));
+            }
+            std::mem::swap(&mut alive, &mut next);
+        }
+        Some((self.to, alive))
+    }
+
+    /// The greedy pass when segments may start only on multiples of the breakpoint step: each
+    /// segment ends at the last allowed place before the run breaks.
+    fn stepped(&self, limit: usize) -> Option<Vec<Piece>> {
+        let p = self.p;
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut start = self.from;
+        while start < self.to {
+            let mut alive = self.fresh(start, self.sh.kmin, self.sh.kmax);
+            if alive.is_empty() {
                 return None;
             }
-            // The segment ends at t, or with a step at the last allowed place before t (the
-            // codes after it are taken again by the next segment).
-            let end = if stepped {
-                let (c, pairs) = cut.take()?;
-                alive = pairs;
-                c
-            } else {
-                t
-            };
+            let mut cut: Option<(usize, Alive)> = None;
+            let mut next = Vec::new();
+            let mut end = self.to;
+            for t in start + 1..self.to {
+                if p.may_start(t) {
+                    cut = Some((t, alive.clone()));
+                }
+                self.narrow(&alive, t, &mut next);
+                if next.is_empty() {
+                    let (c, pairs) = cut.take()?;
+                    end = c;
+                    alive = pairs;
+                    break;
+                }
+                std::mem::swap(&mut alive, &mut next);
+            }
             pieces.push(choose(p, start, end, &alive));
-            if pieces.len() >= limit {
+            if end < self.to && pieces.len() >= limit {
                 return None;
             }
             start = end;
-            t = end;
-            continue;
         }
-        std::mem::swap(&mut alive, &mut next);
-        t += 1;
+        Some(pieces)
     }
-    pieces.push(choose(p, start, to, &alive));
-    Some(pieces)
 }
 
 /// Of the admissible pairs of segment [i, j), the one nearest the least-squares line: every
@@ -460,6 +567,44 @@ mod tests {
                 let m = min_segments(&p, e, 64).unwrap();
                 assert!(m <= k.min(n));
             }
+        }
+    }
+
+    #[test]
+    fn probing_the_previous_length_changes_nothing() {
+        // 10-bit gelu: long segments, so the probe is taken, and sometimes overshoots.
+        let func = Function::Builtin(Builtin::Gelu);
+        let d = func.default_domain();
+        let mut formats = Formats::default_for(&func, d);
+        formats.input_bits = 10;
+        formats.slope = FixedFormat::new(10, 8);
+        formats.intercept = FixedFormat::new(10, 7);
+        formats.output = FixedFormat::new(10, 7);
+        let p = ScaleProblem::new(&func, d, formats.datapath(7), Objective::MaxErr).unwrap();
+        let sh = Shape::of(&p);
+        let ys = pow2(-p.dp.output.frac);
+        for e_lsb in [0.5, 0.75, 1.0, 2.0, 4.0] {
+            let e = e_lsb * ys;
+            let sums: Vec<Sums> = (0..p.n())
+                .map(|t| sh.sums(allowed(p.f[t], e, ys, sh.ymin, sh.ymax).unwrap()))
+                .collect();
+            let run = Run {
+                p: &p,
+                sh: &sh,
+                sums: &sums,
+                from: 0,
+                to: p.n(),
+            };
+            let mut plain = Vec::new();
+            let mut start = 0;
+            while start < p.n() {
+                let (end, alive) = run.plain(start).unwrap();
+                plain.push(choose(&p, start, end, &alive));
+                start = end;
+            }
+            let got = greedy(&p, &sh, 0, p.n(), e, usize::MAX).unwrap();
+            assert_eq!(got, plain, "bound {e_lsb} LSB");
+            assert!(plain.len() > 2);
         }
     }
 
