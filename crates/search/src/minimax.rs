@@ -156,7 +156,13 @@ fn greedy(
     let sums: Vec<Sums> = (from..to)
         .map(|t| allowed(p.f[t], e, ys, sh.ymin, sh.ymax).map(|a| sh.sums(a)))
         .collect::<Option<_>>()?;
-    let run = Run { p, sh, sums: &sums, from, to };
+    let run = Run {
+        p,
+        sh,
+        sums: &sums,
+        from,
+        to,
+    };
     if p.breakpoint_step() > 0 {
         return run.stepped(limit);
     }
