@@ -20,6 +20,10 @@ done
 "$LF" plot "$OUT/gelu.json" --scale 4 -o "$OUT/gelu_scale4.svg"
 echo "plot: $OUT/gelu_scale4.svg"
 
+step "2b. an error bound instead of K: the fewest segments for a correctly rounded GELU (proven minimax)"
+"$LF" search --function gelu --scales 0..6 --method exact --max-err-lsb 0.5 --quiet -o "$OUT/gelu_rounded.json"
+"$LF" eval "$OUT/gelu_rounded.json"
+
 step "3. simulate the INT8 unit cycle by cycle (scale 4, 10000 samples, 20% output stalls), with waveforms"
 "$LF" sim "$OUT/gelu.json" --scale 4 --samples 10000 --stall-prob 0.2 --vcd "$OUT/gelu_scale4.vcd"
 echo "waveform: $OUT/gelu_scale4.vcd (open with gtkwave or surfer)"
@@ -41,6 +45,13 @@ step "8. mixed-precision bit widths: NSGA-II Pareto front of error vs area vs en
   --seed 1 -o "$OUT/gelu_front.json" --plot "$OUT/gelu_front.svg" --csv "$OUT/gelu_front.csv" \
   --tables "$OUT/front_tables"
 echo "front: $OUT/gelu_front.json, plot: $OUT/gelu_front.svg, one table per member in $OUT/front_tables"
+
+step "8b. one programmable unit for GELU and exp: a two-function front, its first member generated and verified per function"
+"$LF" pareto --function gelu,exp --segments 4..8 --input-bits 6..8 --generations 8 --population 16 \
+  --seed 1 --quiet -o "$OUT/gelu_exp_front.json" --tables "$OUT/gelu_exp_tables"
+"$LF" gen "$OUT/gelu_exp_tables/member-000-gelu.json" "$OUT/gelu_exp_tables/member-000-exp.json" \
+  --force -o "$OUT/rtl_shared"
+"$LF" verify "$OUT/rtl_shared" --random 500
 
 step "9. a mixed-precision GRU: train on JapaneseVowels, the 8-bit integer model, a short bit-width search"
 "$LF" gru train --task vowels --seed 1 -o "$OUT/vowels_gru.json"
