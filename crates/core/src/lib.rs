@@ -10,6 +10,7 @@ pub mod golden;
 pub mod gqa;
 pub mod io;
 pub mod metrics;
+pub mod rom;
 pub mod table;
 
 pub use error::{Error, Result};

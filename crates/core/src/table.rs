@@ -55,10 +55,8 @@ impl Formats {
         }
     }
 
-    /// Formats for a function of codes: input and output are the codes (scale 0); the slope
-    /// gets the fractional bits that still hold the steepest step between neighbouring codes,
-    /// the intercept those that hold any line through the function's values (|b| ≤ max|g| +
-    /// max|g'|·max|q|), and never more than the slope (the align shift F_k − F_b is ≥ 0).
+    /// Formats for a function of codes: input and output are the codes themselves (scale 0),
+    /// the coefficients as [`Formats::fitting`] chooses them.
     pub fn quantized(
         f: &Function,
         domain: (f64, f64),
@@ -67,19 +65,42 @@ impl Formats {
         slope_bits: u32,
         intercept_bits: u32,
     ) -> Formats {
-        let lo = domain.0.ceil() as i64;
-        let hi = domain.1.floor() as i64;
-        let (mut gmax, mut kmax) = (0.0f64, 0.0f64);
+        Formats::fitting(
+            f,
+            domain,
+            FixedFormat::new(input_bits, 0),
+            FixedFormat::new(output_bits, 0),
+            slope_bits,
+            intercept_bits,
+        )
+    }
+
+    /// Formats whose coefficients hold what a table of `f` at this input needs: the slope the
+    /// most fractional bits that still hold the steepest step between neighbouring input codes,
+    /// the intercept the most that hold any line through the values (|b| ≤ max|f| + max|f'| ·
+    /// max|x|), never more than F_k + F_x (the align shift is ≥ 0). Half-up rounding.
+    pub fn fitting(
+        f: &Function,
+        domain: (f64, f64),
+        input: FixedFormat,
+        output: FixedFormat,
+        slope_bits: u32,
+        intercept_bits: u32,
+    ) -> Formats {
+        let codes = crate::metrics::eval_codes(input, domain);
+        let dx = crate::format::pow2(-input.frac);
+        let (mut fmax, mut kmax, mut xmax) = (0.0f64, 0.0f64, 0.0f64);
         let mut prev: Option<f64> = None;
-        for q in lo..=hi.max(lo) {
-            let g = f.eval(q as f64);
-            gmax = gmax.max(g.abs());
+        for c in codes {
+            let x = c as f64 * dx;
+            let v = f.eval(x);
+            fmax = fmax.max(v.abs());
+            xmax = xmax.max(x.abs());
             if let Some(p) = prev {
-                kmax = kmax.max((g - p).abs());
+                kmax = kmax.max((v - p).abs() / dx);
             }
-            prev = Some(g);
+            prev = Some(v);
         }
-        let qmax = lo.unsigned_abs().max(hi.unsigned_abs()) as f64;
         let frac_for = |bits: u32, v: f64| {
             (-64..=64)
                 .rev()
@@ -87,12 +108,12 @@ impl Formats {
                 .unwrap_or(-64)
         };
         let fk = frac_for(slope_bits, kmax);
-        let fb = frac_for(intercept_bits, gmax + kmax * qmax).min(fk);
+        let fb = frac_for(intercept_bits, fmax + kmax * xmax).min(fk + input.frac);
         Formats {
-            input_bits,
+            input_bits: input.bits,
             slope: FixedFormat::new(slope_bits, fk),
             intercept: FixedFormat::new(intercept_bits, fb),
-            output: FixedFormat::new(output_bits, 0),
+            output,
             rounding: Rounding::HalfUp,
         }
     }

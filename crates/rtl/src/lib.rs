@@ -8,6 +8,7 @@ pub mod crosscheck;
 pub mod gen;
 pub mod load;
 pub mod render;
+pub mod rom;
 pub mod speed;
 pub mod testbench;
 pub mod tools;

@@ -5,15 +5,13 @@
 //! ("Error bounds").
 //!
 //! Formats for N bits: the input at the scale that covers the function's default domain, the
-//! output N bits at its widest scale, slope and intercept N + 2 bits with the most fractional
-//! bits that hold the steepest slope and any line through the values (as for a quantized
-//! function, in real units).
+//! output N bits at its widest scale, slope and intercept N + 2 bits as `Formats::fitting`
+//! chooses their binary points.
 //!
 //! `cargo run --release -p lutforge-search --example faithful_units`
 
-use lutforge_core::format::pow2;
 use lutforge_core::table::default_output_frac;
-use lutforge_core::{Builtin, FixedFormat, Formats, Function, Params, Rounding};
+use lutforge_core::{Builtin, FixedFormat, Formats, Function, Params};
 use lutforge_search::pareto::covering_frac;
 use lutforge_search::problem::Objective;
 use lutforge_search::{search, Method, Request};
@@ -22,35 +20,16 @@ use lutforge_sim::cost::{estimate, random_activity, Tech};
 use lutforge_sim::stimulus::Range;
 use std::time::Instant;
 
-/// The most fractional bits for which `v` fits `bits` signed bits.
-fn frac_for(bits: u32, v: f64) -> i32 {
-    (-64..=64)
-        .rev()
-        .find(|&fr| v * pow2(fr) <= lutforge_core::format::max_code(bits) as f64)
-        .unwrap_or(-64)
-}
-
-fn formats(f: &Function, domain: (f64, f64), n: u32, frac_x: i32) -> Formats {
-    let steps = 1 << 14;
-    let (mut kmax, mut fmax) = (0.0f64, 0.0f64);
-    let h = (domain.1 - domain.0) / steps as f64;
-    for i in 0..=steps {
-        let x = domain.0 + h * i as f64;
-        fmax = fmax.max(f.eval(x).abs());
-        if i > 0 {
-            kmax = kmax.max(((f.eval(x) - f.eval(x - h)) / h).abs());
-        }
-    }
-    let xmax = domain.0.abs().max(domain.1.abs()).max(pow2(-frac_x));
-    let c = n + 2;
-    let fk = frac_for(c, kmax * 1.01);
-    Formats {
-        input_bits: n,
-        slope: FixedFormat::new(c, fk),
-        intercept: FixedFormat::new(c, frac_for(c, fmax + kmax * xmax).min(fk + frac_x)),
-        output: FixedFormat::new(n, default_output_frac(f, domain, n)),
-        rounding: Rounding::HalfUp,
-    }
+/// The example's formats for N bits (`Formats::fitting` with (N + 2)-bit coefficients).
+pub fn formats(f: &Function, domain: (f64, f64), n: u32, frac_x: i32) -> Formats {
+    Formats::fitting(
+        f,
+        domain,
+        FixedFormat::new(n, frac_x),
+        FixedFormat::new(n, default_output_frac(f, domain, n)),
+        n + 2,
+        n + 2,
+    )
 }
 
 fn main() {

@@ -34,6 +34,7 @@ pub enum ObjectiveArg {
     Mse,
     /// Largest error of the hardware output, rounding and saturation included (max_err): the
     /// proven minimax.
+    #[value(alias = "maxerr")]
     MaxErr,
 }
 
