@@ -511,3 +511,67 @@ fn a_shared_unit_serves_every_table_of_a_pareto_member() {
     assert_input_error(&["gen", g, g, "-o", x], "given twice");
     assert!(!dir.path().join("x").exists());
 }
+
+/// `gen --arch rom`: the direct table, its testbench under Icarus and Verilator, synthesis, and
+/// an edited word caught by `verify DIR`.
+#[test]
+fn a_direct_table_is_generated_verified_and_synthesized() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = exact_table(dir.path(), "gelu", "4..4");
+    let out = dir.path().join("rom");
+    let o = out.to_str().unwrap();
+    let ts = t.to_str().unwrap();
+    let (code, _, err) = run(&["gen", ts, "--arch", "rom", "--fixed", "-o", o]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("direct table of 256 words") && err.contains("largest error 0.4"),
+        "{err}"
+    );
+    let (code, stdout, err) = lutforge_env(&["verify", o], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("RTL = direct-table words")
+            && stdout.contains("icarus testbench PASS")
+            && stdout.contains("verilator testbench PASS"),
+        "{stdout}"
+    );
+    let (code, stdout, err) = run(&["synth", o]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("CMOS transistors"), "{stdout}");
+    // One word changed by hand: both simulators' testbenches, with vectors rebuilt from the
+    // manifest, fail it.
+    let f = out.join("gelu_s4_rom_int8.v");
+    let v = std::fs::read_to_string(&f).unwrap();
+    let edited: String = v
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("8'h10: rom_y = ") {
+                "            8'h10: rom_y = 8'h7f;".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(v.trim_end(), edited.trim_end());
+    std::fs::write(&f, edited + "\n").unwrap();
+    let (code, _, err) = lutforge_env(&["verify", o], dir.path());
+    assert_eq!(code, 1, "{err}");
+    // Shapes and resets a direct table does not have yet: one line, exit 2, nothing written.
+    let x = dir.path().join("x");
+    let xs = x.to_str().unwrap();
+    assert_input_error(&["gen", ts, "--arch", "rom", "-o", xs], "add --fixed");
+    assert_input_error(
+        &[
+            "gen", ts, "--arch", "rom", "--fixed", "--lanes", "2", "-o", xs,
+        ],
+        "one-lane",
+    );
+    assert_input_error(
+        &[
+            "gen", ts, "--arch", "rom", "--fixed", "--reset", "async", "-o", xs,
+        ],
+        "synchronous",
+    );
+    assert!(!x.exists());
+}

@@ -83,6 +83,9 @@ pub struct Manifest {
     /// The further tables a shared programmable unit serves through its write port.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<AlsoTable>,
+    /// `rom` for a direct-table unit (`lutforge_rtl::rom`); absent for the PWL unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
 }
 
 /// One further table of a shared unit, as the manifest records it.
@@ -548,6 +551,7 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
         files: files_list,
         table: table_json(table, opts.scale)?,
         also,
+        arch: None,
     };
     let mut manifest_text = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::internal(format!("manifest: {e}")))?;

@@ -50,6 +50,8 @@ pub struct ScaleReport {
     /// The table's function, in the reports of a shared unit (one per table it serves).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<String>,
+    /// What the RTL was checked against.
+    pub against: &'static str,
     pub scale: i32,
     pub cycles: u64,
     pub samples: u64,
@@ -67,6 +69,7 @@ impl ScaleReport {
     fn of(scale: i32, r: &crosscheck::Checked, built: bool, icarus: Option<String>) -> ScaleReport {
         ScaleReport {
             function: None,
+            against: "simulator",
             scale,
             cycles: r.cycles,
             samples: r.stats.samples,
@@ -194,6 +197,21 @@ pub fn verify(
 pub fn verify_dir(dir: &Path, opts: &VerifyOptions, cache: &Path) -> Result<Vec<ScaleReport>> {
     check_random(opts.random)?;
     let m = Manifest::load(dir)?;
+    if m.arch.as_deref() == Some("rom") {
+        let r = crate::rom::verify_dir(dir, &m)?;
+        return Ok(vec![ScaleReport {
+            function: None,
+            against: "direct-table words",
+            scale: m.scale,
+            cycles: r.cycles as u64,
+            samples: r.words as u64,
+            cfg_writes: 0,
+            out_stalls: r.out_stalls,
+            built: true,
+            icarus: Some(format!("{}; verilator testbench {}", r.icarus, r.verilator)),
+            mismatch: r.mismatch,
+        }]);
+    }
     let table = m.table()?;
     let shape = m.shape()?;
     let iface = m.interface();

@@ -51,9 +51,9 @@ fn line(r: &ScaleReport) -> String {
         r.cfg_writes,
         r.out_stalls,
         if r.mismatch.is_some() {
-            "MISMATCH"
+            "MISMATCH".to_string()
         } else {
-            "RTL = simulator"
+            format!("RTL = {}", r.against)
         },
         r.icarus
             .as_ref()
