@@ -36,7 +36,7 @@ pub fn of_table(t: &Table, quiet: bool) -> Vec<(i32, Metrics)> {
         })
         .collect();
     bar.finish_and_clear();
-    if rows.iter().any(|(_, m)| m.grid_mse.is_none()) {
+    if t.function.quantized().is_none() && rows.iter().any(|(_, m)| m.grid_mse.is_none()) {
         grid_warning(t);
     }
     rows

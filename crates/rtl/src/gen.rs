@@ -167,14 +167,14 @@ pub struct Generated {
 }
 
 /// One scale of a table as the manifest records it.
-fn table_json(table: &Table, scale: i32) -> Result<serde_json::Value> {
+pub(crate) fn table_json(table: &Table, scale: i32) -> Result<serde_json::Value> {
     let mut one = table.clone();
     one.scales.retain(|s| s.frac == scale);
     serde_json::from_str(&one.to_json()).map_err(|e| Error::internal(format!("table JSON: {e}")))
 }
 
 /// A scale in a name: a negative one is written `m2`.
-fn scale_tag(scale: i32) -> String {
+pub(crate) fn scale_tag(scale: i32) -> String {
     if scale < 0 {
         format!("m{}", -scale)
     } else {
@@ -184,7 +184,7 @@ fn scale_tag(scale: i32) -> String {
 
 /// `s` with every character a Verilog name cannot hold as `_`, and a letter in front when it
 /// would start with a digit.
-fn identifier(s: &str) -> String {
+pub(crate) fn identifier(s: &str) -> String {
     let mut name: String = s
         .chars()
         .map(|c| {
@@ -343,6 +343,34 @@ pub fn check_dir(dir: &Path, force: bool) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Writes a generated directory as a whole: `names` with `contents`, then the manifest. The
+/// directory appears (or replaces the old one) at once; of the files gen did not write, the
+/// `foreign` ones stay (check_dir refused them unless --force).
+pub(crate) fn write_dir(
+    dir: &Path,
+    names: &[String],
+    contents: &[String],
+    manifest: &Manifest,
+    foreign: &[String],
+) -> Result<Vec<PathBuf>> {
+    let mut manifest_text = serde_json::to_string_pretty(manifest)
+        .map_err(|e| Error::internal(format!("manifest: {e}")))?;
+    manifest_text.push('\n');
+    let mut staged = io::StagedDir::create(dir)?;
+    let mut files = Vec::new();
+    for (name, text) in names
+        .iter()
+        .map(String::as_str)
+        .zip(contents.iter().map(String::as_str))
+        .chain([(MANIFEST, manifest_text.as_str())])
+    {
+        staged.write_file(name, text.as_bytes())?;
+        files.push(dir.join(name));
+    }
+    staged.commit_keeping(|name| foreign.iter().any(|f| f == name))?;
+    Ok(files)
 }
 
 /// The testbench's stimulus: for a programmable unit, first a table of zeros loaded through
@@ -553,25 +581,8 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
         also,
         arch: None,
     };
-    let mut manifest_text = serde_json::to_string_pretty(&manifest)
-        .map_err(|e| Error::internal(format!("manifest: {e}")))?;
-    manifest_text.push('\n');
     contents.insert(4, readme(&units, &cfg, &iface, vectors.cycles));
-    contents.push(manifest_text);
-    let mut staged = io::StagedDir::create(dir)?;
-    let mut files = Vec::new();
-    for (name, text) in names
-        .iter()
-        .map(String::as_str)
-        .chain([MANIFEST])
-        .zip(contents)
-    {
-        staged.write_file(name, text.as_bytes())?;
-        files.push(dir.join(name));
-    }
-    // The directory appears (or replaces the old one) as a whole; files gen did not write
-    // stay only with --force (check_dir refused them otherwise).
-    staged.commit_keeping(|name| foreign.iter().any(|f| f == name))?;
+    let files = write_dir(dir, &names, &contents, &manifest, &foreign)?;
     Ok(Generated {
         cfg,
         params,
