@@ -48,6 +48,8 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Synthesize the unit with Yosys: cells, transistors, gate equivalents, FPGA resources.
     Synth(cmd::synth::SynthArgs),
+    /// Every architecture that meets an error bound (direct table, PWL units), side by side.
+    Explore(Box<cmd::explore::ExploreArgs>),
     /// Mixed-precision integer GRUs: tasks, training, import, evaluation, bit-width search.
     Gru(cmd::gru::GruArgs),
 }
@@ -66,6 +68,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Gen(a) => cmd::gen::run(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Synth(a) => cmd::synth::run(a),
+        Command::Explore(a) => cmd::explore::run(a),
         Command::Gru(a) => cmd::gru::run(a),
     }
 }

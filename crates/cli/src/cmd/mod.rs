@@ -2,6 +2,7 @@
 
 pub mod cost;
 pub mod eval;
+pub mod explore;
 pub mod functions;
 pub mod gen;
 pub mod gru;

@@ -1,0 +1,454 @@
+//! `lutforge explore`: before choosing, every architecture that meets an error bound for one
+//! function at one input width, side by side — the direct table and the PWL unit at the fewest
+//! segments and at a few more with narrower coefficients — each with its error, latency, the
+//! cost model's area and energy, and Yosys's count; optionally area against input width as an
+//! SVG, where the crossover shows. It joins the search, the simulator's cost model and the
+//! RTL's synthesis, which only the binary depends on all of.
+
+use clap::Args;
+use lutforge_core::table::default_output_frac;
+use lutforge_core::{rom, FixedFormat, Formats, Function, Table};
+use lutforge_rtl::render::Interface;
+use lutforge_rtl::render_unit;
+use lutforge_rtl::rom::render_rom;
+use lutforge_rtl::yosys::{synth, SynthReport, Target};
+use lutforge_search::pareto::covering_frac;
+use lutforge_search::problem::Objective;
+use lutforge_search::{search, Method, Request};
+use lutforge_sim::convert::{unit_for, UnitShape};
+use lutforge_sim::cost::{estimate, random_activity, Tech};
+use lutforge_sim::stimulus::Range;
+use plotters::prelude::*;
+use serde::Serialize;
+use std::path::PathBuf;
+
+use crate::args::{parse_domain, parse_function, FunctionArg, TechArgs};
+use crate::error::{CliError, CliResult};
+use crate::out::outln;
+use crate::outputs;
+
+/// Widest input explored: a direct table of 2^14 words already takes Yosys seconds, and a
+/// faithful PWL unit beyond it needs more segments than a unit holds by default.
+const MAX_BITS: u32 = 14;
+
+#[derive(Args)]
+pub struct ExploreArgs {
+    /// Function (a built-in name or a .csv of samples).
+    #[arg(long, value_parser = parse_function)]
+    function: FunctionArg,
+    /// Domain LO,HI (default: the function's).
+    #[arg(long, value_parser = parse_domain, allow_hyphen_values = true)]
+    domain: Option<(f64, f64)>,
+    /// Input width N (4 to 14); the input scale is the one that covers the domain.
+    #[arg(long, default_value_t = 8)]
+    input_bits: u32,
+    /// Output width (default: the input's); its scale is the widest the range allows.
+    #[arg(long)]
+    output_bits: Option<u32>,
+    /// The error bound every architecture must meet, in output LSBs (below 1: faithful).
+    #[arg(long, allow_hyphen_values = true)]
+    max_err_lsb: f64,
+    /// Programmable units (the table behind a write port) instead of fixed ones.
+    #[arg(long)]
+    programmable: bool,
+    /// Yosys target: generic (transistors), ice40 or xilinx (LUTs).
+    #[arg(long, default_value = "generic", value_parser = |s: &str| Target::parse(s).map_err(|e| e.to_string()))]
+    target: Target,
+    /// Skip Yosys (cost model only).
+    #[arg(long)]
+    no_synth: bool,
+    /// Also write an SVG of area against input width (6 bits to --input-bits, step 2).
+    #[arg(long)]
+    plot: Option<PathBuf>,
+    #[command(flatten)]
+    tech: TechArgs,
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// One architecture that meets the bound.
+#[derive(Clone, Debug, Serialize)]
+struct Row {
+    arch: String,
+    segments: Option<usize>,
+    coefficient_bits: Option<u32>,
+    max_err_lsb: f64,
+    latency_cycles: u32,
+    area_um2: Option<f64>,
+    energy_pj: Option<f64>,
+    cells: Option<u64>,
+    transistors: Option<u64>,
+    luts: Option<u64>,
+}
+
+struct Setting<'a> {
+    f: &'a Function,
+    domain: (f64, f64),
+    e: f64,
+    programmable: bool,
+    target: Option<Target>,
+    tech: &'a Tech,
+    clock: f64,
+}
+
+fn synthesized(v: &str, top: &str, target: Target) -> CliResult<SynthReport> {
+    let dir = lutforge_core::io::TempDir::new()?;
+    let file = format!("{top}.v");
+    let path = dir.path().join(&file);
+    std::fs::write(&path, v).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+    Ok(synth(dir.path(), &[&file], top, target)?)
+}
+
+impl Setting<'_> {
+    /// The minimax table of at most 64 segments meeting the bound with `c`-bit coefficients.
+    fn pwl(
+        &self,
+        input: FixedFormat,
+        output: FixedFormat,
+        c: u32,
+        k: Option<usize>,
+    ) -> Option<Table> {
+        let mut r = Request::new(self.f.clone(), k.unwrap_or(64));
+        r.domain = self.domain;
+        r.method = Method::Exact;
+        r.objective = Objective::MaxErr;
+        r.scales = input.frac..=input.frac;
+        r.formats = Formats::fitting(self.f, self.domain, input, output, c, c);
+        if k.is_none() {
+            r.max_err_lsb = Some(self.e);
+        }
+        let t = search(&r, &mut |_| {}).ok()?.table;
+        let err = t.scales[0].metrics?.max_err_lsb;
+        (err <= self.e).then_some(t)
+    }
+
+    fn pwl_row(&self, t: &Table, c: u32, arch: &str) -> CliResult<Row> {
+        let frac = t.scales[0].frac;
+        let shape = UnitShape {
+            programmable: self.programmable,
+            stages: 1,
+            ..UnitShape::default()
+        };
+        let (cfg, params) = unit_for(t, frac, &shape)?;
+        let lo = -(1i64 << (cfg.widths().x - 1));
+        let n = 512;
+        let (act, _) = random_activity(
+            &cfg,
+            &params,
+            n,
+            Range::Codes {
+                min: lo,
+                max: -lo - 1,
+            },
+            1,
+        )?;
+        let cost = estimate(
+            &cfg,
+            (!self.programmable).then_some(&params),
+            &act,
+            n,
+            self.tech,
+            self.clock,
+        );
+        let s = match self.target {
+            Some(target) => {
+                let iface = Interface {
+                    module: "explore_pwl".into(),
+                    ..Interface::default()
+                };
+                Some(synthesized(
+                    &render_unit(&cfg, &params, &[], &iface)?,
+                    "explore_pwl",
+                    target,
+                )?)
+            }
+            None => None,
+        };
+        Ok(Row {
+            arch: arch.into(),
+            segments: Some(t.segments),
+            coefficient_bits: Some(c),
+            max_err_lsb: t.scales[0].metrics.map_or(f64::NAN, |m| m.max_err_lsb),
+            latency_cycles: 1,
+            area_um2: Some(cost.area_um2),
+            energy_pj: Some(cost.energy_per_op_pj),
+            cells: s.as_ref().map(|s| s.num_cells),
+            transistors: s.as_ref().and_then(|s| s.transistors),
+            luts: s.as_ref().and_then(|s| s.luts),
+        })
+    }
+
+    /// Every architecture meeting the bound at `n` input bits and `m` output bits.
+    fn rows(&self, n: u32, m: u32) -> CliResult<Vec<Row>> {
+        let input = FixedFormat::new(n, covering_frac(n, self.domain));
+        let output = FixedFormat::new(m, default_output_frac(self.f, self.domain, m));
+        let mut rows = Vec::new();
+        if !self.programmable {
+            let words = rom::words(self.f, self.domain, input, output)?;
+            let err = rom::max_err_lsb(&words, self.f, self.domain, input, output);
+            if err <= self.e {
+                let s = match self.target {
+                    Some(target) => Some(synthesized(
+                        &render_rom("explore_rom", n, m, &words, &[])?,
+                        "explore_rom",
+                        target,
+                    )?),
+                    None => None,
+                };
+                rows.push(Row {
+                    arch: "direct table".into(),
+                    segments: None,
+                    coefficient_bits: None,
+                    max_err_lsb: err,
+                    latency_cycles: 1,
+                    area_um2: None,
+                    energy_pj: None,
+                    cells: s.as_ref().map(|s| s.num_cells),
+                    transistors: s.as_ref().and_then(|s| s.transistors),
+                    luts: s.as_ref().and_then(|s| s.luts),
+                });
+            }
+        }
+        let c = n.max(m) + 2;
+        let Some(t) = self.pwl(input, output, c, None) else {
+            return Ok(rows);
+        };
+        let k = t.segments;
+        rows.push(self.pwl_row(&t, c, "PWL, fewest segments")?);
+        // More segments buy narrower coefficients: the narrowest that still meet the bound.
+        for more in [2usize, 4] {
+            let mut best = None;
+            for cc in (3..c).rev() {
+                match self.pwl(input, output, cc, Some(k + more)) {
+                    Some(t) => best = Some((t, cc)),
+                    None => break,
+                }
+            }
+            if let Some((t, cc)) = best {
+                rows.push(self.pwl_row(&t, cc, &format!("PWL, {} more segments", more))?);
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// The row with the least Yosys count (or cost-model area without synthesis).
+fn smallest(rows: &[Row]) -> Option<usize> {
+    let key = |r: &Row| -> Option<f64> {
+        r.transistors
+            .map(|t| t as f64)
+            .or(r.luts.map(|l| l as f64))
+            .or(if r.cells.is_none() { r.area_um2 } else { None })
+    };
+    (0..rows.len())
+        .filter(|&i| key(&rows[i]).is_some())
+        .min_by(|&a, &b| key(&rows[a]).unwrap().total_cmp(&key(&rows[b]).unwrap()))
+}
+
+pub fn run(a: &ExploreArgs) -> CliResult {
+    a.tech.check()?;
+    let f = &a.function.function;
+    let domain = a.domain.unwrap_or_else(|| f.default_domain());
+    f.check_domain(domain.0, domain.1)
+        .map_err(CliError::input)?;
+    if !(4..=MAX_BITS).contains(&a.input_bits) {
+        return Err(CliError::input(format!(
+            "--input-bits {}: 4 to {MAX_BITS} (a direct table of 2^{MAX_BITS} words already takes Yosys seconds)",
+            a.input_bits
+        )));
+    }
+    let m = a.output_bits.unwrap_or(a.input_bits);
+    if !(2..=24).contains(&m) {
+        return Err(CliError::input(format!("--output-bits {m}: 2 to 24")));
+    }
+    if !(a.max_err_lsb.is_finite() && a.max_err_lsb > 0.0) {
+        return Err(CliError::input(format!(
+            "--max-err-lsb {}: a positive number of output LSBs",
+            a.max_err_lsb
+        )));
+    }
+    let plot = match &a.plot {
+        Some(p) => {
+            let inputs: Vec<&std::path::Path> =
+                a.function.source.iter().map(|p| p.as_path()).collect();
+            Some(outputs::open_one(p, &inputs)?)
+        }
+        None => None,
+    };
+    let s = Setting {
+        f,
+        domain,
+        e: a.max_err_lsb,
+        programmable: a.programmable,
+        target: (!a.no_synth).then_some(a.target),
+        tech: &a.tech.node,
+        clock: a.tech.clock,
+    };
+    let rows = s.rows(a.input_bits, m)?;
+    if rows.is_empty() {
+        return Err(CliError::input(format!(
+            "no architecture meets {} output LSB at {} input bits: a direct table errs by up to 0.5, and no PWL table of at most 64 segments meets it",
+            a.max_err_lsb, a.input_bits
+        )));
+    }
+    let best = smallest(&rows);
+    if a.json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "function": f.name(),
+                "domain": [domain.0, domain.1],
+                "input_bits": a.input_bits,
+                "output_bits": m,
+                "max_err_lsb": a.max_err_lsb,
+                "programmable": a.programmable,
+                "target": if a.no_synth { None } else { Some(a.target) },
+                "rows": rows,
+                "smallest": best,
+            })
+        );
+    } else {
+        outln!(
+            "{} on [{}, {}], {}-bit input, {}-bit output, bound {} LSB, {} units, one stage",
+            f.name(),
+            lutforge_core::format::Num(domain.0),
+            lutforge_core::format::Num(domain.1),
+            a.input_bits,
+            m,
+            lutforge_core::format::Num(a.max_err_lsb),
+            if a.programmable {
+                "programmable"
+            } else {
+                "fixed"
+            }
+        );
+        outln!(
+            "  {:<26} {:>3} {:>6} {:>8} {:>8} {:>10} {:>9} {:>8} {:>11} {:>6}",
+            "architecture",
+            "K",
+            "coeff",
+            "max_err",
+            "latency",
+            "area_um2",
+            "energy_pj",
+            "cells",
+            "transistors",
+            "luts"
+        );
+        let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+        for (i, r) in rows.iter().enumerate() {
+            outln!(
+                "{} {:<26} {:>3} {:>6} {:>8.3} {:>8} {:>10} {:>9} {:>8} {:>11} {:>6}",
+                if Some(i) == best { "*" } else { " " },
+                r.arch,
+                opt(r.segments.map(|k| k.to_string())),
+                opt(r.coefficient_bits.map(|c| c.to_string())),
+                r.max_err_lsb,
+                r.latency_cycles,
+                opt(r.area_um2.map(|v| format!("{v:.1}"))),
+                opt(r.energy_pj.map(|v| format!("{v:.3}"))),
+                opt(r.cells.map(|v| v.to_string())),
+                opt(r.transistors.map(|v| v.to_string())),
+                opt(r.luts.map(|v| v.to_string()))
+            );
+        }
+        outln!("* the smallest by Yosys's count (by the cost model's area with --no-synth); the cost model does not price the direct table yet");
+    }
+    if let Some(out) = plot {
+        let svg = sweep_svg(&s, a, m)?;
+        outputs::finish(out, svg.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Area against input width for each architecture, 6 bits (or fewer) to --input-bits.
+fn sweep_svg(s: &Setting, a: &ExploreArgs, m: u32) -> CliResult<String> {
+    let first = a.input_bits.min(6);
+    let widths: Vec<u32> = (first..=a.input_bits)
+        .step_by(2)
+        .chain(std::iter::once(a.input_bits))
+        .collect();
+    let mut widths = widths;
+    widths.dedup();
+    let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for &n in &widths {
+        let out_bits = if a.output_bits.is_some() { m } else { n };
+        for r in s.rows(n, out_bits)? {
+            let y = r
+                .transistors
+                .map(|t| t as f64)
+                .or(r.luts.map(|l| l as f64))
+                .or(if s.target.is_none() { r.area_um2 } else { None });
+            if let Some(y) = y {
+                match series.iter_mut().find(|(name, _)| *name == r.arch) {
+                    Some((_, pts)) => pts.push((n as f64, y)),
+                    None => series.push((r.arch.clone(), vec![(n as f64, y)])),
+                }
+            }
+        }
+    }
+    let ymax = series
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|q| q.1))
+        .fold(1.0f64, f64::max);
+    let unit = match (s.target, a.target) {
+        (None, _) => "area (µm², cost model)",
+        (Some(_), Target::Generic) => "transistors (Yosys, stat -tech cmos)",
+        (Some(_), _) => "LUTs (Yosys)",
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let mut c = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "{}: {} against input width, bound {} LSB",
+                    s.f.name(),
+                    unit,
+                    a.max_err_lsb
+                ),
+                ("sans-serif", 18),
+            )
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d(
+                (first as f64 - 0.5)..(a.input_bits as f64 + 0.5),
+                (1.0f64..ymax * 2.0).log_scale(),
+            )
+            .map_err(plot_err)?;
+        c.configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(232, 232, 232))
+            .x_desc("input bits")
+            .y_desc(unit)
+            .draw()
+            .map_err(plot_err)?;
+        let colors = [RED, BLUE, GREEN, MAGENTA];
+        for (i, (name, pts)) in series.iter().enumerate() {
+            let col = colors[i % colors.len()];
+            c.draw_series(LineSeries::new(pts.iter().copied(), col.stroke_width(2)))
+                .map_err(plot_err)?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2))
+                });
+            c.draw_series(pts.iter().map(|&p| Circle::new(p, 3, col.filled())))
+                .map_err(plot_err)?;
+        }
+        c.configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(svg)
+}
+
+fn plot_err<E: std::fmt::Display>(e: E) -> CliError {
+    CliError::internal(format!("plot: {e}"))
+}

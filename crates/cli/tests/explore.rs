@@ -1,0 +1,98 @@
+//! `lutforge explore` through the binary: the architectures meeting a bound, with Yosys's and
+//! the cost model's figures, the smallest marked, an SVG, and bad input refused.
+
+mod common;
+use common::*;
+
+#[test]
+fn explore_lists_what_meets_the_bound_and_marks_the_smallest() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("crossover.svg");
+    let args = [
+        "explore",
+        "--function",
+        "gelu",
+        "--input-bits",
+        "8",
+        "--max-err-lsb",
+        "0.99",
+    ];
+    let (code, stdout, err) =
+        run(&[&args[..], &["--json", "--plot", svg.to_str().unwrap()]].concat());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let arch: Vec<&str> = rows.iter().map(|r| r["arch"].as_str().unwrap()).collect();
+    assert_eq!(arch[0], "direct table");
+    assert_eq!(arch[1], "PWL, fewest segments");
+    for r in rows {
+        assert!(r["max_err_lsb"].as_f64().unwrap() <= 0.99, "{r}");
+        assert!(r["transistors"].as_u64().unwrap() > 0, "{r}");
+    }
+    // The direct table errs by at most half an LSB and has no cost-model figure yet.
+    assert!(rows[0]["max_err_lsb"].as_f64().unwrap() <= 0.5);
+    assert!(rows[0]["area_um2"].is_null() && rows[1]["area_um2"].as_f64().unwrap() > 0.0);
+    // More segments come with narrower coefficients.
+    if rows.len() > 2 {
+        assert!(rows[2]["coefficient_bits"].as_u64() < rows[1]["coefficient_bits"].as_u64());
+        assert!(rows[2]["segments"].as_u64() > rows[1]["segments"].as_u64());
+    }
+    let best = v["smallest"].as_u64().unwrap() as usize;
+    let t = |i: usize| rows[i]["transistors"].as_u64().unwrap();
+    assert!((0..rows.len()).all(|i| t(best) <= t(i)));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.starts_with("<svg") && text.contains("direct table") && text.contains("input bits")
+    );
+    // Programmable units: no direct table (not built), the PWL rows stay.
+    let (code, stdout, err) =
+        run(&[&args[..], &["--programmable", "--no-synth", "--json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows
+        .iter()
+        .all(|r| r["arch"] != "direct table" && r["transistors"].is_null()));
+    // Bad input: one line, exit 2, no SVG.
+    let x = dir.path().join("x.svg");
+    let xs = x.to_str().unwrap();
+    assert_input_error(
+        &[
+            "explore",
+            "--function",
+            "gelu",
+            "--input-bits",
+            "20",
+            "--max-err-lsb",
+            "1",
+            "--plot",
+            xs,
+        ],
+        "4 to 14",
+    );
+    assert_input_error(
+        &[
+            "explore",
+            "--function",
+            "gelu",
+            "--max-err-lsb",
+            "0",
+            "--plot",
+            xs,
+        ],
+        "positive",
+    );
+    assert_input_error(
+        &[
+            "explore",
+            "--function",
+            "gelu",
+            "--max-err-lsb",
+            "0.3",
+            "--plot",
+            xs,
+        ],
+        "no architecture meets",
+    );
+    assert!(!x.exists());
+}
