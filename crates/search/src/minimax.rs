@@ -15,7 +15,7 @@
 
 use crate::problem::ScaleProblem;
 use lutforge_core::format::pow2;
-use lutforge_core::golden::{self, round_shift, IntParams, Sample};
+use lutforge_core::golden::{self, round_shift, IntParams};
 
 /// Largest evaluation set: every code of a 16-bit input. The greedy pass is linear in the codes
 /// times the slope codes still admissible, and the segment fits need no n² cache.
@@ -469,18 +469,6 @@ pub fn params(p: &ScaleProblem, pieces: &[Piece], k: usize) -> IntParams {
     out
 }
 
-/// The largest output error of a table over the evaluation set, real output units.
-pub fn max_err(p: &ScaleProblem, table: &IntParams, scratch: &mut Vec<Sample>) -> f64 {
-    let hi = p.lo + p.n() as i64 - 1;
-    golden::eval_range(&p.dp, table, p.lo..=hi, scratch);
-    let ys = pow2(-p.dp.output.frac);
-    scratch
-        .iter()
-        .zip(&p.f)
-        .map(|(s, &t)| err(s.y, ys, t))
-        .fold(0.0, f64::max)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -563,11 +551,7 @@ mod tests {
                 assert_eq!(e, want, "{f:?} K={k}");
                 assert_eq!(pieces.len(), k.min(n));
                 let t = params(&p, &pieces, k);
-                assert_eq!(
-                    max_err(&p, &t, &mut Vec::new()),
-                    e,
-                    "{f:?} K={k}: the table"
-                );
+                assert_eq!(p.max_err(&t, &mut Vec::new()), e, "{f:?} K={k}: the table");
                 // The fewest segments for that bound is at most K, and one fewer misses it
                 // whenever the bound improved with the K-th segment.
                 let m = min_segments(&p, e, 64).unwrap();
@@ -643,7 +627,7 @@ mod tests {
                 let (pieces, e) = solve(&p, k);
                 assert_eq!(e, go(&p, 0, k, &memo), "{f:?} K={k}");
                 assert!(pieces.iter().all(|q| p.may_start(q.start)));
-                assert_eq!(max_err(&p, &params(&p, &pieces, k), &mut Vec::new()), e);
+                assert_eq!(p.max_err(&params(&p, &pieces, k), &mut Vec::new()), e);
             }
         }
     }

@@ -22,8 +22,9 @@ pub enum Objective {
     /// candidate pair is run through the golden model.
     Hw,
     /// Largest absolute error of the hardware output (design `max_err`), rounding and
-    /// saturation included: the proven minimax (`minimax`). A segment's `Fit::sse` then holds
-    /// its largest error, not a sum.
+    /// saturation included: a whole-table objective, solved by `minimax` (which builds on this
+    /// module, so this one does not call it). A segment's own `fit` under it is the `mse` one;
+    /// the per-segment minimax is `minimax::fit`.
     MaxErr,
 }
 
@@ -198,11 +199,7 @@ impl ScaleProblem {
     pub fn fit_uncached(&self, i: usize, j: usize, scratch: &mut Vec<Sample>) -> Fit {
         match self.objective {
             Objective::Pwl => self.fit_pwl(i, j),
-            Objective::Hw => self.fit_hw(i, j, scratch),
-            Objective::MaxErr => {
-                let (k, b, e) = crate::minimax::fit(self, i, j);
-                Fit { k, b, sse: e }
-            }
+            Objective::Hw | Objective::MaxErr => self.fit_hw(i, j, scratch),
         }
     }
 
@@ -400,8 +397,20 @@ impl ScaleProblem {
         match self.objective {
             Objective::Pwl => self.pwl_mse(p, scratch),
             Objective::Hw => self.mse(p, scratch),
-            Objective::MaxErr => crate::minimax::max_err(self, p, scratch),
+            Objective::MaxErr => self.max_err(p, scratch),
         }
+    }
+
+    /// The largest output error of a table over the evaluation set, real output units.
+    pub fn max_err(&self, p: &IntParams, scratch: &mut Vec<Sample>) -> f64 {
+        let hi = self.lo + self.n() as i64 - 1;
+        golden::eval_range(&self.dp, p, self.lo..=hi, scratch);
+        let ys = pow2(-self.dp.output.frac);
+        scratch
+            .iter()
+            .zip(&self.f)
+            .map(|(s, &t)| (s.y as f64 * ys - t).abs())
+            .fold(0.0, f64::max)
     }
 }
 
