@@ -17,6 +17,7 @@ fn configs() -> Vec<UnitConfig> {
         rounding: Rounding::HalfUp,
     };
     let unit = |arith, lanes, programmable| UnitConfig {
+        arch: lutforge_sim::unit::Arch::Pwl,
         arith,
         segments: 8,
         lanes,

@@ -26,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
         (Arith::Fp32, 1, true),
     ] {
         let cfg = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith,
             segments: 8,
             lanes,

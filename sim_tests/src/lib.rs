@@ -38,6 +38,7 @@ pub fn cases(table: &Table, format: NumFormat) -> Vec<Case> {
                 table,
                 s.frac,
                 &UnitShape {
+                    arch: lutforge_sim::unit::Arch::Pwl,
                     format: Some(format),
                     lanes: 1,
                     stages: 4,

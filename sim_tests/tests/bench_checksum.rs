@@ -69,6 +69,7 @@ fn int8_three_lanes_checksum_equals_simulator() {
         rounding: Rounding::HalfEven,
     };
     let cfg = UnitConfig {
+        arch: lutforge_sim::unit::Arch::Pwl,
         arith: Arith::Int(dp),
         segments: 5,
         lanes: 3,
@@ -94,6 +95,7 @@ fn fp32_one_lane_checksum_equals_simulator() {
 fn fp32_two_lanes_checksum_equals_simulator() {
     // The 2-lane FP32 shape of streams.rs: lane 1 fills the high word of the 64-bit buses.
     let cfg = UnitConfig {
+        arch: lutforge_sim::unit::Arch::Pwl,
         arith: Arith::Fp32,
         segments: 4,
         lanes: 2,

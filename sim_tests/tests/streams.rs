@@ -63,6 +63,7 @@ fn integer_shapes_with_stalls_gaps_and_rewrites() {
             rounding,
         };
         let cfg = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith: Arith::Int(dp),
             segments: k,
             lanes,
@@ -121,6 +122,7 @@ fn fp32_special_values_everywhere() {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     for (stages, lanes, k) in [(4, 1, 8), (2, 2, 4)] {
         let cfg = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith: Arith::Fp32,
             segments: k,
             lanes,

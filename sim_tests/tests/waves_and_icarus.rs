@@ -22,6 +22,7 @@ fn waveforms_agree_signal_by_signal() {
     };
     for (stages, lanes) in [(4, 1), (2, 2)] {
         let cfg = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith: Arith::Int(dp),
             segments: 4,
             lanes,
@@ -69,6 +70,7 @@ fn generated_testbench_passes_under_icarus() {
         let opts = GenOptions {
             scale: 3,
             shape: UnitShape {
+                arch: lutforge_sim::unit::Arch::Pwl,
                 format,
                 lanes,
                 stages,

@@ -43,6 +43,28 @@ pub struct ShapeArgs {
     /// one (the table in registers behind cfg_we/cfg_addr/cfg_data).
     #[arg(long)]
     pub fixed: bool,
+    /// Architecture: the PWL unit of the table, or the direct table of its function (one
+    /// correctly rounded word per input code, in the table's input and output formats; at
+    /// most 16 input bits).
+    #[arg(long, value_enum, default_value = "pwl")]
+    pub arch: ArchArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ArchArg {
+    /// Comparators, multiplexers, multiplier and adder: K segments.
+    Pwl,
+    /// One word per input code: 2^N words in a ROM (--fixed) or a RAM behind the write port.
+    Rom,
+}
+
+impl From<ArchArg> for lutforge_sim::unit::Arch {
+    fn from(a: ArchArg) -> Self {
+        match a {
+            ArchArg::Pwl => lutforge_sim::unit::Arch::Pwl,
+            ArchArg::Rom => lutforge_sim::unit::Arch::Rom,
+        }
+    }
 }
 
 impl ShapeArgs {
@@ -67,6 +89,7 @@ impl ShapeArgs {
             lanes: self.lanes,
             stages: self.stages,
             programmable: !self.fixed,
+            arch: self.arch.into(),
         };
         s.check()?;
         Ok(s)

@@ -518,35 +518,62 @@ fn a_shared_unit_serves_every_table_of_a_pareto_member() {
 fn a_direct_table_is_generated_verified_and_synthesized() {
     let dir = tempfile::tempdir().unwrap();
     let t = exact_table(dir.path(), "gelu", "4..4");
-    let out = dir.path().join("rom");
-    let o = out.to_str().unwrap();
     let ts = t.to_str().unwrap();
-    let (code, _, err) = run(&["gen", ts, "--arch", "rom", "--fixed", "-o", o]);
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        err.contains("direct table of 256 words") && err.contains("largest error 0.4"),
-        "{err}"
-    );
-    let (code, stdout, err) = lutforge_env(&["verify", o], dir.path());
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        stdout.contains("RTL = direct-table words")
-            && stdout.contains("icarus testbench PASS")
-            && stdout.contains("verilator testbench PASS"),
-        "{stdout}"
-    );
-    let (code, stdout, err) = run(&["synth", o]);
+    // Fixed and programmable, one to four stages, one to three lanes, both resets: every
+    // shape's testbench replays all 256 codes (and the programmable one rewrites words through
+    // the write port) under Icarus, and Verilator matches the simulator cycle by cycle over
+    // every code, then random samples with gaps, stalls and word rewrites.
+    for (i, shape) in [
+        &["--fixed", "--stages", "1"][..],
+        &["--stages", "4", "--lanes", "2"],
+        &[
+            "--fixed", "--stages", "3", "--lanes", "3", "--reset", "async",
+        ],
+        &["--stages", "2", "--reset", "async", "--reset-active", "low"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let out = dir.path().join(format!("rom{i}"));
+        let o = out.to_str().unwrap();
+        let mut args = vec!["gen", ts, "--arch", "rom", "-o", o];
+        args.extend_from_slice(shape);
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 0, "{shape:?}: {err}");
+        assert!(err.contains("direct table of 256 words"), "{err}");
+        // The testbench replays every code at least once.
+        let samples: u32 = err
+            .split("cycles (")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no sample count in {err}"));
+        assert!(samples >= 256, "{err}");
+        let v = std::fs::read_to_string(out.join("gelu_s4_rom_int8.v")).unwrap();
+        assert!(v.contains("largest error 0.4"), "{v}");
+        assert_eq!(
+            v.contains("tbl_w[cfg_addr] <= cfg_data"),
+            !shape.contains(&"--fixed")
+        );
+        let (code, stdout, err) = lutforge_env(&["verify", o], dir.path());
+        assert_eq!(code, 0, "{shape:?}: {err}");
+        assert!(
+            stdout.contains("RTL = simulator") && stdout.contains("icarus testbench PASS"),
+            "{shape:?}: {stdout}"
+        );
+    }
+    let o0 = dir.path().join("rom0");
+    let (code, stdout, err) = run(&["synth", o0.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("CMOS transistors"), "{stdout}");
-    // One word changed by hand: both simulators' testbenches, with vectors rebuilt from the
-    // manifest, fail it.
-    let f = out.join("gelu_s4_rom_int8.v");
+    // One word changed by hand: the testbenches, with vectors rebuilt from the manifest, fail.
+    let f = o0.join("gelu_s4_rom_int8.v");
     let v = std::fs::read_to_string(&f).unwrap();
     let edited: String = v
         .lines()
         .map(|l| {
-            if l.trim_start().starts_with("8'h10: rom_y = ") {
-                "            8'h10: rom_y = 8'h7f;".to_string()
+            if l.trim_start().starts_with("8'h10: rom_word = ") {
+                "                8'h10: rom_word = 8'h7f;".to_string()
             } else {
                 l.to_string()
             }
@@ -555,23 +582,62 @@ fn a_direct_table_is_generated_verified_and_synthesized() {
         .join("\n");
     assert_ne!(v.trim_end(), edited.trim_end());
     std::fs::write(&f, edited + "\n").unwrap();
-    let (code, _, err) = lutforge_env(&["verify", o], dir.path());
+    let (code, _, err) = lutforge_env(&["verify", o0.to_str().unwrap()], dir.path());
     assert_eq!(code, 1, "{err}");
-    // Shapes and resets a direct table does not have yet: one line, exit 2, nothing written.
+    // The simulator runs the same unit, with the RTL's names in its waveform.
+    let vcd = dir.path().join("rom.vcd");
+    let (code, _, err) = run(&[
+        "sim",
+        ts,
+        "--arch",
+        "rom",
+        "--samples",
+        "64",
+        "--vcd",
+        vcd.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let w = std::fs::read_to_string(&vcd).unwrap();
+    assert!(
+        w.contains(" s2_addr ") && w.contains(" s3_word ") && !w.contains("s2_seg"),
+        "{w}"
+    );
+    // What a direct table cannot be: one line, exit 2, nothing written.
     let x = dir.path().join("x");
     let xs = x.to_str().unwrap();
-    assert_input_error(&["gen", ts, "--arch", "rom", "-o", xs], "add --fixed");
     assert_input_error(
-        &[
-            "gen", ts, "--arch", "rom", "--fixed", "--lanes", "2", "-o", xs,
-        ],
-        "one-lane",
+        &["gen", ts, "--arch", "rom", "--format", "int16", "-o", xs],
+        "table's own formats (int8)",
+    );
+    let wide = dir.path().join("wide.json");
+    let (code, _, err) = run(&[
+        "search",
+        "--function",
+        "gelu",
+        "--segments",
+        "8",
+        "--scales",
+        "8..8",
+        "--input-bits",
+        "18",
+        "--method",
+        "gqa",
+        "--generations",
+        "2",
+        "--population",
+        "4",
+        "--quiet",
+        "-o",
+        wide.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_input_error(
+        &["gen", wide.to_str().unwrap(), "--arch", "rom", "-o", xs],
+        "at most 16 bits",
     );
     assert_input_error(
-        &[
-            "gen", ts, "--arch", "rom", "--fixed", "--reset", "async", "-o", xs,
-        ],
-        "synchronous",
+        &["cost", wide.to_str().unwrap(), "--arch", "rom"],
+        "at most 16 bits",
     );
     assert!(!x.exists());
 }

@@ -135,7 +135,7 @@ impl SegmentMap {
     /// The map for `breakpoints` over every code of `input`; `None` when the input is too wide
     /// to tabulate or there are more segments than a `u16` counts.
     pub fn new(breakpoints: &[i64], input: FixedFormat) -> Option<SegmentMap> {
-        if input.bits > Self::MAX_INPUT_BITS || breakpoints.len() >= u16::MAX as usize {
+        if input.bits > Self::MAX_INPUT_BITS || breakpoints.len() > u16::MAX as usize {
             return None;
         }
         let mut sorted = breakpoints.to_vec();

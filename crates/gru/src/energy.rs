@@ -59,6 +59,7 @@ impl EnergyModel {
             return e;
         }
         let cfg = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith: Arith::Int(t.dp),
             segments: t.params.segments(),
             lanes: 1,

@@ -28,6 +28,7 @@ fn activation_tables_are_lutforge_units_and_16_bits_match_float() {
             &table,
             frac,
             &UnitShape {
+                arch: lutforge_sim::unit::Arch::Pwl,
                 format: None,
                 lanes: 1,
                 stages: 1,

@@ -34,6 +34,7 @@ fn main() {
                     &table,
                     scale,
                     &UnitShape {
+                        arch: lutforge_sim::unit::Arch::Pwl,
                         format: Some(format),
                         lanes: 1,
                         stages: 4,

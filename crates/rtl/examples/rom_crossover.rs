@@ -73,6 +73,7 @@ fn main() {
                 Ok(o) => {
                     let t = o.table;
                     let shape = UnitShape {
+                        arch: lutforge_sim::unit::Arch::Pwl,
                         programmable: false,
                         stages: 1,
                         ..UnitShape::default()

@@ -80,6 +80,7 @@ fn main() {
         &table,
         scale,
         &UnitShape {
+            arch: lutforge_sim::unit::Arch::Pwl,
             format: None,
             lanes,
             stages: 4,

@@ -10,7 +10,7 @@ use lutforge_core::{io, Error, Params, Result, Table};
 use lutforge_sim::convert::{unit_for, NumFormat, UnitShape};
 use lutforge_sim::stimulus::{beats, Event, VecStimulus};
 use lutforge_sim::trace::TraceWriter;
-use lutforge_sim::unit::{Arith, Unit, UnitConfig};
+use lutforge_sim::unit::{Arch, Arith, Unit, UnitConfig};
 use lutforge_sim::RunOptions;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -104,7 +104,18 @@ impl Manifest {
             Some(f) => Some(f.parse::<NumFormat>().map_err(Error::input)?),
             None => None,
         };
+        let arch = match self.arch.as_deref() {
+            None => Arch::Pwl,
+            Some("rom") => Arch::Rom,
+            Some(a) => {
+                return Err(Error::field(
+                    "arch",
+                    format!("'{a}' is not an architecture (rom, or absent for pwl)"),
+                ))
+            }
+        };
         Ok(UnitShape {
+            arch,
             format,
             lanes: self.lanes,
             stages: self.stages,
@@ -224,6 +235,14 @@ fn format_tag(cfg: &UnitConfig) -> String {
 /// number format, e.g. `gelu_s4_k8_int8` (a negative scale is written `m2`; characters a
 /// Verilog name cannot hold become `_`).
 pub fn default_name(table: &Table, scale: i32, cfg: &UnitConfig) -> String {
+    if cfg.arch == Arch::Rom {
+        return identifier(&format!(
+            "{}_s{}_rom_{}",
+            table.function.name(),
+            scale_tag(scale),
+            format_tag(cfg)
+        ));
+    }
     identifier(&format!(
         "{}_s{}_k{}_{}",
         table.function.name(),
@@ -235,6 +254,9 @@ pub fn default_name(table: &Table, scale: i32, cfg: &UnitConfig) -> String {
 
 /// The header comment of a generated unit: enough to trace the file back to its table.
 pub fn header(table: &Table, cfg: &UnitConfig, params: &Params, scale: i32) -> Vec<String> {
+    if let (Arch::Rom, Arith::Int(dp)) = (cfg.arch, &cfg.arith) {
+        return rom_header(table, cfg, dp, params, scale);
+    }
     let f = &table.formats;
     let mut h = vec![
         format!(
@@ -281,6 +303,42 @@ pub fn header(table: &Table, cfg: &UnitConfig, params: &Params, scale: i32) -> V
         }
     ));
     h
+}
+
+/// The direct table's header: the function, the words' error, the formats and the shape.
+fn rom_header(
+    table: &Table,
+    cfg: &UnitConfig,
+    dp: &lutforge_core::Datapath,
+    params: &Params,
+    scale: i32,
+) -> Vec<String> {
+    let words = params.words(lutforge_core::table::Field::Intercept);
+    let err =
+        lutforge_core::rom::max_err_lsb(&words, &table.function, table.domain, dp.input, dp.output);
+    vec![
+        format!(
+            "function {} on [{}, {}], input scale 2^-{scale}: direct table of {} words, correctly rounded (largest error {err:.3} output LSB in the domain; codes outside it hold the nearest end's value)",
+            table.function.name(),
+            lutforge_core::format::Num(table.domain.0),
+            lutforge_core::format::Num(table.domain.1),
+            words.len(),
+        ),
+        format!(
+            "formats (bits, frac): input ({}, {}), output {}",
+            dp.input.bits, dp.input.frac, dp.output
+        ),
+        format!(
+            "{} stage(s), {} lane(s), {}",
+            cfg.stages,
+            cfg.lanes,
+            if cfg.programmable {
+                "words in a RAM behind the write port"
+            } else {
+                "words in a ROM"
+            }
+        ),
+    ]
 }
 
 /// Every input code of the unit's input format at this scale, as unit words: integer codes
@@ -579,7 +637,7 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
         files: files_list,
         table: table_json(table, opts.scale)?,
         also,
-        arch: None,
+        arch: (cfg.arch == Arch::Rom).then(|| "rom".to_string()),
     };
     contents.insert(4, readme(&units, &cfg, &iface, vectors.cycles));
     let files = write_dir(dir, &names, &contents, &manifest, &foreign)?;
@@ -664,7 +722,11 @@ fn readme(units: &[Served], cfg: &UnitConfig, iface: &Interface, cycles: usize) 
     if cfg.programmable {
         ports.extend([
             ("cfg_we".to_string(), "in".to_string(), "1".to_string(), "write one table entry this cycle".to_string()),
-            ("cfg_addr".into(), "in".into(), format!("{}", w.cfg_addr), format!("entry address: field (bits {}..{}: 0 breakpoint, 1 slope, 2 intercept) and index", w.cfg_addr - 1, w.cfg_index)),
+            ("cfg_addr".into(), "in".into(), format!("{}", w.cfg_addr), if cfg.arch == Arch::Rom {
+                "word address: the input code with its sign bit flipped (the lowest code is word 0)".to_string()
+            } else {
+                format!("entry address: field (bits {}..{}: 0 breakpoint, 1 slope, 2 intercept) and index", w.cfg_addr - 1, w.cfg_index)
+            }),
             ("cfg_data".into(), "in".into(), format!("{}", w.cfg_data), "the entry's code (`lutforge export --to load` writes the sequence)".into()),
         ]);
     }
@@ -702,11 +764,21 @@ fn readme(units: &[Served], cfg: &UnitConfig, iface: &Interface, cycles: usize) 
         .iter()
         .map(|(n, d, b, what)| format!("| `{n}` | {d} | {b} | {what} |\n"))
         .collect();
+    let (what, holds) = match cfg.arch {
+        Arch::Pwl => (
+            format!("{} segments", table.segments),
+            "its `localparam`s hold the table, entry by entry",
+        ),
+        Arch::Rom => (
+            format!("direct table of {} words", cfg.segments),
+            "its `rom_word` function holds one word per input code",
+        ),
+    };
     format!(
-        "# {m}: {} ({} segments, scale {}, {fmt})\n\n\
+        "# {m}: {} ({what}, scale {}, {fmt})\n\n\
          Generated by lutforge {} from a `lutforge-table/1` file (recorded in `{MANIFEST}`, which\n\
          `lutforge verify .` and `lutforge synth .` read). The unit's header comment gives the formats;\n\
-         its `localparam`s hold the table, entry by entry.\n\n\
+         {holds}.\n\n\
          | file | what it is |\n|---|---|\n\
          | `{m}.v` | the unit: plain Verilog-2005, {} stage(s) (latency {} cycles), {} lane(s), {} table |\n\
          | `{tb}.v` | self-checking testbench: replays `stimulus.hex`, checks `expected.hex`; last line PASS or FAIL, `$fatal` on FAIL |\n\
@@ -733,7 +805,6 @@ fn readme(units: &[Served], cfg: &UnitConfig, iface: &Interface, cycles: usize) 
             .map(|u| u.table.function.name())
             .collect::<Vec<_>>()
             .join(", "),
-        table.segments,
         units
             .iter()
             .map(|u| u.scale.to_string())

@@ -139,6 +139,7 @@ mod tests {
 
     fn unit() -> (UnitConfig, Params) {
         let cfg = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith: Arith::Int(Datapath {
                 input: FixedFormat::new(8, 4),
                 slope: FixedFormat::new(8, 6),

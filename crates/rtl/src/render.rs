@@ -5,7 +5,7 @@
 use crate::verilog::{one_hot, repl, sext, zext};
 use askama::Template;
 use lutforge_core::{Error, Params, Result, Rounding};
-use lutforge_sim::unit::{Arith, Field, Reg, UnitConfig};
+use lutforge_sim::unit::{Arch, Arith, Field, Reg, UnitConfig};
 
 /// Module (and file) name of a unit when none is given (the simulator's VCD and trace name it
 /// so too).
@@ -36,7 +36,7 @@ impl Reset {
     }
 
     /// What follows `posedge clk` in every register block.
-    fn event(&self) -> String {
+    pub(crate) fn event(&self) -> String {
         match (self.asynchronous, self.active_low) {
             (false, _) => String::new(),
             (true, false) => " or posedge rst".into(),
@@ -45,7 +45,7 @@ impl Reset {
     }
 
     /// The condition under which the registers take their reset values.
-    fn condition(&self) -> &'static str {
+    pub(crate) fn condition(&self) -> &'static str {
         if self.active_low {
             "!rst_n"
         } else {
@@ -326,7 +326,7 @@ pub fn check_table(cfg: &UnitConfig, params: &Params) -> Result<()> {
 }
 
 /// The port list, names aligned in one column.
-fn ports(cfg: &UnitConfig, reset: &Reset) -> String {
+pub(crate) fn ports(cfg: &UnitConfig, reset: &Reset) -> String {
     let w = cfg.widths();
     let p = cfg.lanes as u32;
     let bus = |n: u32| {
@@ -460,6 +460,9 @@ pub fn render_unit(
     cfg.check()?;
     check_table(cfg, params)?;
     check_module_name(&iface.module)?;
+    if cfg.arch == Arch::Rom {
+        return crate::rom::render_rom_unit(cfg, params, header, iface);
+    }
     if params.words(Field::Slope).len() != cfg.segments {
         return Err(Error::input(format!(
             "the table has {} segments, the unit {}",

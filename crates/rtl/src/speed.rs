@@ -134,6 +134,7 @@ mod tests {
     fn int_cfg(bits: u32, lanes: usize) -> UnitConfig {
         let f = FixedFormat::new(bits, 0);
         UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith: Arith::Int(Datapath {
                 input: f,
                 slope: f,
@@ -159,6 +160,7 @@ mod tests {
         assert_eq!(s.next_word(), 0xd6 - 256);
         assert_eq!(s.next_word(), 0x59);
         let fp = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith: Arith::Fp32,
             ..int_cfg(8, 1)
         };

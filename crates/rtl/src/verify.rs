@@ -197,21 +197,6 @@ pub fn verify(
 pub fn verify_dir(dir: &Path, opts: &VerifyOptions, cache: &Path) -> Result<Vec<ScaleReport>> {
     check_random(opts.random)?;
     let m = Manifest::load(dir)?;
-    if m.arch.as_deref() == Some("rom") {
-        let r = crate::rom::verify_dir(dir, &m)?;
-        return Ok(vec![ScaleReport {
-            function: None,
-            against: "direct-table words",
-            scale: m.scale,
-            cycles: r.cycles as u64,
-            samples: r.words as u64,
-            cfg_writes: 0,
-            out_stalls: r.out_stalls,
-            built: true,
-            icarus: Some(format!("{}; verilator testbench {}", r.icarus, r.verilator)),
-            mismatch: r.mismatch,
-        }]);
-    }
     let table = m.table()?;
     let shape = m.shape()?;
     let iface = m.interface();

@@ -73,6 +73,7 @@ fn rendered_verilog_equals_golden_files() {
             &table,
             c.scale,
             &UnitShape {
+                arch: lutforge_sim::unit::Arch::Pwl,
                 format: c.format,
                 lanes: c.lanes,
                 stages: c.stages,

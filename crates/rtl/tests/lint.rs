@@ -1,11 +1,11 @@
-//! Every generated unit — integer and FP32, every stage count, several lane counts, fixed and
+//! Every generated unit — integer, FP32 and direct tables, every stage count, several lane counts, fixed and
 //! programmable, each rounding mode — lints clean under `verilator --lint-only -Wall`.
 
 use lutforge_core::{Datapath, FixedFormat, Fp32Params, IntParams, Params, Rounding};
 use lutforge_rtl::render::{Interface, Reset};
 use lutforge_rtl::render_unit;
 use lutforge_rtl::tools::Tool;
-use lutforge_sim::unit::{Arith, UnitConfig};
+use lutforge_sim::unit::{rom_params, Arith, UnitConfig};
 
 fn int_params(k: usize) -> Params {
     Params::Int(IntParams {
@@ -61,6 +61,7 @@ fn integer_units_lint_clean() {
                     rounding,
                 };
                 let cfg = UnitConfig {
+                    arch: lutforge_sim::unit::Arch::Pwl,
                     arith: Arith::Int(dp),
                     segments: k,
                     lanes,
@@ -90,6 +91,40 @@ fn integer_units_lint_clean() {
 }
 
 #[test]
+fn direct_tables_lint_clean() {
+    Tool::Verilator.require().unwrap();
+    // 2-bit and 16-bit extremes of the address, outputs narrower and wider than the input.
+    for (nx, ny) in [(2, 3), (5, 9), (8, 4), (16, 8)] {
+        let (x, y) = (FixedFormat::new(nx, 0), FixedFormat::new(ny, 0));
+        let words: Vec<i64> = (0..1i64 << nx)
+            .map(|i| (i * 37 % (1 << ny)) - (1 << (ny - 1)))
+            .collect();
+        let params = rom_params(x, &words);
+        for (stages, lanes, programmable) in
+            [(1, 1, false), (2, 2, true), (3, 1, true), (4, 3, false)]
+        {
+            if nx == 16 && programmable {
+                continue; // a 65 536-word RAM lints like the 256-word one, only slower
+            }
+            let cfg = UnitConfig::rom(x, y, lanes, stages, programmable);
+            let iface = Interface {
+                module: "lint_rom".into(),
+                reset: Reset {
+                    asynchronous: programmable,
+                    active_low: lanes > 1,
+                },
+            };
+            let text = render_unit(&cfg, &params, &[], &iface).unwrap();
+            lint(
+                &text,
+                &iface.module,
+                &format!("rom {nx}->{ny} {stages} stages {lanes} lanes prog={programmable}"),
+            );
+        }
+    }
+}
+
+#[test]
 fn fp32_units_lint_clean() {
     Tool::Verilator.require().unwrap();
     for (stages, lanes, k, programmable) in [
@@ -104,6 +139,7 @@ fn fp32_units_lint_clean() {
             intercepts: (0..k).map(|i| -0.5 * i as f32).collect(),
         });
         let cfg = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith: Arith::Fp32,
             segments: k,
             lanes,

@@ -17,6 +17,7 @@ fn the_load_image_loads_the_table_and_its_header_compiles() {
     let t = search(&r, &mut |_| {}).unwrap().table;
     for format in [None, Some(NumFormat::Int(12)), Some(NumFormat::Fp32)] {
         let shape = UnitShape {
+            arch: lutforge_sim::unit::Arch::Pwl,
             format,
             ..UnitShape::default()
         };

@@ -32,6 +32,7 @@ fn run(
     target: Target,
 ) -> lutforge_rtl::yosys::SynthReport {
     let cfg = UnitConfig {
+        arch: lutforge_sim::unit::Arch::Pwl,
         arith,
         segments: 8,
         lanes: 1,

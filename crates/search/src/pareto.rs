@@ -687,6 +687,7 @@ impl UnitProblem {
         hi: i64,
     ) -> Result<(f64, f64), String> {
         let cfg = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith: Arith::Int(*dp),
             segments: d.segments,
             lanes: 1,

@@ -154,6 +154,7 @@ fn bench(c: &mut Criterion) {
         ),
     ] {
         let cfg = UnitConfig {
+            arch: lutforge_sim::unit::Arch::Pwl,
             arith,
             segments: 8,
             lanes,

@@ -3,7 +3,7 @@
 //! bits, all of them fractional, so every code is multiplied by 2^d. It becomes an FP32 unit
 //! through core's `Fp32Params::from_int`, which is exact.
 
-use crate::unit::{Arith, UnitConfig};
+use crate::unit::{rom_params, Arch, Arith, UnitConfig};
 use lutforge_core::table::Arith as TableArith;
 use lutforge_core::{Datapath, Error, FixedFormat, IntParams, Params, Result, Table};
 use std::fmt;
@@ -89,6 +89,8 @@ pub struct UnitShape {
     pub stages: u32,
     /// The table in registers behind the cfg write port; otherwise constants.
     pub programmable: bool,
+    /// The PWL datapath of the table, or the direct table of its function.
+    pub arch: Arch,
 }
 
 impl Default for UnitShape {
@@ -100,6 +102,7 @@ impl Default for UnitShape {
             lanes: 1,
             stages: 4,
             programmable: true,
+            arch: Arch::Pwl,
         }
     }
 }
@@ -117,9 +120,14 @@ pub fn unit_for(table: &Table, frac: i32, shape: &UnitShape) -> Result<(UnitConf
         lanes,
         stages,
         programmable,
+        arch,
     } = *shape;
     let scale = table.require_scale(frac)?;
+    if arch == Arch::Rom {
+        return rom_for(table, frac, shape);
+    }
     let base = |arith| UnitConfig {
+        arch,
         arith,
         segments: table.segments,
         lanes,
@@ -172,6 +180,37 @@ pub fn unit_for(table: &Table, frac: i32, shape: &UnitShape) -> Result<(UnitConf
     };
     cfg.check()?;
     Ok((cfg, params))
+}
+
+/// The direct table of `table`'s function at input scale `frac`: one word per code of the
+/// table's input, correctly rounded to its output format (`lutforge_core::rom::words`).
+fn rom_for(table: &Table, frac: i32, shape: &UnitShape) -> Result<(UnitConfig, Params)> {
+    table.require_scale(frac)?;
+    if table.arith == TableArith::Fp32 {
+        return Err(Error::input(
+            "a direct table is an integer unit; this table is FP32 (use --arch pwl)",
+        ));
+    }
+    let input = FixedFormat::new(table.formats.input_bits, frac);
+    if let Some(f) = shape.format {
+        if f != NumFormat::Int(input.bits) {
+            return Err(Error::input(format!(
+                "a direct table is built in the table's own formats (int{}); drop --format {f}",
+                input.bits
+            )));
+        }
+    }
+    let cfg = UnitConfig::rom(
+        input,
+        table.formats.output,
+        shape.lanes,
+        shape.stages,
+        shape.programmable,
+    );
+    cfg.check()?;
+    let words =
+        lutforge_core::rom::words(&table.function, table.domain, input, table.formats.output)?;
+    Ok((cfg, rom_params(input, &words)))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 pub mod ops;
 mod product;
+mod rom;
 
 /// The cells every structure below is built from, each priced in gate equivalents (GE). The
 /// model counts cells once and prices them with one of two libraries: [`NANGATE45`] for the
@@ -350,6 +351,11 @@ pub fn components_in(
     table: Option<&lutforge_core::Params>,
     cell: &CellLib,
 ) -> Vec<Component> {
+    if cfg.arch == crate::unit::Arch::Rom {
+        let mut v = rom::components(cfg, table, cell);
+        v.push(pipeline_registers(cfg, cell, pipe_bits(cfg, None)));
+        return v;
+    }
     let live = live_bits(cfg, table);
     let w = cfg.widths();
     let p = cfg.lanes;
@@ -654,23 +660,45 @@ pub fn components_in(
         }
     }
 
-    // Pipeline registers: data bits have a load enable and reset to zero (DFF + MUX2 + reset
-    // gate), valid bits a reset and the advance enable.
-    let mut data_bits = 0.0;
-    let mut valid_bits = 0.0;
     let s3_bits = s3_prod_bits + w.b as f64 - zero_bits(&intercepts, w.b);
-    for (r, lane_bits) in [
-        (Reg::S1, w.x as f64),
-        (Reg::S2, (w.x + w.seg) as f64),
-        (Reg::S3, s3_bits),
-        (Reg::S4, w.y as f64),
-    ] {
-        if cfg.has(r) {
-            data_bits += p as f64 * lane_bits;
-            valid_bits += 1.0;
-        }
-    }
-    v.push(Component {
+    v.push(pipeline_registers(cfg, cell, pipe_bits(cfg, Some(s3_bits))));
+    v
+}
+
+/// Data bits per lane of each pipeline register the unit has: the PWL unit's s1 input, s2
+/// input and segment, s3 product and intercept (`s3`: the bits left after constant folding;
+/// all of them when `None`), s4 output; the direct table's s1 input, s2 address, s3 word,
+/// s4 output.
+fn pipe_bits(cfg: &UnitConfig, s3: Option<f64>) -> Vec<f64> {
+    let w = cfg.widths();
+    let regs = if cfg.arch == crate::unit::Arch::Rom {
+        [
+            (Reg::S1, w.x),
+            (Reg::S2, w.x),
+            (Reg::S3, w.y),
+            (Reg::S4, w.y),
+        ]
+        .map(|(r, b)| (r, f64::from(b)))
+    } else {
+        [
+            (Reg::S1, f64::from(w.x)),
+            (Reg::S2, f64::from(w.x + w.seg)),
+            (Reg::S3, s3.unwrap_or(f64::from(w.prod + w.b))),
+            (Reg::S4, f64::from(w.y)),
+        ]
+    };
+    regs.iter()
+        .filter(|(r, _)| cfg.has(*r))
+        .map(|(_, b)| *b)
+        .collect()
+}
+
+/// Pipeline registers: data bits have a load enable and reset to zero (DFF + MUX2 + reset
+/// gate), valid bits a reset and the advance enable.
+fn pipeline_registers(cfg: &UnitConfig, cell: &CellLib, lane_bits: Vec<f64>) -> Component {
+    let data_bits = cfg.lanes as f64 * lane_bits.iter().sum::<f64>();
+    let valid_bits = lane_bits.len() as f64;
+    Component {
         name: "pipeline registers".into(),
         ge: data_bits * (cell.dff + cell.mux2 + cell.rst) + valid_bits * (cell.dffr + cell.mux2),
         per_lane: false,
@@ -678,23 +706,12 @@ pub fn components_in(
         structure: format!(
             "{data_bits} data flip-flops with load enable and reset, {valid_bits} valid flip-flops"
         ),
-    });
-    v
+    }
 }
 
 /// Data bits per lane of the existing pipeline registers.
 fn pipe_lane_bits(cfg: &UnitConfig) -> f64 {
-    let w = cfg.widths();
-    [
-        (Reg::S1, w.x),
-        (Reg::S2, w.x + w.seg),
-        (Reg::S3, w.prod + w.b),
-        (Reg::S4, w.y),
-    ]
-    .iter()
-    .filter(|(r, _)| cfg.has(*r))
-    .map(|(_, b)| *b as f64)
-    .sum()
+    pipe_bits(cfg, None).iter().sum()
 }
 
 /// One component's share of the totals.
@@ -882,6 +899,7 @@ mod tests {
     fn int_cfg(bits: u32, prog: bool) -> UnitConfig {
         let d = bits as i32 - 8;
         UnitConfig {
+            arch: crate::unit::Arch::Pwl,
             arith: Arith::Int(Datapath {
                 input: FixedFormat::new(bits, 4 + d),
                 slope: FixedFormat::new(bits, 6 + d),

@@ -334,6 +334,7 @@ mod tests {
 
     fn cfg(lanes: usize, arith: Arith) -> UnitConfig {
         UnitConfig {
+            arch: crate::unit::Arch::Pwl,
             arith,
             segments: 2,
             lanes,

@@ -98,8 +98,13 @@ pub fn describe(cfg: &UnitConfig) -> String {
         Arith::Int(_) => format!("int{}", w.x),
         Arith::Fp32 => "fp32".into(),
     };
+    // The PWL unit's line predates the direct table and stays as it was.
+    let arch = match cfg.arch {
+        crate::unit::Arch::Pwl => "",
+        crate::unit::Arch::Rom => " arch=rom",
+    };
     format!(
-        "module=lutforge_unit arith={arith} lanes={} stages={} segments={} programmable={} \
+        "module=lutforge_unit{arch} arith={arith} lanes={} stages={} segments={} programmable={} \
          x_bits={} y_bits={} cfg_addr_bits={} cfg_data_bits={}",
         cfg.lanes,
         cfg.stages,

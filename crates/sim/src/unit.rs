@@ -81,6 +81,17 @@ impl Unit {
         params
             .check_fit(cfg.segments, dp)
             .map_err(|m| Error::input(format!("{}: {}", m.place(), m.msg)))?;
+        if let (Arch::Rom, Arith::Int(dp), Params::Int(p)) = (cfg.arch, &cfg.arith, params) {
+            // The address decoder is the structure, not contents: only the words may differ.
+            let Params::Int(want) = rom_params(dp.input, &p.intercepts) else {
+                unreachable!("rom_params is an integer table")
+            };
+            if p.breakpoints != want.breakpoints || p.slopes != want.slopes {
+                return Err(Error::input(
+                    "a direct table's breakpoints are its codes and its slopes 0 (build it with rom_params)",
+                ));
+            }
+        }
         let table = params.clone();
         let kernel = match (&cfg.arith, &table) {
             (Arith::Int(dp), Params::Int(p)) => {
@@ -126,11 +137,15 @@ impl Unit {
         &self.activity
     }
 
-    /// Synchronous reset: pipeline registers to zero, table registers to their initial
-    /// contents, activity counters kept.
+    /// Synchronous reset: pipeline registers to zero, a PWL unit's table registers to their
+    /// initial contents (a direct table's words stay), activity counters kept.
     pub fn reset(&mut self) {
         self.state = State::reset(self.cfg.lanes);
-        self.table = self.init.clone();
+        // A PWL unit's table registers reset to the generated table; a direct table's words
+        // are a RAM, which reset leaves as written.
+        if self.cfg.arch == Arch::Pwl {
+            self.table = self.init.clone();
+        }
         if let (Arith::Int(dp), Params::Int(p)) = (&self.cfg.arith, &self.table) {
             self.kernel = Some(IntKernel::new(dp, &p.breakpoints, self.cfg.stages));
         }
@@ -171,6 +186,11 @@ impl Unit {
 
     #[inline]
     fn compare(&self, x: i64) -> u32 {
+        if let (Arch::Rom, Some(k)) = (self.cfg.arch, &self.kernel) {
+            // The address decoder: the same count as `golden::segment` over the codes
+            // (tested), without a pass over 2^N breakpoints.
+            return (x - k.xmin) as u32;
+        }
         match &self.table {
             // The definition itself, not the kernel's tabulation: the tracked path is the
             // reference the fast path is tested against.
@@ -429,9 +449,15 @@ impl Unit {
                     let seg = self.compare(x);
                     if track {
                         self.track_cmp(l, x, seg);
+                        // A direct table's s2 holds the address alone.
+                        let x_bits = if self.cfg.arch == Arch::Rom {
+                            0
+                        } else {
+                            toggles(self.state.get(S2_X, l), x, w.x)
+                        };
                         let a = &mut self.activity;
-                        a.reg_data += toggles(self.state.get(S2_X, l), x, w.x)
-                            + toggles(self.state.get(S2_SEG, l), seg as i64, w.seg);
+                        a.reg_data +=
+                            x_bits + toggles(self.state.get(S2_SEG, l), seg as i64, w.seg);
                     }
                     self.state.set(S2_X, l, x);
                     self.state.set(S2_SEG, l, seg as i64);
@@ -522,6 +548,7 @@ mod tests {
 
     fn cfg(stages: u32, lanes: usize) -> UnitConfig {
         UnitConfig {
+            arch: crate::unit::Arch::Pwl,
             arith: Arith::Int(dp()),
             segments: 4,
             lanes,
@@ -642,6 +669,28 @@ mod tests {
             }
         }
         assert!(b.activity().evals > 0 && b.activity().cfg_writes == 20);
+    }
+
+    #[test]
+    fn reset_restores_table_registers_but_not_a_direct_tables_words() {
+        let x = FixedFormat::new(4, 0);
+        let y = FixedFormat::new(4, 0);
+        let words: Vec<i64> = (0..16).map(|i| i - 8).collect();
+        let mut rom = Unit::new(UnitConfig::rom(x, y, 1, 1, true), &rom_params(x, &words)).unwrap();
+        rom.step(false, &[0], true, Some(CfgWrite { addr: 8, data: 7 }))
+            .unwrap();
+        rom.reset();
+        // Address 8 is code 0: it reads the written word, not the initial 0.
+        rom.step(true, &[0], true, None).unwrap();
+        assert_eq!(rom.out_data(), &[7]);
+
+        let mut pwl = Unit::new(cfg(1, 1), &params()).unwrap();
+        let before = pwl.table().clone();
+        pwl.step(false, &[0], true, Some(CfgWrite { addr: 4, data: 1 }))
+            .unwrap();
+        assert_ne!(pwl.table(), &before);
+        pwl.reset();
+        assert_eq!(pwl.table(), &before);
     }
 
     #[test]

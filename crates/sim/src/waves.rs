@@ -3,7 +3,7 @@
 //! the `adv` and `seg` wires, every pipeline register and the table registers.
 
 use crate::run::{CycleView, Observer};
-use crate::unit::{Field, Reg};
+use crate::unit::{Arch, Field, Reg};
 use lutforge_core::{Error, Result};
 use std::io::Write;
 use vcd::{IdCode, ReferenceIndex, TimescaleUnit, Value, VarType};
@@ -129,9 +129,18 @@ impl<W: Write> VcdWriter<W> {
                 (Sig::CfgData, VarType::Wire, "cfg_data", w.cfg_data),
             ]);
         }
+        // The direct table (`unit_rom.v`) has the address in place of the segment, the word
+        // read in place of the intercept and no multiplier; its words are a memory, which VCD
+        // dumps (as RTL simulators') leave out.
+        let rom = cfg.arch == Arch::Rom;
         list.extend([
             (Sig::Adv, VarType::Wire, "adv", 1),
-            (Sig::Seg, VarType::Wire, "seg", p * w.seg),
+            (
+                Sig::Seg,
+                VarType::Wire,
+                if rom { "addr" } else { "seg" },
+                p * w.seg,
+            ),
         ]);
         if cfg.has(Reg::S1) {
             list.extend([
@@ -140,24 +149,32 @@ impl<W: Write> VcdWriter<W> {
             ]);
         }
         if cfg.has(Reg::S2) {
-            list.extend([
-                (Sig::S2Valid, VarType::Reg, "s2_valid", 1),
-                (Sig::S2X, VarType::Reg, "s2_x", p * w.x),
-                (Sig::S2Seg, VarType::Reg, "s2_seg", p * w.seg),
-            ]);
+            list.push((Sig::S2Valid, VarType::Reg, "s2_valid", 1));
+            if rom {
+                list.push((Sig::S2Seg, VarType::Reg, "s2_addr", p * w.seg));
+            } else {
+                list.extend([
+                    (Sig::S2X, VarType::Reg, "s2_x", p * w.x),
+                    (Sig::S2Seg, VarType::Reg, "s2_seg", p * w.seg),
+                ]);
+            }
         }
         if cfg.has(Reg::S3) {
-            list.extend([
-                (Sig::S3Valid, VarType::Reg, "s3_valid", 1),
-                (Sig::S3Prod, VarType::Reg, "s3_prod", p * w.prod),
-                (Sig::S3Icpt, VarType::Reg, "s3_icpt", p * w.b),
-            ]);
+            list.push((Sig::S3Valid, VarType::Reg, "s3_valid", 1));
+            if rom {
+                list.push((Sig::S3Icpt, VarType::Reg, "s3_word", p * w.b));
+            } else {
+                list.extend([
+                    (Sig::S3Prod, VarType::Reg, "s3_prod", p * w.prod),
+                    (Sig::S3Icpt, VarType::Reg, "s3_icpt", p * w.b),
+                ]);
+            }
         }
         list.extend([
             (Sig::S4Valid, VarType::Reg, "s4_valid", 1),
             (Sig::S4Y, VarType::Reg, "s4_y", p * w.y),
         ]);
-        if cfg.programmable {
+        if cfg.programmable && !rom {
             if k > 1 {
                 list.push((Sig::TblBp, VarType::Reg, "tbl_bp", (k - 1) * w.x));
             }

@@ -32,6 +32,7 @@ fn int8_every_code_equals_golden() {
                         &t,
                         frac,
                         &UnitShape {
+                            arch: lutforge_sim::unit::Arch::Pwl,
                             format: None,
                             lanes,
                             stages,
@@ -91,6 +92,7 @@ fn fp32_every_code_and_special_values_equal_golden() {
                         table,
                         frac,
                         &UnitShape {
+                            arch: lutforge_sim::unit::Arch::Pwl,
                             format,
                             lanes,
                             stages,
@@ -122,6 +124,7 @@ fn widened_int16_and_int32_equal_golden() {
                     &t,
                     frac,
                     &UnitShape {
+                        arch: lutforge_sim::unit::Arch::Pwl,
                         format: Some(NumFormat::Int(n)),
                         lanes: 2,
                         stages: 4,

@@ -28,7 +28,7 @@ proptest! {
         frac in 0i32..=6,
     ) {
         let t = common::table(Builtin::ALL[func], 8);
-        let (cfg, params) = unit_for(&t, frac, &UnitShape { format: None, lanes, stages, programmable: true }).unwrap();
+        let (cfg, params) = unit_for(&t, frac, &UnitShape { format: None, lanes, stages, programmable: true, arch: lutforge_sim::unit::Arch::Pwl }).unwrap();
         let dp = t.datapath(frac);
         let p = common::int_params(&t, frac);
         let mut u = Unit::new(cfg, &params).unwrap();
@@ -83,6 +83,7 @@ fn gelu_unit(stages: u32) -> (Unit, lutforge_core::Datapath, lutforge_core::IntP
         &t,
         2,
         &UnitShape {
+            arch: lutforge_sim::unit::Arch::Pwl,
             format: None,
             lanes: 1,
             stages,
@@ -207,6 +208,7 @@ fn full_reprogramming_through_the_port_and_trace_round_trip() {
         &a,
         frac,
         &UnitShape {
+            arch: lutforge_sim::unit::Arch::Pwl,
             format: None,
             lanes: 2,
             stages: 4,

@@ -32,6 +32,7 @@ fn vcd_parses_back_with_rtl_names_and_replays_the_run() {
             &t,
             3,
             &UnitShape {
+                arch: lutforge_sim::unit::Arch::Pwl,
                 format: None,
                 lanes: 2,
                 stages,

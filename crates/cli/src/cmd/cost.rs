@@ -41,7 +41,9 @@ pub fn run(a: &CostArgs) -> CliResult {
     u.check()?;
     // The shape is the same for every format: one error, not one warning per format.
     let shape = a.shape.shape_in(None)?;
-    let all = matches!(a.shape.format, None | Some(FormatChoice::All));
+    let rom = shape.arch == lutforge_sim::unit::Arch::Rom;
+    // A direct table has one format, the table's own: its refusal is the answer, not a warning.
+    let all = !rom && matches!(a.shape.format, None | Some(FormatChoice::All));
     if a.samples == 0 {
         return Err(CliError::input("--samples must be at least 1"));
     }
@@ -56,6 +58,8 @@ pub fn run(a: &CostArgs) -> CliResult {
     table.require_scale(scale)?;
     let formats: Vec<NumFormat> = match a.shape.format {
         Some(FormatChoice::One(f)) => vec![f],
+        // A direct table holds the table's own output codes: one format.
+        None if rom => vec![NumFormat::Int(table.formats.input_bits)],
         None | Some(FormatChoice::All) => NumFormat::STANDARD.to_vec(),
     };
     let mut rows: Vec<(NumFormat, CostReport)> = Vec::new();
@@ -126,7 +130,9 @@ pub fn run(a: &CostArgs) -> CliResult {
             serde_json::json!({
                 "function": table.function.name(),
                 "scale": scale,
+                "arch": shape.arch.name(),
                 "segments": table.segments,
+                "words": if rom { Some(1u64 << table.formats.input_bits) } else { None },
                 "lanes": shape.lanes,
                 "stages": shape.stages,
                 "programmable": shape.programmable,
@@ -139,11 +145,15 @@ pub fn run(a: &CostArgs) -> CliResult {
         );
         return Ok(());
     }
+    let what = if rom {
+        format!("direct table of {} words", 1u64 << table.formats.input_bits)
+    } else {
+        format!("{} segments", table.segments)
+    };
     outln!(
-        "{} scale {scale}, {} segments, {} lane(s), {} stage(s), {} table; {} at {} MHz; \
+        "{} scale {scale}, {what}, {} lane(s), {} stage(s), {} table; {} at {} MHz; \
          activity from {} random samples",
         table.function.name(),
-        table.segments,
         shape.lanes,
         shape.stages,
         if shape.programmable {

@@ -7,10 +7,9 @@
 
 use clap::Args;
 use lutforge_core::table::default_output_frac;
-use lutforge_core::{rom, FixedFormat, Formats, Function, Table};
+use lutforge_core::{rom, FixedFormat, Formats, Function, Params, Table};
 use lutforge_rtl::render::Interface;
 use lutforge_rtl::render_unit;
-use lutforge_rtl::rom::render_rom;
 use lutforge_rtl::yosys::{synth, SynthReport, Target};
 use lutforge_search::pareto::covering_frac;
 use lutforge_search::problem::Objective;
@@ -18,6 +17,7 @@ use lutforge_search::{search, Method, Request};
 use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::cost::{estimate, random_activity, Tech};
 use lutforge_sim::stimulus::Range;
+use lutforge_sim::unit::{rom_params, Arch, UnitConfig};
 use plotters::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -30,6 +30,10 @@ use crate::outputs;
 /// Widest input explored: a direct table of 2^14 words already takes Yosys seconds, and a
 /// faithful PWL unit beyond it needs more segments than a unit holds by default.
 const MAX_BITS: u32 = 14;
+
+/// Widest programmable direct table synthesized: 2^10 words of flip-flops take Yosys half a
+/// minute on this project's machines and each further bit more than doubles it.
+const MAX_RAM_SYNTH_BITS: u32 = 10;
 
 #[derive(Args)]
 pub struct ExploreArgs {
@@ -126,16 +130,28 @@ impl Setting<'_> {
     fn pwl_row(&self, t: &Table, c: u32, arch: &str) -> CliResult<Row> {
         let frac = t.scales[0].frac;
         let shape = UnitShape {
+            arch: Arch::Pwl,
             programmable: self.programmable,
             stages: 1,
             ..UnitShape::default()
         };
         let (cfg, params) = unit_for(t, frac, &shape)?;
+        let mut row = self.unit_row(&cfg, &params, true)?;
+        row.arch = arch.into();
+        row.segments = Some(t.segments);
+        row.coefficient_bits = Some(c);
+        row.max_err_lsb = t.scales[0].metrics.map_or(f64::NAN, |m| m.max_err_lsb);
+        Ok(row)
+    }
+
+    /// The cost model's area and energy (random codes) and, when `synth`, Yosys's counts of
+    /// one unit; the caller names the row.
+    fn unit_row(&self, cfg: &UnitConfig, params: &Params, synth: bool) -> CliResult<Row> {
         let lo = -(1i64 << (cfg.widths().x - 1));
         let n = 512;
         let (act, _) = random_activity(
-            &cfg,
-            &params,
+            cfg,
+            params,
             n,
             Range::Codes {
                 min: lo,
@@ -144,33 +160,33 @@ impl Setting<'_> {
             1,
         )?;
         let cost = estimate(
-            &cfg,
-            (!self.programmable).then_some(&params),
+            cfg,
+            (!self.programmable).then_some(params),
             &act,
             n,
             self.tech,
             self.clock,
         );
-        let s = match self.target {
+        let s = match self.target.filter(|_| synth) {
             Some(target) => {
                 let iface = Interface {
-                    module: "explore_pwl".into(),
+                    module: "explore_unit".into(),
                     ..Interface::default()
                 };
                 Some(synthesized(
-                    &render_unit(&cfg, &params, &[], &iface)?,
-                    "explore_pwl",
+                    &render_unit(cfg, params, &[], &iface)?,
+                    "explore_unit",
                     target,
                 )?)
             }
             None => None,
         };
         Ok(Row {
-            arch: arch.into(),
-            segments: Some(t.segments),
-            coefficient_bits: Some(c),
-            max_err_lsb: t.scales[0].metrics.map_or(f64::NAN, |m| m.max_err_lsb),
-            latency_cycles: 1,
+            arch: String::new(),
+            segments: None,
+            coefficient_bits: None,
+            max_err_lsb: f64::NAN,
+            latency_cycles: cfg.stages,
             area_um2: Some(cost.area_um2),
             energy_pj: Some(cost.energy_per_op_pj),
             cells: s.as_ref().map(|s| s.num_cells),
@@ -184,31 +200,16 @@ impl Setting<'_> {
         let input = FixedFormat::new(n, covering_frac(n, self.domain));
         let output = FixedFormat::new(m, default_output_frac(self.f, self.domain, m));
         let mut rows = Vec::new();
-        if !self.programmable {
-            let words = rom::words(self.f, self.domain, input, output)?;
-            let err = rom::max_err_lsb(&words, self.f, self.domain, input, output);
-            if err <= self.e {
-                let s = match self.target {
-                    Some(target) => Some(synthesized(
-                        &render_rom("explore_rom", n, m, &words, &[])?,
-                        "explore_rom",
-                        target,
-                    )?),
-                    None => None,
-                };
-                rows.push(Row {
-                    arch: "direct table".into(),
-                    segments: None,
-                    coefficient_bits: None,
-                    max_err_lsb: err,
-                    latency_cycles: 1,
-                    area_um2: None,
-                    energy_pj: None,
-                    cells: s.as_ref().map(|s| s.num_cells),
-                    transistors: s.as_ref().and_then(|s| s.transistors),
-                    luts: s.as_ref().and_then(|s| s.luts),
-                });
-            }
+        let words = rom::words(self.f, self.domain, input, output)?;
+        let err = rom::max_err_lsb(&words, self.f, self.domain, input, output);
+        if err <= self.e {
+            let cfg = UnitConfig::rom(input, output, 1, 1, self.programmable);
+            // A wider RAM is priced by the cost model only (MAX_RAM_SYNTH_BITS).
+            let synth = !self.programmable || n <= MAX_RAM_SYNTH_BITS;
+            let mut row = self.unit_row(&cfg, &rom_params(input, &words), synth)?;
+            row.arch = "direct table".into();
+            row.max_err_lsb = err;
+            rows.push(row);
         }
         let c = n.max(m) + 2;
         let Some(t) = self.pwl(input, output, c, None) else {
@@ -353,7 +354,14 @@ pub fn run(a: &ExploreArgs) -> CliResult {
                 opt(r.luts.map(|v| v.to_string()))
             );
         }
-        outln!("* the smallest by Yosys's count (by the cost model's area with --no-synth); the cost model does not price the direct table yet");
+        outln!(
+            "* the smallest by Yosys's count (by the cost model's area with --no-synth){}",
+            if a.programmable && a.input_bits > MAX_RAM_SYNTH_BITS && !a.no_synth {
+                format!("; a direct table above {MAX_RAM_SYNTH_BITS} bits is priced by the cost model only, not synthesized")
+            } else {
+                String::new()
+            }
+        );
     }
     if let Some(out) = plot {
         let svg = sweep_svg(&s, a, m)?;

@@ -25,15 +25,6 @@ pub enum Active {
     Low,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ArchArg {
-    /// The piece-wise-linear unit of the table.
-    Pwl,
-    /// A direct table: one correctly rounded output word per input code (fixed, one stage,
-    /// one lane; the table's function, domain and formats).
-    Rom,
-}
-
 #[derive(Args)]
 pub struct GenArgs {
     /// Table file (lutforge-table/1). Several tables that need the same hardware (the
@@ -46,9 +37,6 @@ pub struct GenArgs {
     scale: Option<i32>,
     #[command(flatten)]
     shape: ShapeArgs,
-    /// Architecture.
-    #[arg(long, value_enum, default_value = "pwl")]
-    arch: ArchArg,
     /// Module name (also the file name; the testbench is NAME_tb). Default: function, scale,
     /// segments and format, e.g. gelu_s4_k8_int8.
     #[arg(long)]
@@ -71,9 +59,6 @@ pub struct GenArgs {
 pub fn run(a: &GenArgs) -> CliResult {
     let table = load_table(&a.tables[0])?;
     let scale = pick_scale(&table, a.scale)?;
-    if a.arch == ArchArg::Rom {
-        return rom(a, &table, scale);
-    }
     let mut also = Vec::new();
     for path in &a.tables[1..] {
         let t = load_table(path)?;
@@ -98,10 +83,13 @@ pub fn run(a: &GenArgs) -> CliResult {
     for f in &g.files {
         outln!("{}", f.display());
     }
+    let what = match g.cfg.arch {
+        lutforge_sim::unit::Arch::Pwl => format!("{} segments", table.segments),
+        lutforge_sim::unit::Arch::Rom => format!("direct table of {} words", g.cfg.segments),
+    };
     note(format_args!(
-        "{}: {} segments, scale {scale}, {} table{}; testbench replays {} cycles ({} samples)",
+        "{}: {what}, scale {scale}, {} table{}; testbench replays {} cycles ({} samples)",
         g.module,
-        table.segments,
         if g.cfg.programmable {
             "programmable"
         } else {
@@ -114,35 +102,6 @@ pub fn run(a: &GenArgs) -> CliResult {
         },
         g.cycles,
         g.samples
-    ));
-    Ok(())
-}
-
-/// `--arch rom`: the direct-table unit, which exists in one shape for now.
-fn rom(a: &GenArgs, table: &lutforge_core::Table, scale: i32) -> CliResult {
-    let sh = &a.shape;
-    if a.tables.len() > 1 {
-        return Err(crate::error::CliError::input(
-            "--arch rom takes one table: a direct table holds one function",
-        ));
-    }
-    if !sh.fixed || sh.lanes != 1 || !(sh.stages == 1 || sh.stages == 4) || sh.format.is_some() {
-        return Err(crate::error::CliError::input(
-            "--arch rom builds the fixed, one-stage, one-lane unit in the table's formats: add --fixed and drop --lanes, --stages and --format (a programmable direct table is not built yet)",
-        ));
-    }
-    if !matches!(a.reset, ResetKind::Sync) || !matches!(a.reset_active, Active::High) {
-        return Err(crate::error::CliError::input(
-            "--arch rom has a synchronous active-high reset only",
-        ));
-    }
-    let g = lutforge_rtl::rom::generate(table, scale, a.name.as_deref(), &a.output, a.force)?;
-    for f in &g.files {
-        outln!("{}", f.display());
-    }
-    note(format_args!(
-        "{}: direct table of {} words at scale {scale}, largest error {:.3} output LSB; testbench replays {} cycles",
-        g.module, g.words, g.max_err_lsb, g.cycles
     ));
     Ok(())
 }

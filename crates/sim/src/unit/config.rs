@@ -16,11 +16,34 @@ pub enum Arith {
     Fp32,
 }
 
+/// What computes the output: the piece-wise-linear datapath, or a direct table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Arch {
+    /// Comparators, slope and intercept multiplexers, multiplier, adder and rounding.
+    #[default]
+    Pwl,
+    /// One output word per input code, addressed by the input (its sign bit flipped, so the
+    /// lowest code is word 0). The simulator runs it as the PWL datapath of one segment per
+    /// code with zero slopes and the words as intercepts, in formats where the sum is the
+    /// intercept itself ([`UnitConfig::rom`]), which is exactly a table read.
+    Rom,
+}
+
+impl Arch {
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Pwl => "pwl",
+            Arch::Rom => "rom",
+        }
+    }
+}
+
 /// The static configuration of a unit: what the RTL generator's parameters fix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnitConfig {
     pub arith: Arith,
-    /// K, the number of segments.
+    pub arch: Arch,
+    /// K, the number of segments (for a direct table: its words, 2^N_x).
     pub segments: usize,
     /// P, the samples carried by one handshake.
     pub lanes: usize,
@@ -94,9 +117,46 @@ impl UnitConfig {
         has_reg(self.stages, r)
     }
 
+    /// The direct table of `input` codes to `output` codes; its table is [`rom_params`].
+    pub fn rom(
+        input: FixedFormat,
+        output: FixedFormat,
+        lanes: usize,
+        stages: u32,
+        programmable: bool,
+    ) -> UnitConfig {
+        UnitConfig {
+            arith: Arith::Int(Datapath {
+                input,
+                // Product at the output's scale and the intercept in the output format: the
+                // align and output shifts are 0, so the rounding never acts.
+                slope: FixedFormat::new(2, output.frac - input.frac),
+                intercept: output,
+                output,
+                rounding: lutforge_core::Rounding::HalfUp,
+            }),
+            arch: Arch::Rom,
+            segments: 1usize << input.bits.min(lutforge_core::rom::MAX_INPUT_BITS),
+            lanes,
+            stages,
+            programmable,
+        }
+    }
+
+    /// The cfg fields this unit's write port reaches.
+    pub fn fields(&self) -> &'static [Field] {
+        match self.arch {
+            Arch::Pwl => &[Field::Breakpoint, Field::Slope, Field::Intercept],
+            Arch::Rom => &[Field::Intercept],
+        }
+    }
+
     /// Why this unit cannot be built, if it cannot.
     pub fn check(&self) -> Result<()> {
         check_shape(self.lanes, self.stages)?;
+        if self.arch == Arch::Rom {
+            return self.check_rom();
+        }
         if self.segments == 0 || self.segments > lutforge_core::table::MAX_SEGMENTS {
             return Err(Error::input(format!(
                 "{} segments: 1 to {} are supported",
@@ -108,6 +168,34 @@ impl UnitConfig {
             dp.check().map_err(Error::input)?;
         }
         Ok(())
+    }
+
+    fn check_rom(&self) -> Result<()> {
+        let Arith::Int(dp) = &self.arith else {
+            return Err(Error::input(
+                "a direct table is an integer unit: one integer word per input code",
+            ));
+        };
+        let max = lutforge_core::rom::MAX_INPUT_BITS;
+        if dp.input.bits > max {
+            return Err(Error::input(format!(
+                "a direct table of {}-bit inputs holds 2^{} words; at most {max} bits (65 536 words): use the PWL unit (--arch pwl)",
+                dp.input.bits, dp.input.bits
+            )));
+        }
+        let want = UnitConfig::rom(
+            dp.input,
+            dp.output,
+            self.lanes,
+            self.stages,
+            self.programmable,
+        );
+        if *self != want {
+            return Err(Error::internal(format!(
+                "direct-table configuration {self:?} is not the one UnitConfig::rom builds"
+            )));
+        }
+        dp.check().map_err(Error::input)
     }
 
     /// The unit with every binary point moved to where only its widths and shifts remain
@@ -128,14 +216,27 @@ impl UnitConfig {
             }
             Arith::Fp32 => Arith::Fp32,
         };
-        UnitConfig { arith, ..*self }
+        match (self.arch, arith) {
+            (Arch::Rom, Arith::Int(dp)) => UnitConfig::rom(
+                dp.input,
+                dp.output,
+                self.lanes,
+                self.stages,
+                self.programmable,
+            ),
+            _ => UnitConfig { arith, ..*self },
+        }
     }
 
     /// The hardware in one phrase, for messages that compare two units.
     pub fn hardware_summary(&self) -> String {
         let shape = format!(
-            "{} segments, {} lane(s), {} stage(s), {}",
+            "{} {}, {} lane(s), {} stage(s), {}",
             self.segments,
+            match self.arch {
+                Arch::Pwl => "segments",
+                Arch::Rom => "words",
+            },
             self.lanes,
             self.stages,
             if self.programmable {
@@ -145,6 +246,10 @@ impl UnitConfig {
             }
         );
         match &self.arith {
+            Arith::Int(dp) if self.arch == Arch::Rom => format!(
+                "direct table, input {} bits, output {}, {shape}",
+                dp.input.bits, dp.output.bits
+            ),
             Arith::Int(dp) => format!(
                 "input {} bits, slope {}, intercept {}, output {}, align shift {}, output shift {}, {}, {shape}",
                 dp.input.bits,
@@ -164,6 +269,19 @@ impl UnitConfig {
         let cfg_index = ceil_log2(k);
         let seg = ceil_log2(k).max(1);
         match &self.arith {
+            // The write port addresses one word per input code: N_x address bits, N_y data.
+            Arith::Int(dp) if self.arch == Arch::Rom => Widths {
+                x: dp.input.bits,
+                seg: dp.input.bits,
+                k: dp.slope.bits,
+                b: dp.intercept.bits,
+                prod: dp.product_bits(),
+                sum: dp.sum_bits(),
+                y: dp.output.bits,
+                cfg_index: dp.input.bits,
+                cfg_addr: dp.input.bits,
+                cfg_data: dp.output.bits,
+            },
             Arith::Int(dp) => Widths {
                 x: dp.input.bits,
                 seg,
@@ -220,6 +338,9 @@ impl UnitConfig {
     pub fn decode_addr(&self, addr: u64) -> Option<(Field, usize)> {
         let w = self.widths();
         let k = self.segments;
+        if self.arch == Arch::Rom {
+            return (addr < k as u64).then_some((Field::Intercept, addr as usize));
+        }
         let field = addr >> w.cfg_index;
         let index = (addr & ((1u64 << w.cfg_index) - 1)) as usize;
         match field {
@@ -246,7 +367,11 @@ impl UnitConfig {
         match &self.arith {
             Arith::Int(dp) => {
                 lutforge_core::table::code_fits(c.data, dp.format_of(field)).map_err(|m| {
-                    format!("table write of {} to {} {index}: {m}", c.data, field.name())
+                    let what = match self.arch {
+                        Arch::Pwl => field.name(),
+                        Arch::Rom => "word",
+                    };
+                    format!("table write of {} to {what} {index}: {m}", c.data)
                 })?;
             }
             Arith::Fp32 => {
@@ -265,6 +390,9 @@ impl UnitConfig {
     /// The valid address ranges, for error messages.
     pub fn addr_map_summary(&self) -> String {
         let k = self.segments;
+        if self.arch == Arch::Rom {
+            return format!("words 0x0..={:#x}", k - 1);
+        }
         let a = |f, i| self.addr_of(f, i);
         let bp = if k > 1 {
             format!(
@@ -286,6 +414,9 @@ impl UnitConfig {
 
     /// The cfg address of a table entry.
     pub fn addr_of(&self, field: Field, index: usize) -> u64 {
+        if self.arch == Arch::Rom {
+            return index as u64;
+        }
         let f = match field {
             Field::Breakpoint => 0u64,
             Field::Slope => 1,
@@ -293,6 +424,18 @@ impl UnitConfig {
         };
         (f << self.widths().cfg_index) | index as u64
     }
+}
+
+/// The table of a direct-table unit ([`UnitConfig::rom`]) holding `words` (one per code of
+/// `input`, lowest first): one segment per code, each starting at its code, slope 0 and the
+/// word as intercept. The breakpoints are the address decoder, not table contents: the write
+/// port reaches the words only.
+pub fn rom_params(input: FixedFormat, words: &[i64]) -> lutforge_core::Params {
+    lutforge_core::Params::Int(lutforge_core::IntParams {
+        breakpoints: (input.min_code() + 1..=input.max_code()).collect(),
+        slopes: vec![0; words.len()],
+        intercepts: words.to_vec(),
+    })
 }
 
 /// ceil(log2 n) for n ≥ 1.
@@ -337,6 +480,7 @@ mod tests {
                 output: FixedFormat::new(9, y),
                 rounding: lutforge_core::Rounding::HalfUp,
             }),
+            arch: Arch::Pwl,
             segments: 8,
             lanes: 1,
             stages: 4,

@@ -200,6 +200,7 @@ mod tests {
             for stages in 1..=4 {
                 for lanes in 1..=3 {
                     let cfg = UnitConfig {
+                        arch: crate::unit::Arch::Pwl,
                         arith,
                         segments: p.segments(),
                         lanes,
@@ -262,6 +263,7 @@ mod tests {
     #[test]
     fn bad_streams_change_nothing() {
         let cfg = UnitConfig {
+            arch: crate::unit::Arch::Pwl,
             arith: Arith::Int(dp()),
             segments: 4,
             lanes: 2,
