@@ -6,6 +6,7 @@
 
 pub mod crosscheck;
 pub mod gen;
+mod iface;
 pub mod load;
 pub mod render;
 pub mod rom;

@@ -3,7 +3,7 @@
 //! stages and lanes. The simulator's unit of the same configuration (`Arch::Rom`) is what it
 //! is checked against.
 
-use crate::render::{ports, Interface};
+use crate::iface::{check_module_name, ports, Interface};
 use askama::Template;
 use lutforge_core::{Error, FixedFormat, Params, Result};
 use lutforge_sim::unit::{Arch, Arith, Field, Reg, UnitConfig};
@@ -132,7 +132,8 @@ pub fn render_rom(
         module: name.to_string(),
         ..Interface::default()
     };
-    crate::render::render_unit(
+    check_module_name(name)?;
+    render_rom_unit(
         &cfg,
         &lutforge_sim::unit::rom_params(input, words),
         header,
