@@ -71,7 +71,21 @@ fn explore_lists_what_meets_the_bound_and_marks_the_smallest() {
             "--plot",
             xs,
         ],
-        "4 to 14",
+        "4 to 16",
+    );
+    assert_input_error(
+        &[
+            "explore",
+            "--function",
+            "gelu",
+            "--input-bits",
+            "15",
+            "--max-err-lsb",
+            "1",
+            "--plot",
+            xs,
+        ],
+        "add --no-synth",
     );
     assert_input_error(
         &[

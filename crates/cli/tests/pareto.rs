@@ -89,6 +89,76 @@ fn good_run_writes_front_csv_plot_and_tables() {
     assert_eq!(v["members"], w["members"]);
 }
 
+/// Direct tables compete with the PWL unit on one front: each direct-table member is listed
+/// with the genes it uses only, and its table file, built with `--arch rom`, is priced by
+/// `lutforge cost` at exactly the member's area.
+#[test]
+fn direct_tables_compete_on_the_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("front.json");
+    let tables = dir.path().join("tables");
+    lutforge()
+        .args([
+            "pareto",
+            "--function",
+            "gelu",
+            "--arch",
+            "pwl,rom",
+            "--fixed",
+        ])
+        .args(["--error", "max-err", "--quiet"])
+        .args(SMALL)
+        .arg("-o")
+        .arg(&out)
+        .arg("--csv")
+        .arg(dir.path().join("front.csv"))
+        .arg("--tables")
+        .arg(&tables)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["space_size"], 648 * 2);
+    let members = v["members"].as_array().unwrap();
+    let roms: Vec<(usize, &Value)> = members
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m["design"]["arch"] == "rom")
+        .collect();
+    // A fixed direct table of 5–6 input bits is smaller than any PWL unit of its error.
+    assert!(!roms.is_empty(), "no direct table on the front");
+    for (i, m) in roms {
+        let d = &m["design"];
+        assert_eq!(d["segments"], 1, "member {i}: unused genes are cleared");
+        let name = v["tables"][i][0].as_str().unwrap();
+        let path = tables.join(name);
+        let t: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(t["input_bits"], d["input_bits"]);
+        assert_eq!(t["output"]["bits"], d["output_bits"]);
+        let frac = t["scales"][0]["frac"].as_i64().unwrap().to_string();
+        let a = lutforge()
+            .arg("cost")
+            .arg(&path)
+            .args([
+                "--scale", &frac, "--arch", "rom", "--fixed", "--stages", "4",
+            ])
+            .arg("--json")
+            .assert()
+            .success();
+        let c: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        let area = c["units"][0]["area_um2"].as_f64().unwrap();
+        let want = m["score"]["area_um2"].as_f64().unwrap();
+        assert!(
+            (area - want).abs() <= 1e-9 * want,
+            "member {i}: cost says {area} µm², the front {want} µm²"
+        );
+    }
+    let csv = std::fs::read_to_string(dir.path().join("front.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains(",arch,"));
+    assert!(csv
+        .lines()
+        .any(|l| l.starts_with("front,") && l.contains(",rom,,")));
+}
+
 #[test]
 fn bad_input_exits_2_with_one_line_and_no_file() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
@@ -117,6 +187,7 @@ fn bad_input_exits_2_with_one_line_and_no_file() {
             vec!["--function", "gelu,exp", "--domain", "-1,1"],
             "single function",
         ),
+        (vec!["--function", "gelu", "--arch", "lut"], "--arch"),
     ];
     for (args, want) in cases {
         let dir = tempfile::tempdir().unwrap();

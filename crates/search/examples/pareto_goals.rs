@@ -38,6 +38,7 @@ fn enumerable() -> Space {
         output_bits: 5..=8,
         trunc: 0..=1,
         roundings: vec![Rounding::HalfUp, Rounding::Truncate],
+        ..Space::default()
     }
 }
 

@@ -10,14 +10,14 @@ use crate::nsga2::{self, Evaluation, Individual};
 use crate::problem::{Objective, ScaleProblem};
 use lutforge_core::format::{max_code, min_code, pow2};
 use lutforge_core::golden::{self, Datapath, IntParams, Sample};
-use lutforge_core::metrics::eval_codes;
+use lutforge_core::metrics::{code_count, eval_codes};
 use lutforge_core::table::default_output_frac;
 use lutforge_core::{
     Arith as TableArith, FixedFormat, Formats, Function, Params, Provenance, Rounding, Scale, Table,
 };
 use lutforge_sim::cost::{self, Tech};
 use lutforge_sim::stimulus::Range;
-use lutforge_sim::unit::{Arith, UnitConfig};
+use lutforge_sim::unit::{rom_params, Arch, Arith, UnitConfig};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Gene names in genome order; also the CLI's option names and the JSON keys.
-pub const GENES: [&str; 10] = [
+pub const GENES: [&str; 11] = [
     "segments",
     "input-bits",
     "input-shift",
@@ -36,6 +36,7 @@ pub const GENES: [&str; 10] = [
     "output-bits",
     "trunc",
     "rounding",
+    "arch",
 ];
 
 /// Widest input the space may hold: the exact optimizer caches n²/2 segment fits, so the
@@ -61,6 +62,9 @@ pub struct Space {
     /// [`Design::slope_eff`]).
     pub trunc: RangeInclusive<i64>,
     pub roundings: Vec<Rounding>,
+    /// The PWL unit, the direct table (one correctly rounded word per input code), or both
+    /// competing on one front. A direct table uses only the input and output genes.
+    pub archs: Vec<Arch>,
 }
 
 impl Default for Space {
@@ -76,6 +80,7 @@ impl Default for Space {
             output_bits: 3..=12,
             trunc: 0..=3,
             roundings: Rounding::ALL.to_vec(),
+            archs: vec![Arch::Pwl],
         }
     }
 }
@@ -93,6 +98,7 @@ impl Space {
             self.output_bits.clone(),
             self.trunc.clone(),
             0..=self.roundings.len() as i64 - 1,
+            0..=self.archs.len() as i64 - 1,
         ]
     }
 
@@ -111,6 +117,8 @@ impl Space {
             if b.is_empty() {
                 return Err(if *name == "rounding" {
                     "--rounding lists no rounding mode".into()
+                } else if *name == "arch" {
+                    "--arch lists no architecture".into()
                 } else {
                     format!("--{name} {}..{} is an empty range", b.start(), b.end())
                 });
@@ -173,7 +181,9 @@ impl Space {
     pub fn design(&self, g: &[i64]) -> Design {
         let at = |i: usize| g.get(i).copied().unwrap_or(0);
         let idx = at(9).clamp(0, self.roundings.len() as i64 - 1).max(0) as usize;
+        let arch = at(10).clamp(0, self.archs.len() as i64 - 1).max(0) as usize;
         Design {
+            arch: self.archs.get(arch).copied().unwrap_or_default(),
             segments: at(0).max(1) as usize,
             input_bits: at(1).max(2) as u32,
             input_shift: at(2) as i32,
@@ -190,6 +200,7 @@ impl Space {
     /// The genome of `d` if every gene lies in this space.
     pub fn genes(&self, d: &Design) -> Option<Vec<i64>> {
         let r = self.roundings.iter().position(|&r| r == d.rounding)? as i64;
+        let a = self.archs.iter().position(|&a| a == d.arch)? as i64;
         let g = vec![
             d.segments as i64,
             d.input_bits as i64,
@@ -201,6 +212,7 @@ impl Space {
             d.output_bits as i64,
             d.trunc as i64,
             r,
+            a,
         ];
         self.bounds()
             .iter()
@@ -213,6 +225,7 @@ impl Space {
 /// One unit design (the phenotype of a genome).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Design {
+    pub arch: Arch,
     pub segments: usize,
     pub input_bits: u32,
     pub input_shift: i32,
@@ -230,6 +243,7 @@ impl Design {
     /// `max_input` bits), coefficient binary points as given, half-up, no truncation.
     pub fn homogeneous(w: u32, segments: usize, max_input: u32, int: (i32, i32)) -> Design {
         Design {
+            arch: Arch::Pwl,
             segments,
             input_bits: w.min(max_input),
             input_shift: 0,
@@ -262,8 +276,24 @@ impl Design {
         )
     }
 
-    /// The design with its truncation folded into the slope: equal keys score equally.
+    /// The design with its truncation folded into the slope (and, for a direct table, every
+    /// gene it does not use cleared): equal keys score equally.
     fn key(&self) -> Design {
+        if self.arch == Arch::Rom {
+            return Design {
+                arch: Arch::Rom,
+                segments: 1,
+                input_bits: self.input_bits,
+                input_shift: self.input_shift,
+                slope_bits: 2,
+                slope_int: 1,
+                intercept_bits: 2,
+                intercept_int: 1,
+                output_bits: self.output_bits,
+                trunc: 0,
+                rounding: Rounding::HalfUp,
+            };
+        }
         let s = self.slope_eff();
         Design {
             slope_bits: s.bits,
@@ -532,6 +562,19 @@ impl UnitProblem {
 
     /// Why `d` cannot be built, if it cannot.
     fn buildable(&self, d: &Design) -> Result<(), String> {
+        if d.arch == Arch::Rom {
+            for (i, f) in self.funcs.iter().enumerate() {
+                let dp = self.datapath(d, i);
+                if code_count(&eval_codes(dp.input, f.target.domain)) == 0 {
+                    return Err(format!(
+                        "{}: no input code at scale {} lies in the domain",
+                        f.target.function.name(),
+                        dp.input.frac
+                    ));
+                }
+            }
+            return Ok(());
+        }
         if d.trunc + 2 > d.slope_bits {
             return Err(format!(
                 "truncating {} product bits leaves fewer than 2 of the {} slope bits",
@@ -621,12 +664,6 @@ impl UnitProblem {
         let mut scratch: Vec<Sample> = Vec::new();
         for (i, f) in self.funcs.iter().enumerate() {
             let dp = self.datapath(d, i);
-            let Some(p) = self.params(d, i) else {
-                return unbuildable(format!(
-                    "{}: no table could be fitted",
-                    f.target.function.name()
-                ));
-            };
             // Reference input code r reaches the unit as round(r · 2^(F_x − F_ref)),
             // saturated to the unit's input range: the quantizer in front of the unit.
             let shift = f.reference.frac - dp.input.frac;
@@ -636,18 +673,60 @@ impl UnitProblem {
             };
             let n = f.truth.len() as i64;
             let (x_lo, x_hi) = (to_unit(f.ref_lo), to_unit(f.ref_lo + n - 1));
-            golden::eval_range(&dp, &p, x_lo..=x_hi, &mut scratch);
+            // The hardware and its contents, and its output at every code from x_lo.
+            let (cfg, params, out): (UnitConfig, Params, Vec<i64>) = match d.arch {
+                Arch::Rom => {
+                    let words = match lutforge_core::rom::words(
+                        &f.target.function,
+                        f.target.domain,
+                        dp.input,
+                        dp.output,
+                    ) {
+                        Ok(w) => w,
+                        Err(e) => return unbuildable(e.to_string()),
+                    };
+                    let lo = (x_lo - dp.input.min_code()) as usize;
+                    let hi = (x_hi - dp.input.min_code()) as usize;
+                    let out = words[lo..=hi].to_vec();
+                    let cfg = UnitConfig::rom(
+                        dp.input,
+                        dp.output,
+                        1,
+                        self.cfg.stages,
+                        self.cfg.programmable,
+                    );
+                    (cfg, rom_params(dp.input, &words), out)
+                }
+                Arch::Pwl => {
+                    let Some(p) = self.params(d, i) else {
+                        return unbuildable(format!(
+                            "{}: no table could be fitted",
+                            f.target.function.name()
+                        ));
+                    };
+                    golden::eval_range(&dp, &p, x_lo..=x_hi, &mut scratch);
+                    let cfg = UnitConfig {
+                        arch: Arch::Pwl,
+                        arith: Arith::Int(dp),
+                        segments: d.segments,
+                        lanes: 1,
+                        stages: self.cfg.stages,
+                        programmable: self.cfg.programmable,
+                    };
+                    (cfg, Params::Int(p), scratch.iter().map(|s| s.y).collect())
+                }
+            };
             let ys = pow2(-dp.output.frac);
             let (mut sq, mut max) = (0.0f64, 0.0f64);
             for (j, &t) in f.truth.iter().enumerate() {
                 let x = to_unit(f.ref_lo + j as i64);
-                let y = scratch[(x - x_lo) as usize].y;
+                let y = out[(x - x_lo) as usize];
                 let e = y as f64 * ys - t;
                 sq += e * e;
                 max = max.max(e.abs());
             }
             let mse = sq / f.truth.len() as f64;
-            let (ge, energy) = match self.cost(d, &dp, &p, x_lo, x_hi) {
+            let (ge, energy) = match self.cost(&cfg, &params, x_lo, x_hi) {
                 Ok(c) => c,
                 Err(e) => return unbuildable(e),
             };
@@ -676,34 +755,20 @@ impl UnitProblem {
         }
     }
 
-    /// (GE, energy per operation in pJ) of the unit running table `p` on uniform random
+    /// (GE, energy per operation in pJ) of the unit `cfg` holding `params`, on uniform random
     /// inputs over the codes the application reaches.
     fn cost(
         &self,
-        d: &Design,
-        dp: &Datapath,
-        p: &IntParams,
+        cfg: &UnitConfig,
+        params: &Params,
         lo: i64,
         hi: i64,
     ) -> Result<(f64, f64), String> {
-        let cfg = UnitConfig {
-            arch: lutforge_sim::unit::Arch::Pwl,
-            arith: Arith::Int(*dp),
-            segments: d.segments,
-            lanes: 1,
-            stages: self.cfg.stages,
-            programmable: self.cfg.programmable,
-        };
         let n = self.cfg.activity_samples;
-        let (act, _) = cost::random_activity(
-            &cfg,
-            &Params::Int(p.clone()),
-            n,
-            Range::Codes { min: lo, max: hi },
-            1,
-        )
-        .map_err(|e| e.to_string())?;
-        let r = cost::estimate(&cfg, None, &act, n, &self.cfg.tech, 500.0);
+        let (act, _) = cost::random_activity(cfg, params, n, Range::Codes { min: lo, max: hi }, 1)
+            .map_err(|e| e.to_string())?;
+        // The table goes in so that a fixed unit is priced as synthesis builds its constants.
+        let r = cost::estimate(cfg, Some(params), &act, n, &self.cfg.tech, 500.0);
         Ok((r.ge, r.energy_per_op_pj))
     }
 
@@ -740,14 +805,33 @@ impl UnitProblem {
         self.buildable(d)?;
         let mut out = Vec::new();
         for (i, f) in self.funcs.iter().enumerate() {
-            let dp = self.datapath(d, i);
-            let p = self
-                .params(d, i)
-                .ok_or_else(|| format!("{}: no table", f.target.function.name()))?;
+            let mut dp = self.datapath(d, i);
+            let (p, segments) = match d.arch {
+                Arch::Pwl => (
+                    self.params(d, i)
+                        .ok_or_else(|| format!("{}: no table", f.target.function.name()))?,
+                    d.segments,
+                ),
+                // A table file has no direct-table form: it carries the formats, and
+                // `--arch rom` builds the words from its function. Its one segment is the
+                // constant fit at the direct table's own datapath (UnitConfig::rom).
+                Arch::Rom => {
+                    let Arith::Int(rom) = UnitConfig::rom(dp.input, dp.output, 1, 1, false).arith
+                    else {
+                        unreachable!("a direct table is an integer unit")
+                    };
+                    dp = rom;
+                    let p =
+                        ScaleProblem::new(&f.target.function, f.target.domain, dp, Objective::Pwl)
+                            .map(|p| all_k(&p, 1).remove(0))
+                            .ok_or_else(|| format!("{}: no table", f.target.function.name()))?;
+                    (p, 1)
+                }
+            };
             let mut t = Table {
                 function: f.target.function.clone(),
                 domain: f.target.domain,
-                segments: d.segments,
+                segments,
                 arith: TableArith::Int,
                 formats: Formats {
                     input_bits: dp.input.bits,
@@ -769,7 +853,11 @@ impl UnitProblem {
                         "genes": genes,
                         "functions": self.funcs.iter().map(|f| f.target.function.name()).collect::<Vec<_>>(),
                         "objective": "pwl_mse",
-                        "note": "truncation is folded into the slope format (docs/pareto.md)",
+                        "arch": d.arch,
+                        "note": match d.arch {
+                            Arch::Pwl => "truncation is folded into the slope format (docs/pareto.md)",
+                            Arch::Rom => "a direct table: build it with --arch rom (gen, verify, synth, cost); the one segment only carries the formats",
+                        },
                     }),
                 ),
             };
@@ -980,6 +1068,12 @@ pub fn run(
     let out = nsga2::run(&problem, settings, &seeds, progress).map_err(RunError::Input)?;
     let member = |i: &Individual| {
         let design = space.design(&i.genes);
+        // A direct table's unused genes are cleared, so the front does not list them.
+        let design = if design.arch == Arch::Rom {
+            design.key()
+        } else {
+            design
+        };
         Member {
             genes: i.genes.clone(),
             design,
@@ -1122,6 +1216,7 @@ mod tests {
             output_bits: 4..=6,
             trunc: 0..=1,
             roundings: vec![Rounding::HalfUp, Rounding::Truncate],
+            archs: vec![Arch::Pwl],
         }
     }
 
@@ -1151,11 +1246,51 @@ mod tests {
     fn space_size_and_round_trip() {
         let sp = small_space();
         assert_eq!(sp.size(), 648);
-        let g = vec![3, 6, 0, 5, 2, 4, 2, 6, 1, 1];
+        let g = vec![3, 6, 0, 5, 2, 4, 2, 6, 1, 1, 0];
         let d = sp.design(&g);
         assert_eq!(sp.genes(&d), Some(g));
         assert_eq!(d.slope_eff(), FixedFormat::new(4, 2));
         assert_eq!(d.rounding, Rounding::Truncate);
+        assert_eq!(d.arch, Arch::Pwl);
+    }
+
+    /// A direct table at the reference input's own format errs exactly as its words do
+    /// (`core::rom`), whatever its PWL-only genes say, and costs what the cost model gives it.
+    #[test]
+    fn a_direct_table_scores_as_its_words() {
+        let mut cfg = small_cfg(&[Builtin::Gelu]);
+        cfg.space.archs = vec![Arch::Pwl, Arch::Rom];
+        cfg.programmable = false;
+        let p = UnitProblem::new(cfg).unwrap();
+        let sp = &p.config().space;
+        let a = sp.design(&[3, 6, 0, 5, 2, 4, 2, 6, 1, 1, 1]);
+        let b = sp.design(&[2, 6, 0, 4, 2, 6, 2, 6, 0, 0, 1]);
+        assert_eq!(a.arch, Arch::Rom);
+        let (sa, sb) = (p.score(&a), p.score(&b));
+        assert_eq!(sa, sb, "the PWL genes do not change a direct table");
+        let f = &p.funcs[0];
+        let dp = p.datapath(&a, 0);
+        assert_eq!(dp.input, f.reference);
+        let words =
+            lutforge_core::rom::words(&f.target.function, f.target.domain, dp.input, dp.output)
+                .unwrap();
+        let lsb = lutforge_core::rom::max_err_lsb(
+            &words,
+            &f.target.function,
+            f.target.domain,
+            dp.input,
+            dp.output,
+        );
+        let fs = &sa.per_function[0];
+        assert!((fs.max_abs_err - lsb * pow2(-dp.output.frac)).abs() < 1e-12);
+        assert!(lsb <= 0.5 + 1e-9, "correctly rounded: {lsb}");
+        let c = UnitConfig::rom(dp.input, dp.output, 1, 4, false);
+        let ge: f64 =
+            cost::components_in(&c, Some(&rom_params(dp.input, &words)), &cost::NANGATE45)
+                .iter()
+                .map(|c| c.ge)
+                .sum();
+        assert!((fs.ge - ge).abs() < 1e-9 * ge, "{} against {ge}", fs.ge);
     }
 
     #[test]

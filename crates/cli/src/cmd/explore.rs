@@ -27,9 +27,12 @@ use crate::error::{CliError, CliResult};
 use crate::out::outln;
 use crate::outputs;
 
-/// Widest input explored: a direct table of 2^14 words already takes Yosys seconds, and a
-/// faithful PWL unit beyond it needs more segments than a unit holds by default.
-const MAX_BITS: u32 = 14;
+/// Widest input explored: the widest direct table (`rom::MAX_INPUT_BITS`, 2^16 words).
+const MAX_BITS: u32 = lutforge_core::rom::MAX_INPUT_BITS;
+
+/// Widest input synthesized: a direct table of 2^14 words already takes Yosys seconds and
+/// each further bit doubles it; wider rows are priced by the cost model only.
+const MAX_SYNTH_BITS: u32 = 14;
 
 /// Widest programmable direct table synthesized: 2^10 words of flip-flops take Yosys half a
 /// minute on this project's machines and each further bit more than doubles it.
@@ -43,7 +46,8 @@ pub struct ExploreArgs {
     /// Domain LO,HI (default: the function's).
     #[arg(long, value_parser = parse_domain, allow_hyphen_values = true)]
     domain: Option<(f64, f64)>,
-    /// Input width N (4 to 14); the input scale is the one that covers the domain.
+    /// Input width N (4 to 16; above 14 with --no-synth); the input scale is the one that
+    /// covers the domain.
     #[arg(long, default_value_t = 8)]
     input_bits: u32,
     /// Output width (default: the input's); its scale is the widest the range allows.
@@ -255,7 +259,13 @@ pub fn run(a: &ExploreArgs) -> CliResult {
         .map_err(CliError::input)?;
     if !(4..=MAX_BITS).contains(&a.input_bits) {
         return Err(CliError::input(format!(
-            "--input-bits {}: 4 to {MAX_BITS} (a direct table of 2^{MAX_BITS} words already takes Yosys seconds)",
+            "--input-bits {}: 4 to {MAX_BITS} (a direct table holds at most 2^{MAX_BITS} words)",
+            a.input_bits
+        )));
+    }
+    if a.input_bits > MAX_SYNTH_BITS && !a.no_synth {
+        return Err(CliError::input(format!(
+            "--input-bits {}: Yosys runs up to {MAX_SYNTH_BITS} bits (a direct table of 2^{MAX_SYNTH_BITS} words already takes it seconds); add --no-synth for the cost model alone",
             a.input_bits
         )));
     }

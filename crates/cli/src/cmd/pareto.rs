@@ -9,12 +9,13 @@ use lutforge_search::nsga2::Settings;
 use lutforge_search::pareto::{
     self, Config, ErrorMetric, Front, Member, RunError, Space, Target, UnitProblem,
 };
+use lutforge_sim::unit::Arch;
 use plotters::prelude::*;
 use serde_json::json;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
-use crate::args::{parse_domain, parse_function, parse_range, parse_tech, FunctionArg};
+use crate::args::{parse_domain, parse_function, parse_range, parse_tech, ArchArg, FunctionArg};
 use crate::error::{note, CliError, CliResult};
 use crate::outputs;
 
@@ -56,6 +57,10 @@ pub struct ParetoArgs {
     /// Rounding modes to choose from, comma-separated (half-up, truncate, half-even).
     #[arg(long, value_delimiter = ',')]
     rounding: Option<Vec<Rounding>>,
+    /// Architectures on the front, comma-separated: pwl (the LUT unit), rom (a direct table,
+    /// one correctly rounded word per input code; only the input and output genes apply).
+    #[arg(long, value_delimiter = ',', default_value = "pwl")]
+    arch: Vec<ArchArg>,
     /// Error objective: mse (LSB²) or max-err (LSB), in LSBs of the 8-bit reference output.
     #[arg(long, default_value = "mse", value_parser = parse_metric)]
     error: ErrorMetric,
@@ -135,6 +140,12 @@ fn config(a: &ParetoArgs) -> CliResult<Config> {
         output_bits: a.output_bits.clone().unwrap_or(d.output_bits),
         trunc: a.trunc.clone().unwrap_or(d.trunc),
         roundings: a.rounding.clone().unwrap_or(d.roundings),
+        archs: a.arch.iter().fold(Vec::new(), |mut v, &x| {
+            if !v.contains(&x.into()) {
+                v.push(x.into());
+            }
+            v
+        }),
     };
     c.metric = a.error;
     for (name, v) in [
@@ -173,6 +184,19 @@ fn describe(m: &Member) -> String {
         .iter()
         .map(|f| format!("{} mse {:.4e} output units²", f.function, f.mse))
         .collect();
+    if d.arch == Arch::Rom {
+        return format!(
+            "direct table, input {} bits (shift {}), output {} bits: mse {:.4} LSB² ({}), max {:.3} LSB, {:.1} µm², {:.4} pJ",
+            d.input_bits,
+            d.input_shift,
+            d.output_bits,
+            s.mse_lsb2,
+            eval_mse.join(", "),
+            s.max_err_lsb,
+            s.area_um2,
+            s.energy_pj
+        );
+    }
     format!(
         "K={} input {} bits (shift {}), slope {}/{} int, intercept {}/{} int, output {} bits, trunc {}, {}: mse {:.4} LSB² ({}), max {:.3} LSB, {:.1} µm², {:.4} pJ",
         d.segments,
@@ -330,6 +354,7 @@ fn csv(front: &Front) -> String {
     let _ = w.write_record([
         "kind",
         "index",
+        "arch",
         "segments",
         "input_bits",
         "input_shift",
@@ -359,19 +384,28 @@ fn csv(front: &Front) -> String {
         );
     for (kind, i, d, sc) in rows {
         let mse = sc.per_function.iter().map(|f| f.mse).fold(0.0, f64::max);
+        // A direct table has no segments, coefficients, truncation or rounding.
+        let pwl = |v: String| {
+            if d.arch == Arch::Pwl {
+                v
+            } else {
+                String::new()
+            }
+        };
         let _ = w.write_record([
             kind.to_string(),
             i.to_string(),
-            d.segments.to_string(),
+            d.arch.name().to_string(),
+            pwl(d.segments.to_string()),
             d.input_bits.to_string(),
             d.input_shift.to_string(),
-            d.slope_bits.to_string(),
-            d.slope_int.to_string(),
-            d.intercept_bits.to_string(),
-            d.intercept_int.to_string(),
+            pwl(d.slope_bits.to_string()),
+            pwl(d.slope_int.to_string()),
+            pwl(d.intercept_bits.to_string()),
+            pwl(d.intercept_int.to_string()),
             d.output_bits.to_string(),
-            d.trunc.to_string(),
-            d.rounding.to_string(),
+            pwl(d.trunc.to_string()),
+            pwl(d.rounding.to_string()),
             sc.mse_lsb2.to_string(),
             mse.to_string(),
             sc.max_err_lsb.to_string(),
@@ -439,11 +473,35 @@ fn plot(front: &Front) -> Result<String, Box<dyn std::error::Error>> {
                 ErrorMetric::MaxErr => "max error (LSB of the 8-bit output)",
             })
             .draw()?;
-        let mut sorted = fp.clone();
-        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
-        c.draw_series(sorted.iter().map(|&p| Circle::new(p, 3, RED.filled())))?
-            .label("mixed-precision front")
-            .legend(|(x, y)| Circle::new((x + 10, y), 3, RED.filled()));
+        let of = |arch: Arch| -> Vec<(f64, f64)> {
+            front
+                .members
+                .iter()
+                .zip(&fp)
+                .filter(|(m, _)| m.design.arch == arch)
+                .map(|(_, &p)| p)
+                .collect()
+        };
+        let pwl = of(Arch::Pwl);
+        if !pwl.is_empty() {
+            c.draw_series(pwl.iter().map(|&p| Circle::new(p, 3, RED.filled())))?
+                .label("mixed-precision front (PWL unit)")
+                .legend(|(x, y)| Circle::new((x + 10, y), 3, RED.filled()));
+        }
+        let rom = of(Arch::Rom);
+        let green = RGBColor(0, 140, 60);
+        if !rom.is_empty() {
+            c.draw_series(rom.iter().map(|&(x, y)| {
+                Rectangle::new(
+                    [(x * 0.995, y * 0.93), (x * 1.005, y * 1.07)],
+                    green.filled(),
+                )
+            }))?
+            .label("front (direct table)")
+            .legend(move |(x, y)| {
+                Rectangle::new([(x + 6, y - 4), (x + 14, y + 4)], green.filled())
+            });
+        }
         c.draw_series(
             bp.iter()
                 .map(|&(_, p)| TriangleMarker::new(p, 6, BLUE.filled())),

@@ -17,7 +17,8 @@ pub enum Arith {
 }
 
 /// What computes the output: the piece-wise-linear datapath, or a direct table.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Arch {
     /// Comparators, slope and intercept multiplexers, multiplier, adder and rounding.
     #[default]
