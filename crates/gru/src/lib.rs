@@ -1,5 +1,6 @@
 //! lutforge-gru: gated recurrent units whose every operator has its own bit width.
 pub mod bptt;
+pub mod cell;
 pub mod data;
 pub mod energy;
 pub mod finetune;

@@ -21,6 +21,10 @@ use lutforge_core::{Error, FixedFormat, Result, Rounding};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// The tensor and activation-format types are the cell's (lutforge-sim), so that a layer of
+/// this model is what the hardware runs without a translation of its own.
+pub use lutforge_sim::gru::{LayerFormats, QTensor};
+
 /// The range of calibrated scales: wide enough for any sane tensor, narrow enough that every
 /// aligned sum fits 128 bits.
 pub const FRAC_MIN: i32 = -8;
@@ -171,38 +175,14 @@ impl Ranges {
     }
 }
 
-/// A matrix or vector of codes at one scale.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QTensor {
-    pub codes: Vec<i64>,
-    pub fmt: FixedFormat,
-}
-
-impl QTensor {
-    fn of(vals: &[f64], bits: u32) -> QTensor {
-        let m = vals.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let fmt = FixedFormat::new(bits, frac_for(m, bits));
-        QTensor {
-            codes: vals.iter().map(|&v| quantize(v, fmt)).collect(),
-            fmt,
-        }
+/// The codes of `vals` at the finest scale at which their largest magnitude fits `bits`.
+fn tensor(vals: &[f64], bits: u32) -> QTensor {
+    let m = vals.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    let fmt = FixedFormat::new(bits, frac_for(m, bits));
+    QTensor {
+        codes: vals.iter().map(|&v| quantize(v, fmt)).collect(),
+        fmt,
     }
-}
-
-/// The formats of one layer's activations.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LayerFormats {
-    pub a_r: FixedFormat,
-    pub a_z: FixedFormat,
-    pub a_n: FixedFormat,
-    pub hn: FixedFormat,
-    pub r: FixedFormat,
-    pub z: FixedFormat,
-    pub n: FixedFormat,
-    pub rhn: FixedFormat,
-    pub h: FixedFormat,
-    pub zh: FixedFormat,
-    pub zn: FixedFormat,
 }
 
 /// One quantized layer.
@@ -295,20 +275,20 @@ impl QuantGru {
             layers.push(QLayer {
                 input,
                 w_i: [
-                    QTensor::of(wi(0), w_ir),
-                    QTensor::of(wi(1), w_iz),
-                    QTensor::of(wi(2), w_in),
+                    tensor(wi(0), w_ir),
+                    tensor(wi(1), w_iz),
+                    tensor(wi(2), w_in),
                 ],
                 w_h: [
-                    QTensor::of(wh(0), w_hr),
-                    QTensor::of(wh(1), w_hz),
-                    QTensor::of(wh(2), w_hn),
+                    tensor(wh(0), w_hr),
+                    tensor(wh(1), w_hz),
+                    tensor(wh(2), w_hn),
                 ],
                 b: [
-                    QTensor::of(&sum(bi(0), bh(0)), b),
-                    QTensor::of(&sum(bi(1), bh(1)), b),
-                    QTensor::of(bi(2), b),
-                    QTensor::of(bh(2), b),
+                    tensor(&sum(bi(0), bh(0)), b),
+                    tensor(&sum(bi(1), bh(1)), b),
+                    tensor(bi(2), b),
+                    tensor(bh(2), b),
                 ],
                 sig_r: tables.get(Act::Sigmoid, f.a_r, f.r, genome.k_sigma)?,
                 sig_z: tables.get(Act::Sigmoid, f.a_z, f.z, genome.k_sigma)?,
@@ -325,8 +305,8 @@ impl QuantGru {
             outputs: sh.outputs,
             x,
             layers,
-            w_o: QTensor::of(&p[hw..hw + sh.outputs * h], genome.w_o),
-            b_o: QTensor::of(&p[hb..hb + sh.outputs], b_bits),
+            w_o: tensor(&p[hw..hw + sh.outputs * h], genome.w_o),
+            b_o: tensor(&p[hb..hb + sh.outputs], b_bits),
             o: fmt(ranges.o, genome.o),
             norm: g.norm.clone(),
         })

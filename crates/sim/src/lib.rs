@@ -1,5 +1,6 @@
 //! lutforge-sim: the cycle-accurate model of the LUT unit `lutforge_unit`, its stimulus,
-//! trace and waveforms, and its area/power cost model.
+//! trace and waveforms, and its area/power cost model; and the GRU cell built from such units
+//! (`gru`).
 //!
 //! The model is the specification the generated Verilog is checked against cycle by cycle;
 //! docs/sim.md describes it completely (ports, registers, handshake, cfg address map, reset,
@@ -7,6 +8,7 @@
 
 pub mod convert;
 pub mod cost;
+pub mod gru;
 pub mod run;
 pub mod stimulus;
 pub mod trace;
