@@ -1,0 +1,179 @@
+//! The GRU cell's cycle model (lutforge-sim) against the integer model: every step's hidden
+//! state equal bit for bit, on a task's whole test split with several lane counts and
+//! genomes, and on random models, genomes, lane counts and handshakes (stalls on both sides,
+//! back-to-back sequences separated only by `start`).
+
+use lutforge_gru::cell::spec;
+use lutforge_gru::data::{load, wheel::data_dir, Sample, Target};
+use lutforge_gru::genome::Genome;
+use lutforge_gru::import::from_safetensors;
+use lutforge_gru::model::{Gru, Norm, Shape};
+use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
+use lutforge_gru::tables::TableCache;
+use lutforge_sim::gru::{Cell, CellIn};
+use proptest::prelude::*;
+use rand::Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+const TORCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/torch_vowels");
+
+/// Every step of `q` (one layer) on `s`: the input codes per step and h_t per step.
+fn steps(q: &QuantGru, s: &Sample) -> (Vec<Vec<i64>>, Vec<Vec<i64>>) {
+    let x = q.quantize_input(s);
+    let xs: Vec<Vec<i64>> = (0..s.len)
+        .map(|t| x[t * q.inputs..(t + 1) * q.inputs].to_vec())
+        .collect();
+    let mut hs = Vec::new();
+    q.run(s, &mut |_, l, h| {
+        if l == 0 {
+            hs.push(h.to_vec());
+        }
+    });
+    (xs, hs)
+}
+
+#[test]
+fn every_step_of_a_test_split_equals_the_integer_model() {
+    let bytes = std::fs::read(format!("{TORCH}/model.safetensors")).unwrap();
+    let g = from_safetensors(&bytes, "fc").unwrap();
+    let ds = load("vowels", &data_dir()).unwrap();
+    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    let tables = TableCache::new();
+    let mut mixed = Genome::homogeneous(1, 6, 8);
+    mixed.layers[0].w_hz = 3;
+    mixed.layers[0].a_n = 7;
+    mixed.layers[0].r = 4;
+    mixed.layers[0].zn = 5;
+    mixed.k_tanh = 16;
+    let genomes = [
+        Genome::homogeneous(1, 8, 8),
+        mixed,
+        Genome::homogeneous(1, 4, 4),
+    ];
+    for (gi, genome) in genomes.iter().enumerate() {
+        let q = QuantGru::new(&g, &ranges, genome, &tables).unwrap();
+        let sp = spec(&q, 0).unwrap();
+        let h = sp.hidden;
+        // P = 1, 2, 3 (a partial last group), H.
+        for lanes in [1, 2, 3, h] {
+            let mut cell = Cell::new(sp.clone(), lanes).unwrap();
+            let (mut n, mut cycles) = (0u64, 0u64);
+            for (si, s) in ds.test.iter().enumerate() {
+                let (xs, want) = steps(&q, s);
+                let (got, c) = cell.run_sequence(&xs).unwrap();
+                assert_eq!(got, want, "genome {gi}, P = {lanes}, sequence {si}");
+                n += xs.len() as u64;
+                cycles += c;
+            }
+            // Without stalls every step takes the documented cycle count.
+            assert_eq!(cycles, n * cell.cycles_per_step(), "P = {lanes}");
+            let groups = h.div_ceil(lanes) as u64;
+            let (i, hh) = (sp.inputs as u64, h as u64);
+            assert_eq!(cell.cycles_per_step(), groups * (3 * (i + hh) + 2) + hh + 2);
+        }
+    }
+}
+
+fn sample(len: usize, features: usize, rng: &mut impl Rng) -> Sample {
+    Sample {
+        x: (0..len * features)
+            .map(|_| rng.gen_range(-3.0..3.0))
+            .collect(),
+        len,
+        y: Target::Class(0),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Random shapes and genomes; sequences back to back, each started by `start` alone;
+    /// the input withheld and the output refused at random.
+    #[test]
+    fn random_cells_with_stalls_equal_the_integer_model(
+        seed in 0u64..10_000,
+        inputs in 1usize..=4,
+        hidden in 1usize..=6,
+        lanes_pick in 0usize..6,
+        genes in proptest::collection::vec(2u32..=10, 21),
+        ks in proptest::collection::vec(0usize..3, 2),
+        scale in 0.5f64..4.0,
+    ) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let shape = Shape { input: inputs, hidden, layers: 1, outputs: 2 };
+        let mut g = Gru::new(shape, Norm::identity(inputs), seed);
+        for p in &mut g.params {
+            *p *= scale;
+        }
+        let samples: Vec<Sample> = (0..5).map(|i| sample(1 + i % 4, inputs, &mut rng)).collect();
+        let ranges = Ranges::calibrate(&g, &samples, Calibration::MaxAbs);
+        let n = Genome::len_for(1);
+        let mut gv: Vec<u32> = genes[..n - 2].to_vec();
+        gv.push([4, 8, 16][ks[0]]);
+        gv.push([4, 8, 16][ks[1]]);
+        let genome = Genome::from_genes(&gv, 1).unwrap();
+        let q = QuantGru::new(&g, &ranges, &genome, &TableCache::new()).unwrap();
+        let lanes = 1 + lanes_pick % hidden;
+        let mut cell = Cell::new(spec(&q, 0).unwrap(), lanes).unwrap();
+        // The stimulus: every sequence's steps in order, the first of each with start.
+        let mut queue: Vec<(bool, Vec<i64>)> = Vec::new();
+        let mut want: Vec<Vec<i64>> = Vec::new();
+        for s in &samples {
+            let (xs, hs) = steps(&q, s);
+            queue.extend(xs.into_iter().enumerate().map(|(t, x)| (t == 0, x)));
+            want.extend(hs);
+        }
+        let mut got = Vec::new();
+        let mut next = 0;
+        let mut guard = 0u64;
+        while got.len() < want.len() {
+            guard += 1;
+            prop_assert!(guard < 1_000_000, "no progress");
+            let o = cell.outputs();
+            let out_ready = rng.gen_bool(0.6);
+            if o.out_valid && out_ready {
+                got.push(o.out_h.to_vec());
+            }
+            let offer = next < queue.len() && rng.gen_bool(0.7);
+            let accepted = offer && o.in_ready;
+            let (start, x) = if offer { (queue[next].0, queue[next].1.clone()) } else { (false, Vec::new()) };
+            cell.tick(&CellIn { in_valid: offer, start, x: &x, out_ready }).unwrap();
+            if accepted {
+                next += 1;
+            }
+        }
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(cell.stats().steps as usize, queue.len());
+    }
+}
+
+#[test]
+fn lanes_beyond_the_rows_are_refused() {
+    let g = Gru::new(
+        Shape {
+            input: 2,
+            hidden: 3,
+            layers: 1,
+            outputs: 2,
+        },
+        Norm::identity(2),
+        1,
+    );
+    let samples = vec![Sample {
+        x: vec![0.5; 4],
+        len: 2,
+        y: Target::Class(0),
+    }];
+    let ranges = Ranges::calibrate(&g, &samples, Calibration::MaxAbs);
+    let q = QuantGru::new(
+        &g,
+        &ranges,
+        &Genome::homogeneous(1, 8, 8),
+        &TableCache::new(),
+    )
+    .unwrap();
+    let e = Cell::new(spec(&q, 0).unwrap(), 4).unwrap_err().to_string();
+    assert!(e.contains("4 MAC lanes for 3 hidden units"), "{e}");
+    assert!(Cell::new(spec(&q, 0).unwrap(), 0).is_err());
+    assert!(spec(&q, 1).unwrap_err().to_string().contains("layer 1"));
+}

@@ -1,0 +1,383 @@
+//! The GRU cell, cycle by cycle: one sequence step per handshake, P MAC lanes over the rows
+//! of the weight matrices, then the shared elementwise stage with the two sigmoid units and
+//! the tanh unit (docs/gru.md, "The GRU cell in hardware", states every cycle).
+//!
+//! Outputs are registers (Moore): what `outputs` returns before an edge is what the RTL
+//! drives in that cycle, and `tick` applies one rising edge.
+
+use super::spec::{CellSpec, Operand, Sum};
+use crate::unit::ceil_log2;
+use lutforge_core::golden::{round_shift, saturate};
+use lutforge_core::{Error, FixedFormat, Result, Rounding};
+
+/// Cycles an item spends in the elementwise stage: sigmoids (T0), tanh (T1), state (T2).
+pub const TAIL_DEPTH: usize = 3;
+
+/// What the cell is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for an input vector (ready when no output is pending).
+    Idle,
+    /// Group `group`'s lanes accumulate column `col` of sum `sum`.
+    Mac { group: usize, sum: Sum, col: usize },
+    /// Group `group`'s lanes drain through the elementwise stage; `t` counts its cycles.
+    Tail { group: usize, t: usize },
+}
+
+/// The signals the cell samples at an edge.
+#[derive(Clone, Copy, Debug)]
+pub struct CellIn<'a> {
+    pub in_valid: bool,
+    /// Clears the state before this step: the first step of a sequence.
+    pub start: bool,
+    /// The input vector (I codes); read only on an accepted handshake.
+    pub x: &'a [i64],
+    pub out_ready: bool,
+}
+
+/// Counts since the last reset: the activity the cost model prices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CellStats {
+    pub cycles: u64,
+    pub steps: u64,
+    /// Lane-cycles that multiplied and accumulated (idle lanes of a partial group excluded).
+    pub macs: u64,
+    /// Items through the elementwise stage: one per hidden unit per step, each three table
+    /// lookups, three products and the requantizations.
+    pub tail_items: u64,
+    /// Cycles an output waited for `out_ready`.
+    pub out_stalls: u64,
+}
+
+/// Elementwise-stage register after T0: the sigmoids' outputs and what T1 needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct AfterT0 {
+    j: usize,
+    r: i64,
+    z: i64,
+    hn: i64,
+    nx: i128,
+}
+
+/// After T1: the tanh's output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct AfterT1 {
+    j: usize,
+    z: i64,
+    n: i64,
+}
+
+/// The operator's output step: from a sum at scale `from` to format `to` (round half up,
+/// saturate), as the integer model does it.
+fn requant(v: i128, from: i32, to: FixedFormat) -> i64 {
+    saturate(round_shift(v, from - to.frac, Rounding::HalfUp), to.bits)
+}
+
+#[derive(Clone, Debug)]
+pub struct Cell {
+    spec: CellSpec,
+    lanes: usize,
+    phase: Phase,
+    x: Vec<i64>,
+    h: Vec<i64>,
+    h_next: Vec<i64>,
+    /// Per lane, the four sums (`Sum::index`).
+    acc: Vec<[i128; 4]>,
+    t0: Option<AfterT0>,
+    t1: Option<AfterT1>,
+    out_valid: bool,
+    out_h: Vec<i64>,
+    stats: CellStats,
+}
+
+/// The cell's registered outputs in one cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellOut<'a> {
+    pub in_ready: bool,
+    pub out_valid: bool,
+    pub out_h: &'a [i64],
+}
+
+impl Cell {
+    /// A cell of `lanes` MAC lanes (1 to H) running `spec`, after reset.
+    pub fn new(spec: CellSpec, lanes: usize) -> Result<Cell> {
+        spec.check()?;
+        if lanes == 0 || lanes > spec.hidden {
+            return Err(Error::input(format!(
+                "{lanes} MAC lanes for {} hidden units: 1 to {} (a lane computes one row at a time; with P not dividing H the last group leaves lanes idle)",
+                spec.hidden, spec.hidden
+            )));
+        }
+        let (h, i) = (spec.hidden, spec.inputs);
+        Ok(Cell {
+            lanes,
+            phase: Phase::Idle,
+            x: vec![0; i],
+            h: vec![0; h],
+            h_next: vec![0; h],
+            acc: vec![[0; 4]; lanes],
+            t0: None,
+            t1: None,
+            out_valid: false,
+            out_h: vec![0; h],
+            stats: CellStats::default(),
+            spec,
+        })
+    }
+
+    pub fn spec(&self) -> &CellSpec {
+        &self.spec
+    }
+
+    pub fn lanes(&self) -> usize {
+        self.lanes
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    pub fn stats(&self) -> CellStats {
+        self.stats
+    }
+
+    /// The state register (h_{t−1} while a step runs).
+    pub fn state(&self) -> &[i64] {
+        &self.h
+    }
+
+    /// Groups of rows per step: ceil(H / P).
+    pub fn groups(&self) -> usize {
+        self.spec.hidden.div_ceil(self.lanes)
+    }
+
+    /// Rows of group `g` (P, or fewer in the last group).
+    fn rows_in(&self, g: usize) -> usize {
+        self.lanes.min(self.spec.hidden - g * self.lanes)
+    }
+
+    /// Edges from the one that accepts an input to the one that raises its output's valid:
+    /// per group of rows, its MAC cycles, then its rows and TAIL_DEPTH − 1 more through the
+    /// elementwise stage; ceil(H/P)·(3(I+H) + 2) + H in all.
+    pub fn step_latency(&self) -> u64 {
+        (0..self.groups())
+            .map(|g| (self.spec.mac_cycles() + self.rows_in(g) + TAIL_DEPTH - 1) as u64)
+            .sum()
+    }
+
+    /// Cycles per step when the input is always valid and the output always ready: the
+    /// latency, the cycle the output is taken, and the accepting cycle.
+    pub fn cycles_per_step(&self) -> u64 {
+        self.step_latency() + 2
+    }
+
+    /// Bits of the row counter of a lane's weight bank.
+    pub fn group_bits(&self) -> u32 {
+        ceil_log2(self.groups()).max(1)
+    }
+
+    pub fn reset(&mut self) {
+        let c = Cell::new(self.spec.clone(), self.lanes).expect("checked when built");
+        *self = c;
+    }
+
+    pub fn outputs(&self) -> CellOut<'_> {
+        CellOut {
+            in_ready: self.phase == Phase::Idle && !self.out_valid,
+            out_valid: self.out_valid,
+            out_h: &self.out_h,
+        }
+    }
+
+    /// Loads the accumulators with group `g`'s biases.
+    fn load_biases(&mut self, g: usize) {
+        for l in 0..self.rows_in(g) {
+            let j = g * self.lanes + l;
+            for s in Sum::ALL {
+                self.acc[l][s.index()] = self.spec.bias_term(s, j);
+            }
+        }
+    }
+
+    /// T0 for row j: the pre-activations, the sigmoid units and hn.
+    fn t0_of(&self, l: usize, j: usize) -> AfterT0 {
+        let (s, f) = (&self.spec, &self.spec.fmt);
+        let a = &self.acc[l];
+        let a_r = requant(a[Sum::R.index()], s.scale(Sum::R), f.a_r);
+        let a_z = requant(a[Sum::Z.index()], s.scale(Sum::Z), f.a_z);
+        AfterT0 {
+            j,
+            r: s.sig_r.eval(a_r),
+            z: s.sig_z.eval(a_z),
+            hn: requant(a[Sum::Hn.index()], s.scale(Sum::Hn), f.hn),
+            nx: a[Sum::Nx.index()],
+        }
+    }
+
+    /// T1: r ⊙ hn, the tanh input and the tanh unit.
+    fn t1_of(&self, v: AfterT0) -> AfterT1 {
+        let (s, f) = (&self.spec, &self.spec.fmt);
+        let rhn = requant(v.r as i128 * v.hn as i128, f.r.frac + f.hn.frac, f.rhn);
+        let t = s.scale(Sum::Nx);
+        let an = requant(v.nx + ((rhn as i128) << (t - f.rhn.frac)), t, f.a_n);
+        AfterT1 {
+            j: v.j,
+            z: v.z,
+            n: s.tanh_n.eval(an),
+        }
+    }
+
+    /// T2: z ⊙ h, (1 − z) ⊙ n and the new state code.
+    fn t2_of(&self, v: AfterT1) -> i64 {
+        let f = &self.spec.fmt;
+        let zh = requant(v.z as i128 * self.h[v.j] as i128, f.z.frac + f.h.frac, f.zh);
+        let one_minus_z = (1i128 << f.z.frac) - v.z as i128;
+        let zn = requant(one_minus_z * v.n as i128, f.z.frac + f.n.frac, f.zn);
+        let u = f.zn.frac.max(f.zh.frac);
+        let sum = ((zn as i128) << (u - f.zn.frac)) + ((zh as i128) << (u - f.zh.frac));
+        requant(sum, u, f.h)
+    }
+
+    /// One rising edge.
+    pub fn tick(&mut self, i: &CellIn) -> Result<()> {
+        let ready = self.outputs().in_ready;
+        if self.out_valid && i.out_ready {
+            self.out_valid = false;
+        } else if self.out_valid {
+            self.stats.out_stalls += 1;
+        }
+        self.stats.cycles += 1;
+        match self.phase {
+            Phase::Idle => {
+                if i.in_valid && ready {
+                    if i.x.len() != self.spec.inputs {
+                        return Err(Error::input(format!(
+                            "an input vector of {} codes for a cell of {} inputs",
+                            i.x.len(),
+                            self.spec.inputs
+                        )));
+                    }
+                    if let Some(c) = i.x.iter().find(|&&c| !self.spec.input.contains(c)) {
+                        return Err(Error::input(format!(
+                            "input code {c} outside the {}-bit input",
+                            self.spec.input.bits
+                        )));
+                    }
+                    self.x.copy_from_slice(i.x);
+                    if i.start {
+                        self.h.iter_mut().for_each(|v| *v = 0);
+                    }
+                    self.load_biases(0);
+                    self.phase = Phase::Mac {
+                        group: 0,
+                        sum: Sum::R,
+                        col: 0,
+                    };
+                }
+            }
+            Phase::Mac { group, sum, col } => {
+                let shift = self.spec.product_shift(sum, col);
+                let v = match self.spec.operand(sum, col) {
+                    Operand::X(k) => self.x[k],
+                    Operand::H(k) => self.h[k],
+                };
+                for l in 0..self.rows_in(group) {
+                    let j = group * self.lanes + l;
+                    let w = self.spec.weight(sum, j, col);
+                    self.acc[l][sum.index()] += ((w as i128) * (v as i128)) << shift;
+                    self.stats.macs += 1;
+                }
+                self.phase = if col + 1 < self.spec.columns(sum) {
+                    Phase::Mac {
+                        group,
+                        sum,
+                        col: col + 1,
+                    }
+                } else {
+                    match sum {
+                        Sum::R => Phase::Mac {
+                            group,
+                            sum: Sum::Z,
+                            col: 0,
+                        },
+                        Sum::Z => Phase::Mac {
+                            group,
+                            sum: Sum::Nx,
+                            col: 0,
+                        },
+                        Sum::Nx => Phase::Mac {
+                            group,
+                            sum: Sum::Hn,
+                            col: 0,
+                        },
+                        Sum::Hn => Phase::Tail { group, t: 0 },
+                    }
+                };
+            }
+            Phase::Tail { group, t } => {
+                let rows = self.rows_in(group);
+                if let Some(v) = self.t1 {
+                    self.h_next[v.j] = self.t2_of(v);
+                    self.stats.tail_items += 1;
+                }
+                self.t1 = self.t0.map(|v| self.t1_of(v));
+                self.t0 = (t < rows).then(|| self.t0_of(t, group * self.lanes + t));
+                if t + 1 < rows + TAIL_DEPTH - 1 {
+                    self.phase = Phase::Tail { group, t: t + 1 };
+                } else if group + 1 < self.groups() {
+                    self.load_biases(group + 1);
+                    self.phase = Phase::Mac {
+                        group: group + 1,
+                        sum: Sum::R,
+                        col: 0,
+                    };
+                } else {
+                    self.h.copy_from_slice(&self.h_next);
+                    self.out_h.copy_from_slice(&self.h_next);
+                    self.out_valid = true;
+                    self.stats.steps += 1;
+                    self.phase = Phase::Idle;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one sequence with no stalls: every step's h_t, and the cycles it took.
+    pub fn run_sequence(&mut self, xs: &[Vec<i64>]) -> Result<(Vec<Vec<i64>>, u64)> {
+        let c0 = self.stats.cycles;
+        let mut out = Vec::with_capacity(xs.len());
+        for (t, x) in xs.iter().enumerate() {
+            // Offer the input until accepted.
+            loop {
+                let accepted = self.outputs().in_ready;
+                self.tick(&CellIn {
+                    in_valid: true,
+                    start: t == 0,
+                    x,
+                    out_ready: true,
+                })?;
+                if accepted {
+                    break;
+                }
+            }
+            while !self.out_valid {
+                self.tick(&CellIn {
+                    in_valid: false,
+                    start: false,
+                    x: &[],
+                    out_ready: true,
+                })?;
+            }
+            out.push(self.out_h.clone());
+        }
+        // Take the last output.
+        self.tick(&CellIn {
+            in_valid: false,
+            start: false,
+            x: &[],
+            out_ready: true,
+        })?;
+        Ok((out, self.stats.cycles - c0))
+    }
+}

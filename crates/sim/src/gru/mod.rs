@@ -1,0 +1,9 @@
+//! The GRU cell in hardware: what it holds (`spec`) and how it runs, cycle by cycle (`cell`).
+//! docs/gru.md ("The GRU cell in hardware") is its specification; lutforge-gru's integer
+//! model is what every step is checked against.
+
+mod cell;
+mod spec;
+
+pub use cell::{Cell, CellIn, CellOut, CellStats, Phase, TAIL_DEPTH};
+pub use spec::{ActTable, CellSpec, LayerFormats, Operand, QTensor, Sum};

@@ -1,0 +1,289 @@
+//! What a GRU cell holds: one integer GRU layer (docs/gru.md, "The integer model") as the
+//! hardware sees it — every operator's format, the weight and bias codes, and the three
+//! activation tables — plus the scales at which its sums are accumulated.
+//!
+//! The integer model of lutforge-gru builds this from a genome; the cell model (`cell`) and
+//! the RTL run it. The types live here, below lutforge-gru, so that the simulator needs no
+//! knowledge of training or genomes.
+
+use lutforge_core::golden::{self, Datapath, IntParams};
+use lutforge_core::{Error, FixedFormat, Result};
+use serde::{Deserialize, Serialize};
+
+/// A matrix or vector of codes at one scale (row-major).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QTensor {
+    pub codes: Vec<i64>,
+    pub fmt: FixedFormat,
+}
+
+/// The formats of one layer's activations (gene names of docs/gru.md).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerFormats {
+    pub a_r: FixedFormat,
+    pub a_z: FixedFormat,
+    pub a_n: FixedFormat,
+    pub hn: FixedFormat,
+    pub r: FixedFormat,
+    pub z: FixedFormat,
+    pub n: FixedFormat,
+    pub rhn: FixedFormat,
+    pub h: FixedFormat,
+    pub zh: FixedFormat,
+    pub zn: FixedFormat,
+}
+
+/// One activation as a LUT unit: its datapath and table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActTable {
+    pub dp: Datapath,
+    pub params: IntParams,
+}
+
+impl ActTable {
+    /// The output code for input code `x`, as the LUT unit computes it.
+    pub fn eval(&self, x: i64) -> i64 {
+        golden::eval(&self.dp, &self.params, x).y
+    }
+}
+
+/// One GRU layer in integers: what a cell computes each step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellSpec {
+    pub inputs: usize,
+    pub hidden: usize,
+    /// Input codes' format (the model input, or the layer below's h).
+    pub input: FixedFormat,
+    /// Gate weights r, z, n: (H × inputs) and (H × H), row-major.
+    pub w_i: [QTensor; 3],
+    pub w_h: [QTensor; 3],
+    /// b_ir + b_hr, b_iz + b_hz, b_in, b_hn.
+    pub b: [QTensor; 4],
+    pub fmt: LayerFormats,
+    pub sig_r: ActTable,
+    pub sig_z: ActTable,
+    pub tanh_n: ActTable,
+}
+
+/// The four sums a MAC lane accumulates for one hidden unit j, in schedule order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sum {
+    /// W_ir x + W_hr h + b_r: I + H columns.
+    R,
+    /// W_iz x + W_hz h + b_z: I + H columns.
+    Z,
+    /// W_in x + b_in: I columns (r ⊙ hn joins it in the elementwise stage).
+    Nx,
+    /// W_hn h + b_hn: H columns.
+    Hn,
+}
+
+impl Sum {
+    pub const ALL: [Sum; 4] = [Sum::R, Sum::Z, Sum::Nx, Sum::Hn];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Sum::R => "r",
+            Sum::Z => "z",
+            Sum::Nx => "nx",
+            Sum::Hn => "hn",
+        }
+    }
+}
+
+/// Where one MAC cycle's operands come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// Input code k with the input weight of the sum's gate.
+    X(usize),
+    /// State code k with the hidden weight of the sum's gate.
+    H(usize),
+}
+
+impl CellSpec {
+    /// Why the cell cannot run this layer, if it cannot.
+    pub fn check(&self) -> Result<()> {
+        let (i, h) = (self.inputs, self.hidden);
+        if i == 0 || h == 0 {
+            return Err(Error::input(format!(
+                "a cell of {i} inputs and {h} hidden units: both must be at least 1"
+            )));
+        }
+        for (name, t, n) in [
+            ("w_ir", &self.w_i[0], h * i),
+            ("w_iz", &self.w_i[1], h * i),
+            ("w_in", &self.w_i[2], h * i),
+            ("w_hr", &self.w_h[0], h * h),
+            ("w_hz", &self.w_h[1], h * h),
+            ("w_hn", &self.w_h[2], h * h),
+            ("b_r", &self.b[0], h),
+            ("b_z", &self.b[1], h),
+            ("b_in", &self.b[2], h),
+            ("b_hn", &self.b[3], h),
+        ] {
+            if t.codes.len() != n {
+                return Err(Error::input(format!(
+                    "{name} holds {} codes; the cell needs {n}",
+                    t.codes.len()
+                )));
+            }
+            if let Some(c) = t.codes.iter().find(|&&c| !t.fmt.contains(c)) {
+                return Err(Error::input(format!(
+                    "{name} holds {c}, outside its {}-bit codes",
+                    t.fmt.bits
+                )));
+            }
+        }
+        if self.fmt.z.frac < 0 {
+            return Err(Error::input(format!(
+                "z has scale {}: 1 − z needs the code of 1, which a negative scale lacks",
+                self.fmt.z.frac
+            )));
+        }
+        for (name, t, x, y) in [
+            ("sigmoid r", &self.sig_r, self.fmt.a_r, self.fmt.r),
+            ("sigmoid z", &self.sig_z, self.fmt.a_z, self.fmt.z),
+            ("tanh n", &self.tanh_n, self.fmt.a_n, self.fmt.n),
+        ] {
+            if t.dp.input != x || t.dp.output != y {
+                return Err(Error::input(format!(
+                    "the {name} table maps {:?} to {:?}; the layer needs {x:?} to {y:?}",
+                    t.dp.input, t.dp.output
+                )));
+            }
+            t.dp.check()
+                .map_err(|m| Error::input(format!("{name}: {m}")))?;
+            lutforge_core::Params::Int(t.params.clone())
+                .check_fit(t.params.segments(), Some(&t.dp))
+                .map_err(|m| Error::input(format!("{name}: {}", m.msg)))?;
+        }
+        // Every aligned sum must fit the 128-bit accumulator the model (and the RTL's width
+        // computation) assume.
+        for s in Sum::ALL {
+            if self.acc_bits(s) > 127 {
+                return Err(Error::input(format!(
+                    "the {} sum needs {} bits; at most 127",
+                    s.name(),
+                    self.acc_bits(s)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The columns of sum `s`, in the order a lane walks them.
+    pub fn columns(&self, s: Sum) -> usize {
+        match s {
+            Sum::R | Sum::Z => self.inputs + self.hidden,
+            Sum::Nx => self.inputs,
+            Sum::Hn => self.hidden,
+        }
+    }
+
+    /// Column `col` of sum `s`: input codes first, then state codes.
+    pub fn operand(&self, s: Sum, col: usize) -> Operand {
+        match s {
+            Sum::R | Sum::Z if col < self.inputs => Operand::X(col),
+            Sum::R | Sum::Z => Operand::H(col - self.inputs),
+            Sum::Nx => Operand::X(col),
+            Sum::Hn => Operand::H(col),
+        }
+    }
+
+    /// The weight tensors of sum `s` (input part, hidden part) and its bias.
+    fn parts(&self, s: Sum) -> (Option<&QTensor>, Option<&QTensor>, &QTensor) {
+        match s {
+            Sum::R => (Some(&self.w_i[0]), Some(&self.w_h[0]), &self.b[0]),
+            Sum::Z => (Some(&self.w_i[1]), Some(&self.w_h[1]), &self.b[1]),
+            Sum::Nx => (Some(&self.w_i[2]), None, &self.b[2]),
+            Sum::Hn => (None, Some(&self.w_h[2]), &self.b[3]),
+        }
+    }
+
+    /// The scale every term of sum `s` is aligned to: the finest among them (for Nx, r ⊙ hn
+    /// included, which joins it later).
+    pub fn scale(&self, s: Sum) -> i32 {
+        let (wi, wh, b) = self.parts(s);
+        let mut f = b.fmt.frac;
+        if let Some(w) = wi {
+            f = f.max(w.fmt.frac + self.input.frac);
+        }
+        if let Some(w) = wh {
+            f = f.max(w.fmt.frac + self.fmt.h.frac);
+        }
+        if s == Sum::Nx {
+            f = f.max(self.fmt.rhn.frac);
+        }
+        f
+    }
+
+    /// The left shift of a product in column `col` of sum `s` (constant per part).
+    pub fn product_shift(&self, s: Sum, col: usize) -> u32 {
+        let (wi, wh, _) = self.parts(s);
+        let f = match self.operand(s, col) {
+            Operand::X(_) => wi.map_or(0, |w| w.fmt.frac + self.input.frac),
+            Operand::H(_) => wh.map_or(0, |w| w.fmt.frac + self.fmt.h.frac),
+        };
+        (self.scale(s) - f) as u32
+    }
+
+    /// Row j's weight in column `col` of sum `s`.
+    pub fn weight(&self, s: Sum, j: usize, col: usize) -> i64 {
+        let (wi, wh, _) = self.parts(s);
+        match self.operand(s, col) {
+            Operand::X(k) => wi.map_or(0, |w| w.codes[j * self.inputs + k]),
+            Operand::H(k) => wh.map_or(0, |w| w.codes[j * self.hidden + k]),
+        }
+    }
+
+    /// The accumulator's starting value for row j: the bias aligned to the sum's scale.
+    pub fn bias_term(&self, s: Sum, j: usize) -> i128 {
+        let (_, _, b) = self.parts(s);
+        (b.codes[j] as i128) << (self.scale(s) - b.fmt.frac) as u32
+    }
+
+    /// Bits of sum `s`'s accumulator: enough for every column's largest aligned product and
+    /// the aligned bias (and, for Nx, r ⊙ hn), signed.
+    pub fn acc_bits(&self, s: Sum) -> u32 {
+        let (wi, wh, b) = self.parts(s);
+        let sc = self.scale(s);
+        let mag = |bits: u32, frac: i32| -> f64 {
+            // Largest |code| of `bits` bits, at the sum's scale.
+            2f64.powi(bits as i32 - 1) * 2f64.powi(sc - frac)
+        };
+        let mut m = mag(b.fmt.bits, b.fmt.frac);
+        if let Some(w) = wi {
+            m += self.inputs as f64
+                * mag(
+                    w.fmt.bits + self.input.bits - 1,
+                    w.fmt.frac + self.input.frac,
+                );
+        }
+        if let Some(w) = wh {
+            m += self.hidden as f64
+                * mag(
+                    w.fmt.bits + self.fmt.h.bits - 1,
+                    w.fmt.frac + self.fmt.h.frac,
+                );
+        }
+        if s == Sum::Nx {
+            m += mag(self.fmt.rhn.bits, self.fmt.rhn.frac);
+        }
+        (m.log2().floor() as u32) + 2
+    }
+
+    /// MAC cycles of one group of rows: every column of the four sums.
+    pub fn mac_cycles(&self) -> usize {
+        Sum::ALL.iter().map(|&s| self.columns(s)).sum()
+    }
+
+    /// Weight and bias bits stored (the size objective of the GRU search).
+    pub fn weight_bits(&self) -> u64 {
+        let t = |q: &QTensor| q.codes.len() as u64 * q.fmt.bits as u64;
+        self.w_i.iter().chain(&self.w_h).chain(&self.b).map(t).sum()
+    }
+}
