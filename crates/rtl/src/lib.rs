@@ -6,6 +6,8 @@
 
 pub mod crosscheck;
 pub mod gen;
+pub mod gru;
+pub mod gru_check;
 mod iface;
 pub mod load;
 pub mod render;
