@@ -1,27 +1,28 @@
 //! The GRU cell in hardware: the Verilog of a layer of the integer model, lint-clean under
-//! `verilator -Wall`, and cycle by cycle equal to the cell model (and so to the integer
-//! model) under Verilator, with stalls on both sides.
+//! `verilator -Wall`, and cycle by cycle equal to the cell model under Verilator with stalls
+//! on both sides, over whole test splits; the cell model's every step equals the integer
+//! model's (crates/gru/tests/cell.rs), so the RTL does too.
 
 use lutforge_gru::cell::spec;
-use lutforge_gru::data::{load, wheel::data_dir};
+use lutforge_gru::data::{load, wheel::data_dir, Dataset};
 use lutforge_gru::genome::Genome;
 use lutforge_gru::import::from_safetensors;
+use lutforge_gru::model::{Gru, Norm, Shape};
 use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
 use lutforge_gru::tables::TableCache;
 use lutforge_rtl::gru::render_cell;
 use lutforge_rtl::gru_check::{crosscheck, Steps};
 use lutforge_rtl::render::Interface;
+use std::time::Instant;
 
-const TORCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../gru/tests/corpus/torch_vowels");
+const TORCH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../gru/tests/corpus/torch_vowels"
+);
 
-fn vowels(genome: &Genome) -> (QuantGru, Vec<Vec<Vec<i64>>>) {
-    let bytes = std::fs::read(format!("{TORCH}/model.safetensors")).unwrap();
-    let g = from_safetensors(&bytes, "fc").unwrap();
-    let ds = load("vowels", &data_dir()).unwrap();
-    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
-    let q = QuantGru::new(&g, &ranges, genome, &TableCache::new()).unwrap();
-    let seqs = ds
-        .test
+/// The input codes of every test sequence.
+fn test_split(q: &QuantGru, ds: &Dataset) -> Vec<Vec<Vec<i64>>> {
+    ds.test
         .iter()
         .map(|s| {
             let x = q.quantize_input(s);
@@ -29,25 +30,71 @@ fn vowels(genome: &Genome) -> (QuantGru, Vec<Vec<Vec<i64>>>) {
                 .map(|t| x[t * q.inputs..(t + 1) * q.inputs].to_vec())
                 .collect()
         })
-        .collect();
-    (q, seqs)
+        .collect()
+}
+
+fn check(q: &QuantGru, ds: &Dataset, lanes: &[usize], module: &str) {
+    let sp = spec(q, 0).unwrap();
+    let seqs = test_split(q, ds);
+    let iface = Interface {
+        module: module.into(),
+        ..Interface::default()
+    };
+    let cache = lutforge_rtl::verilator::default_cache_dir();
+    for (n, &p) in lanes.iter().enumerate() {
+        let v = render_cell(&sp, p, &[], &iface).unwrap();
+        lutforge_rtl::verilator::lint(&v, module).unwrap();
+        // Stalls on both sides, a different pattern per lane count.
+        let st = Steps::of(&seqs, 190, 170, 11 + n as u64);
+        let t = Instant::now();
+        let r = crosscheck(&sp, p, &iface, &st, &cache, None)
+            .unwrap_or_else(|e| panic!("{} P = {p}: {e}", ds.task));
+        assert_eq!(r.steps, st.steps.len());
+        eprintln!(
+            "{} P = {p}: {} steps, {} cycles, 0 mismatches ({:.1} s)",
+            ds.task,
+            r.steps,
+            r.cycles,
+            t.elapsed().as_secs_f64()
+        );
+    }
 }
 
 #[test]
-fn the_cell_lints_clean_and_equals_the_model_under_verilator() {
-    let (q, seqs) = vowels(&Genome::homogeneous(1, 8, 8));
-    let sp = spec(&q, 0).unwrap();
-    let iface = Interface {
-        module: "gru_cell".into(),
-        ..Interface::default()
+fn vowels_pytorch_model_whole_test_split_p_1_2_4_h() {
+    let bytes = std::fs::read(format!("{TORCH}/model.safetensors")).unwrap();
+    let g = from_safetensors(&bytes, "fc").unwrap();
+    let ds = load("vowels", &data_dir()).unwrap();
+    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    let mut genome = Genome::homogeneous(1, 6, 8);
+    genome.layers[0].w_hz = 3;
+    genome.layers[0].a_n = 7;
+    genome.layers[0].h = 8;
+    genome.layers[0].zn = 5;
+    genome.k_tanh = 16;
+    let q = QuantGru::new(&g, &ranges, &genome, &TableCache::new()).unwrap();
+    check(&q, &ds, &[1, 2, 4, g.shape.hidden], "gru_vowels");
+}
+
+/// An untrained model of BasicMotions' shape (6 features, 16 hidden units) calibrated on its
+/// training split: other widths and a partial last group (P = 3).
+#[test]
+fn motions_shape_whole_test_split_p_3_h() {
+    let ds = load("motions", &data_dir()).unwrap();
+    let shape = Shape {
+        input: ds.features,
+        hidden: 16,
+        layers: 1,
+        outputs: ds.outputs,
     };
-    for lanes in [1, 3, sp.hidden] {
-        let v = render_cell(&sp, lanes, &[], &iface).unwrap();
-        std::fs::write(format!("/tmp/gru_cell_{lanes}.v"), &v).unwrap();
-        lutforge_rtl::verilator::lint(&v, "gru_cell").unwrap();
-        let st = Steps::of(&seqs[..20], 200, 180, 7);
-        let cache = lutforge_rtl::verilator::default_cache_dir();
-        let r = crosscheck(&sp, lanes, &iface, &st, &cache, None).unwrap();
-        assert_eq!(r.steps, st.steps.len());
-    }
+    let g = Gru::new(shape, Norm::fit(&ds.train, ds.features), 3);
+    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    let q = QuantGru::new(
+        &g,
+        &ranges,
+        &Genome::homogeneous(1, 8, 8),
+        &TableCache::new(),
+    )
+    .unwrap();
+    check(&q, &ds, &[3, 16], "gru_motions");
 }

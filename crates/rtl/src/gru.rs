@@ -185,12 +185,7 @@ pub fn render_cell(
         .unwrap_or(2);
     let pw = ww + vw;
     let aw_of = |s: Sum| spec.acc_bits(s);
-    let (aw_r, aw_z, aw_nx, aw_hn) = (
-        aw_of(Sum::R),
-        aw_of(Sum::Z),
-        aw_of(Sum::Nx),
-        aw_of(Sum::Hn),
-    );
+    let (aw_r, aw_z, aw_nx, aw_hn) = (aw_of(Sum::R), aw_of(Sum::Z), aw_of(Sum::Nx), aw_of(Sum::Hn));
     let aw = aw_r.max(aw_z).max(aw_nx).max(aw_hn);
     let max_shift = Sum::ALL
         .iter()
@@ -229,7 +224,8 @@ pub fn render_cell(
             let col = (0..spec.columns(s)).find(|&c| {
                 matches!(
                     (spec.operand(s, c), is_h),
-                    (lutforge_sim::gru::Operand::H(_), true) | (lutforge_sim::gru::Operand::X(_), false)
+                    (lutforge_sim::gru::Operand::H(_), true)
+                        | (lutforge_sim::gru::Operand::X(_), false)
                 )
             });
             if let Some(c) = col {
@@ -309,7 +305,13 @@ pub fn render_cell(
             sext("r_y", nr, rw),
             sext("t0_hn", nhn, rw)
         ),
-        requant("rhn", "rhn_p", rw, f.r.frac + f.hn.frac - f.rhn.frac, f.rhn.bits),
+        requant(
+            "rhn",
+            "rhn_p",
+            rw,
+            f.r.frac + f.hn.frac - f.rhn.frac,
+            f.rhn.bits,
+        ),
         format!(
             "    wire signed [{}:0] an_s = t0_nx + ({} <<< {});",
             aw_nx - 1,
@@ -346,7 +348,13 @@ pub fn render_cell(
             sext("omz", ow, znw),
             sext("n_y", nn, znw)
         ),
-        requant("zn", "zn_p", znw, f.z.frac + f.n.frac - f.zn.frac, f.zn.bits),
+        requant(
+            "zn",
+            "zn_p",
+            znw,
+            f.z.frac + f.n.frac - f.zn.frac,
+            f.zn.bits,
+        ),
         format!(
             "    wire signed [{}:0] hs = ({} <<< {}) + ({} <<< {});",
             hw - 1,
@@ -450,7 +458,10 @@ pub fn render_cell(
         out.push_str(&render_unit(
             &cfg,
             &params,
-            &[format!("{what} of GRU cell {m}: {} segments", table.params.segments())],
+            &[format!(
+                "{what} of GRU cell {m}: {} segments",
+                table.params.segments()
+            )],
             &unit_iface,
         )?);
     }
