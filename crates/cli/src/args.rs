@@ -50,6 +50,42 @@ pub struct ShapeArgs {
     pub arch: ArchArg,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ResetKind {
+    /// Registers reset at the rising clock edge while reset is asserted.
+    Sync,
+    /// Registers reset as soon as reset is asserted.
+    Async,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Active {
+    /// Port `rst`, asserted high.
+    High,
+    /// Port `rst_n`, asserted low.
+    Low,
+}
+
+/// The reset port of generated Verilog (`gen`, `gru gen`).
+#[derive(Args, Clone, Copy)]
+pub struct ResetArgs {
+    /// Reset style.
+    #[arg(long, value_enum, default_value = "sync")]
+    reset: ResetKind,
+    /// Reset polarity.
+    #[arg(long, value_enum, default_value = "high")]
+    reset_active: Active,
+}
+
+impl ResetArgs {
+    pub fn reset(&self) -> lutforge_rtl::render::Reset {
+        lutforge_rtl::render::Reset {
+            asynchronous: matches!(self.reset, ResetKind::Async),
+            active_low: matches!(self.reset_active, Active::Low),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ArchArg {
     /// Comparators, multiplexers, multiplier and adder: K segments.

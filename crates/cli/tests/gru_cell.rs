@@ -49,6 +49,7 @@ fn check(q: &QuantGru, ds: &Dataset, lanes: &[usize], module: &str) {
         let t = Instant::now();
         let r = crosscheck(&sp, p, &iface, &st, &cache, None)
             .unwrap_or_else(|e| panic!("{} P = {p}: {e}", ds.task));
+        assert_eq!(r.mismatch, None, "{} P = {p}", ds.task);
         assert_eq!(r.steps, st.steps.len());
         eprintln!(
             "{} P = {p}: {} steps, {} cycles, 0 mismatches ({:.1} s)",

@@ -161,11 +161,15 @@ pub struct CellCheck {
     pub cycles: u64,
     /// Whether the Verilator model had to be compiled (false: from the cache).
     pub fresh_build: bool,
+    /// The first difference between the RTL's log and the model's, if any.
+    pub mismatch: Option<String>,
 }
 
-/// Builds the cell's Verilator model (cached in `cache`) and replays `st` through it and
-/// through the model; any difference is an error naming its first line.
-pub fn crosscheck(
+/// Builds the Verilator model of `verilog` (the cell of `spec` with `lanes` lanes, as
+/// `iface` names it; cached in `cache`) and replays `st` through it and through the cell
+/// model; the first difference, if any, is in the result's `mismatch`.
+pub fn crosscheck_verilog(
+    verilog: &str,
     spec: &CellSpec,
     lanes: usize,
     iface: &Interface,
@@ -173,9 +177,8 @@ pub fn crosscheck(
     cache: &Path,
     vcd: Option<&Path>,
 ) -> Result<CellCheck> {
-    let v = render_cell(spec, lanes, &[], iface)?;
     let cpp = render_harness(spec, iface, true)?;
-    let build = verilator::build_with(&v, &cpp, &iface.module, cache, Profile::Check)?;
+    let build = verilator::build_with(verilog, &cpp, &iface.module, cache, Profile::Check)?;
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let steps_path = dir.path().join("steps.txt");
     let out_path = dir.path().join("rtl.log");
@@ -184,25 +187,29 @@ pub fn crosscheck(
     let run = build.run(&steps_path, &out_path, vcd);
     let rtl = std::fs::read_to_string(&out_path).map_err(|e| Error::io(&out_path, e))?;
     let model = model_log(spec, lanes, st)?;
-    if let Some((n, (a, b))) = rtl
+    let mismatch = rtl
         .lines()
         .zip(model.lines())
         .enumerate()
         .find(|(_, (a, b))| a != b)
-    {
-        return Err(Error::input(format!(
-            "the RTL and the cell model differ at log line {}: RTL '{a}', model '{b}'",
-            n + 1
-        )));
+        .map(|(n, (a, b))| {
+            format!(
+                "the RTL and the cell model differ at log line {}: RTL '{a}', model '{b}'",
+                n + 1
+            )
+        })
+        .or_else(|| {
+            (rtl.lines().count() != model.lines().count()).then(|| {
+                format!(
+                    "the RTL logged {} lines, the cell model {}",
+                    rtl.lines().count(),
+                    model.lines().count()
+                )
+            })
+        });
+    if mismatch.is_none() {
+        run?;
     }
-    if rtl.lines().count() != model.lines().count() {
-        return Err(Error::input(format!(
-            "the RTL logged {} lines, the cell model {}",
-            rtl.lines().count(),
-            model.lines().count()
-        )));
-    }
-    run?;
     let cycles = model
         .lines()
         .rev()
@@ -214,5 +221,19 @@ pub fn crosscheck(
         steps: st.steps.len(),
         cycles,
         fresh_build: build.fresh,
+        mismatch,
     })
+}
+
+/// [`crosscheck_verilog`] on the cell's Verilog as `render_cell` makes it.
+pub fn crosscheck(
+    spec: &CellSpec,
+    lanes: usize,
+    iface: &Interface,
+    st: &Steps,
+    cache: &Path,
+    vcd: Option<&Path>,
+) -> Result<CellCheck> {
+    let v = render_cell(spec, lanes, &[], iface)?;
+    crosscheck_verilog(&v, spec, lanes, iface, st, cache, vcd)
 }

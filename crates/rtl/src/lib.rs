@@ -8,6 +8,7 @@ pub mod crosscheck;
 pub mod gen;
 pub mod gru;
 pub mod gru_check;
+pub mod gru_dir;
 mod iface;
 pub mod load;
 pub mod render;

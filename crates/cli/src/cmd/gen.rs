@@ -1,29 +1,12 @@
 //! `lutforge gen`: Verilog for one scale of a table, with its self-checking testbench.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use lutforge_rtl::gen::{generate, GenOptions};
-use lutforge_rtl::render::Reset;
 use std::path::PathBuf;
 
-use crate::args::{load_table, pick_scale, ShapeArgs};
+use crate::args::{load_table, pick_scale, ResetArgs, ShapeArgs};
 use crate::error::{note, CliResult};
 use crate::out::outln;
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ResetKind {
-    /// Registers reset at the rising clock edge while reset is asserted.
-    Sync,
-    /// Registers reset as soon as reset is asserted.
-    Async,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Active {
-    /// Port `rst`, asserted high.
-    High,
-    /// Port `rst_n`, asserted low.
-    Low,
-}
 
 #[derive(Args)]
 pub struct GenArgs {
@@ -41,12 +24,8 @@ pub struct GenArgs {
     /// segments and format, e.g. gelu_s4_k8_int8.
     #[arg(long)]
     name: Option<String>,
-    /// Reset style.
-    #[arg(long, value_enum, default_value = "sync")]
-    reset: ResetKind,
-    /// Reset polarity.
-    #[arg(long, value_enum, default_value = "high")]
-    reset_active: Active,
+    #[command(flatten)]
+    reset: ResetArgs,
     /// Keep files of the directory that lutforge did not write (gen's own earlier files are
     /// always replaced).
     #[arg(long)]
@@ -72,10 +51,7 @@ pub fn run(a: &GenArgs) -> CliResult {
         scale,
         shape: a.shape.shape()?,
         name: a.name.clone(),
-        reset: Reset {
-            asynchronous: matches!(a.reset, ResetKind::Async),
-            active_low: matches!(a.reset_active, Active::Low),
-        },
+        reset: a.reset.reset(),
         also,
         ..GenOptions::default()
     };

@@ -11,7 +11,7 @@ use lutforge_core::{Error, FixedFormat, Result};
 use serde::{Deserialize, Serialize};
 
 /// A matrix or vector of codes at one scale (row-major).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QTensor {
     pub codes: Vec<i64>,
     pub fmt: FixedFormat,

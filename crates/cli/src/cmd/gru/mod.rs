@@ -2,15 +2,21 @@
 //! the verbs share (loading a task and a model, the calibration option) is here.
 
 pub mod eval;
+pub mod gen;
 pub mod import;
 pub mod pareto;
+pub mod sim;
 pub mod tasks;
 pub mod train;
+pub mod verify;
 
 use clap::{Args, Subcommand};
 use lutforge_gru::data::{self, Dataset};
+use lutforge_gru::genome::Genome;
 use lutforge_gru::model_file::ModelFile;
-use lutforge_gru::quant::Calibration;
+use lutforge_gru::pareto::Front;
+use lutforge_gru::quant::{Calibration, QuantGru};
+use lutforge_gru::tables::TableCache;
 use std::path::Path;
 
 use crate::error::{CliError, CliResult};
@@ -33,6 +39,13 @@ pub enum GruCommand {
     Pareto(Box<pareto::ParetoArgs>),
     /// A PyTorch nn.GRU state dict (safetensors) as a model file.
     Import(import::ImportArgs),
+    /// Verilog of a front member's GRU cell (MAC lanes, LUT units), with its stimulus.
+    Gen(gen::GenArgs),
+    /// Cross-check a generated cell: the cell model against the integer model, Verilator
+    /// against the cell model, cycle by cycle with stalls.
+    Verify(verify::VerifyArgs),
+    /// Run a generated cell's cycle model: cycles per step, speed, VCD from Verilator.
+    Sim(sim::SimArgs),
 }
 
 pub fn run(a: &GruArgs) -> CliResult {
@@ -42,6 +55,9 @@ pub fn run(a: &GruArgs) -> CliResult {
         GruCommand::Eval(a) => eval::run(a),
         GruCommand::Pareto(a) => pareto::run(a),
         GruCommand::Import(a) => import::run(a),
+        GruCommand::Gen(a) => gen::run(a),
+        GruCommand::Verify(a) => verify::run(a),
+        GruCommand::Sim(a) => sim::run(a),
     }
 }
 
@@ -68,6 +84,59 @@ pub fn check_fits(m: &ModelFile, ds: &Dataset) -> CliResult {
         )));
     }
     Ok(())
+}
+
+/// Member `index` of the front in `front_path` as an integer model: the front's model (the
+/// file it names unless `model` is given; a fine-tuned member's own weights), quantized at
+/// the member's genome with the front's calibrated ranges.
+pub fn load_member(
+    front_path: &Path,
+    index: usize,
+    model: Option<&Path>,
+) -> CliResult<(QuantGru, Dataset, Front)> {
+    let text = lutforge_core::io::read_text(front_path)?;
+    let front: Front = serde_json::from_str(&text).map_err(|e| {
+        CliError::input(format!(
+            "{}: not a GRU front (lutforge gru pareto): {e}",
+            front_path.display()
+        ))
+    })?;
+    let n = front.members.len();
+    let Some(member) = front.members.get(index) else {
+        return Err(CliError::input(format!(
+            "--member {index}: the front holds {n} members (0 to {})",
+            n.saturating_sub(1)
+        )));
+    };
+    let named = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["model"]["file"].as_str().map(std::path::PathBuf::from));
+    let path = match (model, &named) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => {
+            return Err(CliError::input(format!(
+                "{}: the front names no model file (it trained its own); give --model",
+                front_path.display()
+            )))
+        }
+    };
+    let (mut m, ds) = load_model(&path, Some(&front.task))?;
+    if let Some(w) = &member.weights {
+        if w.len() != m.model.params.len() {
+            return Err(CliError::input(format!(
+                "member {index}'s fine-tuned weights hold {} values; {} has {}",
+                w.len(),
+                path.display(),
+                m.model.params.len()
+            )));
+        }
+        m.model.params = w.clone();
+    }
+    let layers = m.model.shape.layers;
+    let genome = Genome::from_genes(&member.genes, layers)?;
+    let q = QuantGru::new(&m.model, &front.ranges, &genome, &TableCache::new())?;
+    Ok((q, ds, front))
 }
 
 /// `max` or `percentile:P` (0 < P ≤ 100).

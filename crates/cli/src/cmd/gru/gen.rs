@@ -1,0 +1,146 @@
+//! `lutforge gru gen`: the GRU cell of a front member as Verilog, with everything needed to
+//! check it again later (crates/rtl/src/gru_dir.rs lists the files).
+
+use clap::Args;
+use lutforge_gru::cell::spec;
+use lutforge_gru::data::Sample;
+use lutforge_gru::quant::QuantGru;
+use lutforge_rtl::gru_dir::{self, CellSource};
+use lutforge_rtl::render::Interface;
+use std::path::PathBuf;
+
+use super::load_member;
+use crate::args::ResetArgs;
+use crate::error::{note, CliError, CliResult};
+use crate::out::outln;
+
+#[derive(Args)]
+pub struct GenArgs {
+    /// Front file of `lutforge gru pareto`.
+    front: PathBuf,
+    /// Index of the member (0 = the first, the smallest).
+    #[arg(long)]
+    member: usize,
+    /// Float model (default: the file the front names).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// MAC lanes P, 1 to the hidden size: rows of the weight matrices computed at once.
+    #[arg(long, default_value_t = 1)]
+    lanes: usize,
+    /// Split whose sequences make the stimulus: test, val or train.
+    #[arg(long, default_value = "test")]
+    split: String,
+    /// Module name (also the file name).
+    #[arg(long, default_value = "gru_cell")]
+    name: String,
+    #[command(flatten)]
+    reset: ResetArgs,
+    /// Output directory (new, or one an earlier `gru gen` wrote).
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+/// Every sequence's input codes, and every step's h_t by the integer model.
+pub fn stimulus(q: &QuantGru, samples: &[Sample]) -> (Vec<Vec<Vec<i64>>>, Vec<Vec<i64>>) {
+    let mut seqs = Vec::with_capacity(samples.len());
+    let mut expected = Vec::new();
+    for s in samples {
+        let x = q.quantize_input(s);
+        seqs.push(
+            (0..s.len)
+                .map(|t| x[t * q.inputs..(t + 1) * q.inputs].to_vec())
+                .collect(),
+        );
+        q.run(s, &mut |_, l, h| {
+            if l == 0 {
+                expected.push(h.to_vec());
+            }
+        });
+    }
+    (seqs, expected)
+}
+
+pub fn run(a: &GenArgs) -> CliResult {
+    let (q, ds, front) = load_member(&a.front, a.member, a.model.as_deref())?;
+    if q.layers.len() != 1 {
+        return Err(CliError::input(format!(
+            "the model has {} layers; a GRU cell implements one (generate one cell per layer of a one-layer model)",
+            q.layers.len()
+        )));
+    }
+    let samples = match a.split.as_str() {
+        "test" => &ds.test,
+        "val" => &ds.val,
+        "train" => &ds.train,
+        s => return Err(CliError::input(format!("--split {s}: test, val or train"))),
+    };
+    let sp = spec(&q, 0)?;
+    if a.lanes == 0 || a.lanes > sp.hidden {
+        return Err(CliError::input(format!(
+            "--lanes {}: 1 to {} (the hidden size; with P not dividing H the last group leaves lanes idle)",
+            a.lanes, sp.hidden
+        )));
+    }
+    let (seqs, expected) = stimulus(&q, samples);
+    let layer = &q.layers[0];
+    let tables = [
+        layer.sig_r.to_table()?,
+        layer.sig_z.to_table()?,
+        layer.tanh_n.to_table()?,
+    ];
+    let iface = Interface {
+        module: a.name.clone(),
+        reset: a.reset.reset(),
+    };
+    let m = &front.members[a.member];
+    let header = vec![
+        format!(
+            "task {}, member {} of {} ({} bits of weights, {} {:.4} on test)",
+            front.task,
+            a.member,
+            a.front.display(),
+            m.size_bits,
+            match front.metric {
+                lutforge_gru::data::Metric::Accuracy => "accuracy",
+                lutforge_gru::data::Metric::Mse => "MSE",
+            },
+            m.test
+        ),
+        format!("genome {}", m.genome),
+    ];
+    let files = gru_dir::write(
+        &a.output,
+        &CellSource {
+            spec: &sp,
+            lanes: a.lanes,
+            iface: &iface,
+            tables: [&tables[0], &tables[1], &tables[2]],
+            sequences: &seqs,
+            expected: &expected,
+            header: &header,
+            source: serde_json::json!({
+                "front": a.front,
+                "member": a.member,
+                "genome": m.genome,
+                "task": front.task,
+                "split": a.split,
+            }),
+        },
+    )?;
+    for f in &files {
+        outln!("{}", a.output.join(f).display());
+    }
+    let cell = lutforge_sim::gru::Cell::new(sp.clone(), a.lanes)?;
+    note(format_args!(
+        "{}: {} inputs, {} hidden, {} lane(s), {} cycles per step; stimulus {} sequences, {} steps of the {} split",
+        a.name,
+        sp.inputs,
+        sp.hidden,
+        a.lanes,
+        cell.cycles_per_step(),
+        seqs.len(),
+        expected.len(),
+        a.split
+    ));
+    Ok(())
+}

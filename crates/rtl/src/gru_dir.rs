@@ -1,0 +1,287 @@
+//! A generated GRU cell's directory (`lutforge gru gen`), everything `gru verify`, `gru sim`
+//! and `gru synth` need without the model or the front it came from:
+//!
+//! - `NAME.v`: the cell and its three LUT units;
+//! - `NAME_sig_r.json`, `NAME_sig_z.json`, `NAME_tanh_n.json`: the units' tables
+//!   (`lutforge-table/1`, so `lutforge gen` and `eval` take them too);
+//! - `cell.json` (`lutforge-gru-cell/1`): shape, lanes, interface, every format and every
+//!   weight and bias code;
+//! - `steps.txt`: the stimulus, one sequence step per line (`start x0 … x(I−1)`, start = 1 on
+//!   a sequence's first step);
+//! - `expected.txt`: h_t of every step by the integer model of lutforge-gru, one line each.
+
+use crate::gru::render_cell;
+use crate::iface::{Interface, Reset};
+use lutforge_core::io::{read_text, StagedDir};
+use lutforge_core::table::Table;
+use lutforge_core::{Error, FixedFormat, Params, Result};
+use lutforge_sim::gru::{ActTable, Cell, CellSpec, LayerFormats, QTensor};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub const FORMAT: &str = "lutforge-gru-cell/1";
+pub const MANIFEST: &str = "cell.json";
+pub const STEPS: &str = "steps.txt";
+pub const EXPECTED: &str = "expected.txt";
+
+/// `cell.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub module: String,
+    pub reset: Reset,
+    pub lanes: usize,
+    pub inputs: usize,
+    pub hidden: usize,
+    pub input: FixedFormat,
+    pub formats: LayerFormats,
+    pub w_i: [QTensor; 3],
+    pub w_h: [QTensor; 3],
+    pub b: [QTensor; 4],
+    /// Table files of the r and z sigmoids and the n tanh, in the directory.
+    pub tables: [String; 3],
+    pub sequences: usize,
+    pub steps: usize,
+    pub cycles_per_step: u64,
+    /// Where the cell came from (front, member, genome, task), for the reader.
+    pub source: serde_json::Value,
+}
+
+/// Everything a cell directory holds, read back.
+#[derive(Clone, Debug)]
+pub struct CellDir {
+    pub manifest: Manifest,
+    pub spec: CellSpec,
+    pub iface: Interface,
+    /// (start, input codes) per step.
+    pub steps: Vec<(bool, Vec<i64>)>,
+    /// h_t per step by the integer model.
+    pub expected: Vec<Vec<i64>>,
+}
+
+/// What `gru gen` writes.
+pub struct CellSource<'a> {
+    pub spec: &'a CellSpec,
+    pub lanes: usize,
+    pub iface: &'a Interface,
+    /// The three activation tables as table files (r, z, n).
+    pub tables: [&'a Table; 3],
+    pub sequences: &'a [Vec<Vec<i64>>],
+    pub expected: &'a [Vec<i64>],
+    pub header: &'a [String],
+    pub source: serde_json::Value,
+}
+
+fn codes_line(v: &[i64]) -> String {
+    let mut s = String::new();
+    for (k, c) in v.iter().enumerate() {
+        if k > 0 {
+            s.push(' ');
+        }
+        let _ = write!(s, "{c}");
+    }
+    s
+}
+
+/// Writes the cell directory into `dir` (staged: all of it or nothing); returns its files.
+pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
+    let cell = Cell::new(c.spec.clone(), c.lanes)?;
+    let steps: usize = c.sequences.iter().map(|s| s.len()).sum();
+    if steps != c.expected.len() {
+        return Err(Error::internal(format!(
+            "{steps} steps but {} expected states",
+            c.expected.len()
+        )));
+    }
+    let m = &c.iface.module;
+    let names = [
+        format!("{m}_sig_r.json"),
+        format!("{m}_sig_z.json"),
+        format!("{m}_tanh_n.json"),
+    ];
+    let s = c.spec;
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        module: m.clone(),
+        reset: c.iface.reset,
+        lanes: c.lanes,
+        inputs: s.inputs,
+        hidden: s.hidden,
+        input: s.input,
+        formats: s.fmt,
+        w_i: s.w_i.clone(),
+        w_h: s.w_h.clone(),
+        b: s.b.clone(),
+        tables: names.clone(),
+        sequences: c.sequences.len(),
+        steps,
+        cycles_per_step: cell.cycles_per_step(),
+        source: c.source.clone(),
+    };
+    let verilog = render_cell(s, c.lanes, c.header, c.iface)?;
+    let mut out = StagedDir::create(dir)?;
+    let mut files = Vec::new();
+    let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
+        out.write_file(name, bytes)?;
+        files.push(name.to_string());
+        Ok(())
+    };
+    put(&format!("{m}.v"), verilog.as_bytes())?;
+    for (name, t) in names.iter().zip(c.tables) {
+        put(name, t.to_json().as_bytes())?;
+    }
+    let mut text = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::internal(format!("cell.json: {e}")))?;
+    text.push('\n');
+    put(MANIFEST, text.as_bytes())?;
+    let mut st = String::new();
+    for seq in c.sequences {
+        for (t, x) in seq.iter().enumerate() {
+            let _ = writeln!(st, "{} {}", u8::from(t == 0), codes_line(x));
+        }
+    }
+    put(STEPS, st.as_bytes())?;
+    let mut ex = String::new();
+    for h in c.expected {
+        let _ = writeln!(ex, "{}", codes_line(h));
+    }
+    put(EXPECTED, ex.as_bytes())?;
+    out.commit(false)?;
+    Ok(files)
+}
+
+/// One activation's table file as the cell's LUT unit holds it.
+fn act_table(dir: &Path, name: &str, input: FixedFormat, output: FixedFormat) -> Result<ActTable> {
+    let path = dir.join(name);
+    let (t, _) = Table::from_json(&read_text(&path)?)
+        .map_err(|e| Error::input(format!("{}: {}", path.display(), e)))?;
+    let scale = t.require_scale(input.frac)?;
+    let Params::Int(params) = &scale.params else {
+        return Err(Error::input(format!(
+            "{}: an FP32 table; the cell's units are integer",
+            path.display()
+        )));
+    };
+    let dp = t.datapath(input.frac);
+    if dp.input != input || dp.output != output {
+        return Err(Error::input(format!(
+            "{}: maps {}-bit codes at scale {} to {} bits at {}; the cell needs {} at {} to {} at {}",
+            path.display(),
+            dp.input.bits,
+            dp.input.frac,
+            dp.output.bits,
+            dp.output.frac,
+            input.bits,
+            input.frac,
+            output.bits,
+            output.frac
+        )));
+    }
+    Ok(ActTable {
+        dp,
+        params: params.clone(),
+    })
+}
+
+/// Parses whitespace-separated integers of one line.
+fn ints(line: &str, path: &Path, n: usize) -> Result<Vec<i64>> {
+    let v: Vec<i64> = line
+        .split_whitespace()
+        .map(|w| w.parse::<i64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| {
+            Error::input(format!(
+                "{}: '{line}' is not a line of integers",
+                path.display()
+            ))
+        })?;
+    if v.len() != n {
+        return Err(Error::input(format!(
+            "{}: '{line}' holds {} numbers; {n} expected",
+            path.display(),
+            v.len()
+        )));
+    }
+    Ok(v)
+}
+
+/// Reads a cell directory back; anything missing or inconsistent is an input error.
+pub fn read(dir: &Path) -> Result<CellDir> {
+    let mpath = dir.join(MANIFEST);
+    let text = read_text(&mpath)?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+        Error::input(format!(
+            "{}: not a GRU cell manifest ({FORMAT}): {e}",
+            mpath.display()
+        ))
+    })?;
+    if manifest.format != FORMAT {
+        return Err(Error::input(format!(
+            "{}: format '{}', expected {FORMAT}",
+            mpath.display(),
+            manifest.format
+        )));
+    }
+    let f = manifest.formats;
+    let spec = CellSpec {
+        inputs: manifest.inputs,
+        hidden: manifest.hidden,
+        input: manifest.input,
+        w_i: manifest.w_i.clone(),
+        w_h: manifest.w_h.clone(),
+        b: manifest.b.clone(),
+        fmt: f,
+        sig_r: act_table(dir, &manifest.tables[0], f.a_r, f.r)?,
+        sig_z: act_table(dir, &manifest.tables[1], f.a_z, f.z)?,
+        tanh_n: act_table(dir, &manifest.tables[2], f.a_n, f.n)?,
+    };
+    spec.check()
+        .map_err(|e| Error::input(format!("{}: {}", mpath.display(), e)))?;
+    let spath = dir.join(STEPS);
+    let mut steps = Vec::new();
+    for line in read_text(&spath)?.lines() {
+        let v = ints(line, &spath, 1 + spec.inputs)?;
+        steps.push((v[0] != 0, v[1..].to_vec()));
+    }
+    let epath = dir.join(EXPECTED);
+    let expected = read_text(&epath)?
+        .lines()
+        .map(|l| ints(l, &epath, spec.hidden))
+        .collect::<Result<Vec<_>>>()?;
+    if expected.len() != steps.len() {
+        return Err(Error::input(format!(
+            "{}: {} states for {} steps",
+            epath.display(),
+            expected.len(),
+            steps.len()
+        )));
+    }
+    let iface = Interface {
+        module: manifest.module.clone(),
+        reset: manifest.reset,
+    };
+    Ok(CellDir {
+        manifest,
+        spec,
+        iface,
+        steps,
+        expected,
+    })
+}
+
+impl CellDir {
+    /// The steps grouped into sequences (a start flag opens each).
+    pub fn sequences(&self) -> Vec<Vec<Vec<i64>>> {
+        let mut out: Vec<Vec<Vec<i64>>> = Vec::new();
+        for (start, x) in &self.steps {
+            if *start || out.is_empty() {
+                out.push(Vec::new());
+            }
+            if let Some(last) = out.last_mut() {
+                last.push(x.clone());
+            }
+        }
+        out
+    }
+}
