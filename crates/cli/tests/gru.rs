@@ -259,3 +259,99 @@ fn missing_or_corrupt_data_files_are_named() {
     );
     assert!(!out.exists());
 }
+
+/// A front member becomes a verified GRU cell: `gru gen` writes it, `gru verify` checks the
+/// cell model against the integer model and the RTL against the cell model (Verilator, with
+/// stalls), `gru sim` counts its cycles; a hand-edited RTL fails verify with exit 1; bad
+/// input is one line and exit 2.
+#[test]
+fn a_front_member_becomes_a_verified_cell() {
+    let d = tempfile::tempdir().unwrap();
+    let m = d.path().join("torch.json");
+    let st = format!("{TORCH}/model.safetensors");
+    let (code, _, err) = run(&["gru", "import", &st, "--task", "vowels", "-o", p(&m), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let front = d.path().join("front.json");
+    let (code, _, err) = run(&[
+        "gru",
+        "pareto",
+        "--task",
+        "vowels",
+        "--model",
+        p(&m),
+        "--population",
+        "12",
+        "--generations",
+        "3",
+        "--bits",
+        "4..8",
+        "-o",
+        p(&front),
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&front).unwrap()).unwrap();
+    let members = f["members"].as_array().unwrap();
+    // The most accurate member: every operator of it matters to the state.
+    let best = (0..members.len())
+        .max_by(|&a, &b| {
+            members[a]["test"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&members[b]["test"].as_f64().unwrap())
+        })
+        .unwrap()
+        .to_string();
+    let cell = d.path().join("cell");
+    let (code, out, err) = run(&[
+        "gru", "gen", p(&front), "--member", &best, "--lanes", "3", "--name", "vowels_cell",
+        "-o", p(&cell),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("vowels_cell.v"), "{out}");
+    let (code, out, err) = run(&["gru", "verify", p(&cell)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("cell model = integer model: "), "{out}");
+    assert!(out.contains(", 0 mismatches"), "{out}");
+    let (code, out, err) = run(&["gru", "sim", p(&cell), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // 8 hidden units on 3 lanes: 3 groups of 3(12 + 8) MAC cycles, then each group's rows
+    // and 2 more through the elementwise stage, plus the two handshake cycles.
+    assert_eq!(s["cycles_per_step"], 3 * (3 * (12 + 8) + 2) + 8 + 2);
+    assert_eq!(
+        s["cycles"].as_u64().unwrap(),
+        s["steps"].as_u64().unwrap() * s["cycles_per_step"].as_u64().unwrap()
+    );
+    // An edited update of the z gate's sum is found.
+    let v = cell.join("vowels_cell.v");
+    let text = std::fs::read_to_string(&v).unwrap();
+    let edited = text.replacen("acc_z0 <= acc_z0 + e0", "acc_z0 <= acc_z0 - e0", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&v, edited).unwrap();
+    let (code, _, err) = run(&["gru", "verify", p(&cell)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the RTL and the cell model differ"), "{err}");
+    // Bad input.
+    let o = d.path().join("x");
+    let ox = p(&o);
+    assert_input_error(
+        &["gru", "gen", p(&front), "--member", "999", "-o", ox],
+        "--member 999: the front holds",
+    );
+    assert_input_error(
+        &["gru", "gen", p(&front), "--member", "0", "--lanes", "9", "-o", ox],
+        "--lanes 9: 1 to 8",
+    );
+    assert_input_error(
+        &["gru", "gen", p(&front), "--member", "0", "--lanes", "0", "-o", ox],
+        "--lanes 0",
+    );
+    assert_input_error(
+        &["gru", "gen", p(&m), "--member", "0", "-o", ox],
+        "not a GRU front",
+    );
+    assert_input_error(&["gru", "verify", p(d.path())], "cell.json");
+    assert!(!o.exists());
+}
