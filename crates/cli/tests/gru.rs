@@ -305,8 +305,17 @@ fn a_front_member_becomes_a_verified_cell() {
         .to_string();
     let cell = d.path().join("cell");
     let (code, out, err) = run(&[
-        "gru", "gen", p(&front), "--member", &best, "--lanes", "3", "--name", "vowels_cell",
-        "-o", p(&cell),
+        "gru",
+        "gen",
+        p(&front),
+        "--member",
+        &best,
+        "--lanes",
+        "3",
+        "--name",
+        "vowels_cell",
+        "-o",
+        p(&cell),
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("vowels_cell.v"), "{out}");
@@ -341,11 +350,31 @@ fn a_front_member_becomes_a_verified_cell() {
         "--member 999: the front holds",
     );
     assert_input_error(
-        &["gru", "gen", p(&front), "--member", "0", "--lanes", "9", "-o", ox],
+        &[
+            "gru",
+            "gen",
+            p(&front),
+            "--member",
+            "0",
+            "--lanes",
+            "9",
+            "-o",
+            ox,
+        ],
         "--lanes 9: 1 to 8",
     );
     assert_input_error(
-        &["gru", "gen", p(&front), "--member", "0", "--lanes", "0", "-o", ox],
+        &[
+            "gru",
+            "gen",
+            p(&front),
+            "--member",
+            "0",
+            "--lanes",
+            "0",
+            "-o",
+            ox,
+        ],
         "--lanes 0",
     );
     assert_input_error(

@@ -154,7 +154,7 @@ pub fn render_harness(spec: &CellSpec, iface: &Interface, vcd: bool) -> Result<S
 }
 
 /// What one cross-check found.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CellCheck {
     pub steps: usize,
     /// Cycles the replay took (the last handshake's cycle + 1).
@@ -163,6 +163,8 @@ pub struct CellCheck {
     pub fresh_build: bool,
     /// The first difference between the RTL's log and the model's, if any.
     pub mismatch: Option<String>,
+    /// Wall time of the Verilated run (reading the steps and writing the log included).
+    pub rtl_seconds: f64,
 }
 
 /// Builds the Verilator model of `verilog` (the cell of `spec` with `lanes` lanes, as
@@ -177,14 +179,38 @@ pub fn crosscheck_verilog(
     cache: &Path,
     vcd: Option<&Path>,
 ) -> Result<CellCheck> {
-    let cpp = render_harness(spec, iface, true)?;
-    let build = verilator::build_with(verilog, &cpp, &iface.module, cache, Profile::Check)?;
+    crosscheck_with(verilog, spec, lanes, iface, st, cache, vcd, Profile::Check)
+}
+
+/// [`crosscheck_verilog`] with the model compiled as `profile` says (no VCD with
+/// [`Profile::Speed`]); the result also carries the Verilated run's wall time.
+#[allow(clippy::too_many_arguments)]
+pub fn crosscheck_with(
+    verilog: &str,
+    spec: &CellSpec,
+    lanes: usize,
+    iface: &Interface,
+    st: &Steps,
+    cache: &Path,
+    vcd: Option<&Path>,
+    profile: Profile,
+) -> Result<CellCheck> {
+    let traced = profile == Profile::Check;
+    if vcd.is_some() && !traced {
+        return Err(Error::input(
+            "waveforms need the checking build (with tracing)",
+        ));
+    }
+    let cpp = render_harness(spec, iface, traced)?;
+    let build = verilator::build_with(verilog, &cpp, &iface.module, cache, profile)?;
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let steps_path = dir.path().join("steps.txt");
     let out_path = dir.path().join("rtl.log");
     std::fs::write(&steps_path, st.file()).map_err(|e| Error::io(&steps_path, e))?;
     // A mismatch in the number of outputs makes the harness exit 1; the logs still compare.
+    let t = std::time::Instant::now();
     let run = build.run(&steps_path, &out_path, vcd);
+    let rtl_seconds = t.elapsed().as_secs_f64();
     let rtl = std::fs::read_to_string(&out_path).map_err(|e| Error::io(&out_path, e))?;
     let model = model_log(spec, lanes, st)?;
     let mismatch = rtl
@@ -222,6 +248,7 @@ pub fn crosscheck_verilog(
         cycles,
         fresh_build: build.fresh,
         mismatch,
+        rtl_seconds,
     })
 }
 

@@ -88,6 +88,24 @@ pub struct Cell {
     out_valid: bool,
     out_h: Vec<i64>,
     stats: CellStats,
+    /// Position in `sched` during a MAC phase.
+    mac_k: usize,
+    /// The MAC cycles of one group, in order (the same for every group), and every lane's
+    /// weight in each: `weights[(group · sched.len() + k) · lanes + lane]` (0 for the idle
+    /// lanes of a partial group). Precomputed because the model's speed is a goal.
+    sched: Vec<Slot>,
+    weights: Vec<i64>,
+    /// The scale of each sum (`Sum::index`).
+    scales: [i32; 4],
+}
+
+/// One MAC cycle of the schedule: which sum, which column, its operand and product shift.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slot {
+    sum: Sum,
+    col: usize,
+    operand: Operand,
+    shift: u32,
 }
 
 /// The cell's registered outputs in one cycle.
@@ -109,7 +127,34 @@ impl Cell {
             )));
         }
         let (h, i) = (spec.hidden, spec.inputs);
+        let sched: Vec<Slot> = Sum::ALL
+            .iter()
+            .flat_map(|&sum| (0..spec.columns(sum)).map(move |col| (sum, col)))
+            .map(|(sum, col)| Slot {
+                sum,
+                col,
+                operand: spec.operand(sum, col),
+                shift: spec.product_shift(sum, col),
+            })
+            .collect();
+        let groups = h.div_ceil(lanes);
+        let mut weights = vec![0i64; groups * sched.len() * lanes];
+        for g in 0..groups {
+            for (k, sl) in sched.iter().enumerate() {
+                for l in 0..lanes {
+                    let j = g * lanes + l;
+                    if j < h {
+                        weights[(g * sched.len() + k) * lanes + l] = spec.weight(sl.sum, j, sl.col);
+                    }
+                }
+            }
+        }
+        let scales = Sum::ALL.map(|s| spec.scale(s));
         Ok(Cell {
+            mac_k: 0,
+            sched,
+            weights,
+            scales,
             lanes,
             phase: Phase::Idle,
             x: vec![0; i],
@@ -203,13 +248,13 @@ impl Cell {
     fn t0_of(&self, l: usize, j: usize) -> AfterT0 {
         let (s, f) = (&self.spec, &self.spec.fmt);
         let a = &self.acc[l];
-        let a_r = requant(a[Sum::R.index()], s.scale(Sum::R), f.a_r);
-        let a_z = requant(a[Sum::Z.index()], s.scale(Sum::Z), f.a_z);
+        let a_r = requant(a[Sum::R.index()], self.scales[0], f.a_r);
+        let a_z = requant(a[Sum::Z.index()], self.scales[1], f.a_z);
         AfterT0 {
             j,
             r: s.sig_r.eval(a_r),
             z: s.sig_z.eval(a_z),
-            hn: requant(a[Sum::Hn.index()], s.scale(Sum::Hn), f.hn),
+            hn: requant(a[Sum::Hn.index()], self.scales[3], f.hn),
             nx: a[Sum::Nx.index()],
         }
     }
@@ -218,7 +263,7 @@ impl Cell {
     fn t1_of(&self, v: AfterT0) -> AfterT1 {
         let (s, f) = (&self.spec, &self.spec.fmt);
         let rhn = requant(v.r as i128 * v.hn as i128, f.r.frac + f.hn.frac, f.rhn);
-        let t = s.scale(Sum::Nx);
+        let t = self.scales[2];
         let an = requant(v.nx + ((rhn as i128) << (t - f.rhn.frac)), t, f.a_n);
         AfterT1 {
             j: v.j,
@@ -268,6 +313,7 @@ impl Cell {
                         self.h.iter_mut().for_each(|v| *v = 0);
                     }
                     self.load_biases(0);
+                    self.mac_k = 0;
                     self.phase = Phase::Mac {
                         group: 0,
                         sum: Sum::R,
@@ -275,43 +321,32 @@ impl Cell {
                     };
                 }
             }
-            Phase::Mac { group, sum, col } => {
-                let shift = self.spec.product_shift(sum, col);
-                let v = match self.spec.operand(sum, col) {
-                    Operand::X(k) => self.x[k],
-                    Operand::H(k) => self.h[k],
+            Phase::Mac { group, .. } => {
+                let k = self.mac_k;
+                let slot = self.sched[k];
+                let v = match slot.operand {
+                    Operand::X(i) => self.x[i],
+                    Operand::H(i) => self.h[i],
                 };
-                for l in 0..self.rows_in(group) {
-                    let j = group * self.lanes + l;
-                    let w = self.spec.weight(sum, j, col);
-                    self.acc[l][sum.index()] += ((w as i128) * (v as i128)) << shift;
-                    self.stats.macs += 1;
+                let rows = self.rows_in(group);
+                let base = (group * self.sched.len() + k) * self.lanes;
+                let si = slot.sum.index();
+                for (acc, &w) in self.acc[..rows]
+                    .iter_mut()
+                    .zip(&self.weights[base..base + rows])
+                {
+                    // `CellSpec::check` keeps weight and operand within 62 bits: exact in i64.
+                    acc[si] += ((w * v) as i128) << slot.shift;
                 }
-                self.phase = if col + 1 < self.spec.columns(sum) {
-                    Phase::Mac {
+                self.stats.macs += rows as u64;
+                self.mac_k = k + 1;
+                self.phase = match self.sched.get(k + 1) {
+                    Some(n) => Phase::Mac {
                         group,
-                        sum,
-                        col: col + 1,
-                    }
-                } else {
-                    match sum {
-                        Sum::R => Phase::Mac {
-                            group,
-                            sum: Sum::Z,
-                            col: 0,
-                        },
-                        Sum::Z => Phase::Mac {
-                            group,
-                            sum: Sum::Nx,
-                            col: 0,
-                        },
-                        Sum::Nx => Phase::Mac {
-                            group,
-                            sum: Sum::Hn,
-                            col: 0,
-                        },
-                        Sum::Hn => Phase::Tail { group, t: 0 },
-                    }
+                        sum: n.sum,
+                        col: n.col,
+                    },
+                    None => Phase::Tail { group, t: 0 },
                 };
             }
             Phase::Tail { group, t } => {
@@ -326,6 +361,7 @@ impl Cell {
                     self.phase = Phase::Tail { group, t: t + 1 };
                 } else if group + 1 < self.groups() {
                     self.load_biases(group + 1);
+                    self.mac_k = 0;
                     self.phase = Phase::Mac {
                         group: group + 1,
                         sum: Sum::R,

@@ -138,6 +138,18 @@ impl CellSpec {
                 )));
             }
         }
+        let operand = self.input.bits.max(self.fmt.h.bits);
+        if let Some(w) = self
+            .w_i
+            .iter()
+            .chain(&self.w_h)
+            .find(|w| w.fmt.bits + operand > 62)
+        {
+            return Err(Error::input(format!(
+                "{}-bit weights times {operand}-bit operands: the cell multiplies at most 62 bits",
+                w.fmt.bits
+            )));
+        }
         if self.fmt.z.frac < 0 {
             return Err(Error::input(format!(
                 "z has scale {}: 1 − z needs the code of 1, which a negative scale lacks",

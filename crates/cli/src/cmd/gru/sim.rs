@@ -2,18 +2,24 @@
 //! stalls: cycles per step (the documented count), the model's speed, and its activity.
 
 use clap::Args;
+use lutforge_rtl::gru_check::{crosscheck_with, Steps};
 use lutforge_rtl::gru_dir;
+use lutforge_rtl::verilator::Profile;
 use lutforge_sim::gru::Cell;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 use crate::out::outln;
 
 #[derive(Args)]
 pub struct SimArgs {
     /// Directory written by `lutforge gru gen`.
     dir: PathBuf,
+    /// Also run the same stimulus through the RTL under Verilator (its speed build) and
+    /// compare: steps per second of both, and their logs equal.
+    #[arg(long)]
+    verilator: bool,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -31,6 +37,26 @@ pub fn run(a: &SimArgs) -> CliResult {
     let secs = t.elapsed().as_secs_f64().max(1e-9);
     let st = cell.stats();
     let steps = st.steps;
+    let rtl = if a.verilator {
+        let vpath = a.dir.join(format!("{}.v", d.manifest.module));
+        let verilog = lutforge_core::io::read_text(&vpath)?;
+        let r = crosscheck_with(
+            &verilog,
+            &d.spec,
+            d.manifest.lanes,
+            &d.iface,
+            &Steps::of(&seqs, 256, 256, 1),
+            &lutforge_rtl::verilator::default_cache_dir(),
+            None,
+            Profile::Speed,
+        )?;
+        if let Some(m) = r.mismatch {
+            return Err(CliError::failed(m));
+        }
+        Some(r.rtl_seconds.max(1e-9))
+    } else {
+        None
+    };
     if a.json {
         outln!(
             "{}",
@@ -47,6 +73,8 @@ pub fn run(a: &SimArgs) -> CliResult {
                 "elementwise_items": st.tail_items,
                 "seconds": secs,
                 "steps_per_second": steps as f64 / secs,
+                "verilator_seconds": rtl,
+                "verilator_steps_per_second": rtl.map(|r| steps as f64 / r),
             })
         );
     } else {
@@ -65,6 +93,13 @@ pub fn run(a: &SimArgs) -> CliResult {
             steps as f64 / secs,
             cycles as f64 / secs / 1e6
         );
+        if let Some(r) = rtl {
+            outln!(
+                "Verilator (speed build, same stimulus, logs equal): {:.0} steps/s; the cell model is {:.1}× as fast",
+                steps as f64 / r,
+                r / secs
+            );
+        }
     }
     Ok(())
 }
