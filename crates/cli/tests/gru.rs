@@ -333,6 +333,20 @@ fn a_front_member_becomes_a_verified_cell() {
         s["cycles"].as_u64().unwrap(),
         s["steps"].as_u64().unwrap() * s["cycles_per_step"].as_u64().unwrap()
     );
+    // Synthesis, and the cost model's count of the same structure beside it.
+    let (code, out, err) = run(&["gru", "synth", p(&cell), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let y: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let yosys = y["transistors"].as_f64().unwrap();
+    let (code, out, err) = run(&["gru", "cost", p(&cell), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let c: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let model = c["cmos_transistors"].as_f64().unwrap();
+    assert!(
+        (model / yosys - 1.0).abs() <= 0.2,
+        "cost model {model} against Yosys {yosys} transistors"
+    );
+    assert!(c["area_um2"].as_f64().unwrap() > 0.0);
     // An edited update of the z gate's sum is found.
     let v = cell.join("vowels_cell.v");
     let text = std::fs::read_to_string(&v).unwrap();

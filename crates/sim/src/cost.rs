@@ -6,6 +6,7 @@ use crate::unit::{Activity, Arith, Field, Reg, UnitConfig};
 use product::{field_bits, product_gates, OpBit};
 use serde::Serialize;
 
+pub mod cell;
 pub mod ops;
 mod product;
 mod rom;

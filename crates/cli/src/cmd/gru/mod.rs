@@ -1,11 +1,13 @@
 //! `lutforge gru …`: mixed-precision integer GRUs (docs/gru.md). One module per verb; what
 //! the verbs share (loading a task and a model, the calibration option) is here.
 
+pub mod cost;
 pub mod eval;
 pub mod gen;
 pub mod import;
 pub mod pareto;
 pub mod sim;
+pub mod synth;
 pub mod tasks;
 pub mod train;
 pub mod verify;
@@ -44,8 +46,12 @@ pub enum GruCommand {
     /// Cross-check a generated cell: the cell model against the integer model, Verilator
     /// against the cell model, cycle by cycle with stalls.
     Verify(verify::VerifyArgs),
-    /// Run a generated cell's cycle model: cycles per step, speed, VCD from Verilator.
+    /// Run a generated cell's cycle model: cycles per step, speed (and Verilator's).
     Sim(sim::SimArgs),
+    /// Yosys synthesis of a generated cell (generic CMOS, iCE40 or Xilinx).
+    Synth(synth::SynthArgs),
+    /// The cost model's area of a generated cell, by component.
+    Cost(cost::CostArgs),
 }
 
 pub fn run(a: &GruArgs) -> CliResult {
@@ -58,6 +64,8 @@ pub fn run(a: &GruArgs) -> CliResult {
         GruCommand::Gen(a) => gen::run(a),
         GruCommand::Verify(a) => verify::run(a),
         GruCommand::Sim(a) => sim::run(a),
+        GruCommand::Synth(a) => synth::run(a),
+        GruCommand::Cost(a) => cost::run(a),
     }
 }
 

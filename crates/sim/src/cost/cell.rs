@@ -1,0 +1,240 @@
+//! The GRU cell's area, component by component, from the structure the RTL
+//! (`rtl_templates/gru_cell.v`) describes: per MAC lane a weight ROM, a multiplier, an
+//! alignment shifter and four accumulators; shared, the operand multiplexer, the state and
+//! input registers, the elementwise stage with its products, adders and requantizations, the
+//! control counters, and the three LUT units priced by the unit's own model. The cells are
+//! the unit model's (`CellLib`), the structures its textbook ones; docs/cost-model.md ("The
+//! GRU cell") lists them and compares the total with Yosys. Nothing is fitted.
+
+use super::product::{field_bits, product_gates};
+use super::rom::bdd_nodes;
+use super::{CellLib, Component, Driver};
+use crate::gru::{Cell, CellSpec, Sum};
+use crate::unit::{ceil_log2, Arch, Arith, UnitConfig};
+
+fn part(name: &str, ge: f64, driver: Driver, structure: String) -> Component {
+    Component {
+        name: name.into(),
+        ge,
+        per_lane: false,
+        driver,
+        structure,
+    }
+}
+
+/// A signed a × b product, all a + b bits used.
+fn mul(a: u32, b: u32, cell: &CellLib) -> f64 {
+    let (wide, narrow) = if a >= b { (a, b) } else { (b, a) };
+    product_gates(
+        &field_bits(None, wide as usize),
+        &field_bits(None, narrow as usize),
+        true,
+        (a + b) as usize,
+        0,
+    )
+    .ge(cell)
+}
+
+/// The output step of a `iw`-bit sum shifted right by `sh` into `ow` bits: the rounding
+/// constant's half adders (none for an exact left shift) and the saturation (an AND and an OR
+/// tree over the dropped top bits, one multiplexer per output bit).
+fn requant(iw: u32, sh: i32, ow: u32, cell: &CellLib) -> f64 {
+    let (round, qw) = if sh > 0 {
+        let ww = iw.max(sh as u32) + 1;
+        (f64::from(ww) * cell.ha, ww - sh as u32)
+    } else {
+        (0.0, iw + (-sh) as u32)
+    };
+    let sat = if qw > ow {
+        2.0 * f64::from(qw - ow) * cell.and2 + f64::from(ow) * cell.mux2
+    } else {
+        0.0
+    };
+    round + sat
+}
+
+/// A register of `bits` data bits with load enable and reset, as the unit model prices them.
+fn reg(bits: u32, cell: &CellLib) -> f64 {
+    f64::from(bits) * (cell.dff + cell.mux2 + cell.rst)
+}
+
+/// The components of the cell of `spec` with `lanes` MAC lanes.
+pub fn components(spec: &CellSpec, lanes: usize, cell: &CellLib) -> Vec<Component> {
+    let Ok(c) = Cell::new(spec.clone(), lanes) else {
+        return Vec::new();
+    };
+    let (i, h, p) = (spec.inputs as u32, spec.hidden as u32, lanes as u32);
+    let f = &spec.fmt;
+    let groups = c.groups();
+    let (nx, nh) = (spec.input.bits, f.h.bits);
+    let (gb, cb) = (ceil_log2(groups).max(1), ceil_log2((i + h) as usize).max(1));
+    let tb = ceil_log2(lanes + 2).max(1);
+    let jb = ceil_log2(h as usize).max(1);
+    let vw = nx.max(nh);
+    let ww = spec
+        .w_i
+        .iter()
+        .chain(&spec.w_h)
+        .map(|t| t.fmt.bits)
+        .max()
+        .unwrap_or(2);
+    let aw: [u32; 4] = Sum::ALL.map(|s| spec.acc_bits(s));
+    let aw_max = aw.iter().copied().max().unwrap_or(1);
+    let aw_sum: u32 = aw.iter().sum();
+    let max_shift = Sum::ALL
+        .iter()
+        .flat_map(|&s| (0..spec.columns(s)).map(move |col| spec.product_shift(s, col)))
+        .max()
+        .unwrap_or(0);
+    let shb = 32 - max_shift.leading_zeros();
+    let mut v = Vec::new();
+
+    // Per lane: the weight ROM over {sum, group, column}, as its words' shared BDD.
+    let kb = 2 + gb + cb;
+    let mut rom_ge = 0.0;
+    let mut rom_nodes = 0;
+    for l in 0..lanes {
+        let mut words = vec![0i64; 1usize << kb];
+        for g in 0..groups {
+            let j = g * lanes + l;
+            if j >= spec.hidden {
+                continue;
+            }
+            for s in Sum::ALL {
+                for col in 0..spec.columns(s) {
+                    let key = (s.index() << (gb + cb)) | (g << cb) | col;
+                    words[key] = spec.weight(s, j, col);
+                }
+            }
+        }
+        let b = bdd_nodes(&words, kb, ww);
+        rom_ge += b.ge(cell);
+        rom_nodes += b.mux + b.gate + b.inv;
+    }
+    v.push(part(
+        "weight ROMs",
+        rom_ge,
+        Driver::Select,
+        format!("{lanes} ROM(s) of 2^{kb} x {ww} bits as their shared BDDs: {rom_nodes} nodes"),
+    ));
+    let lane_mul = mul(ww, vw, cell);
+    v.push(part(
+        "MAC multipliers",
+        p as f64 * lane_mul,
+        Driver::Multiply,
+        format!("{lanes} signed {ww} x {vw}-bit multipliers"),
+    ));
+    let shift = f64::from(aw_max) * f64::from(shb) * cell.mux2;
+    v.push(part(
+        "alignment shifters",
+        p as f64 * shift,
+        Driver::Multiply,
+        format!("{lanes} {aw_max}-bit barrel shifters of {shb} stage(s)"),
+    ));
+    // Four accumulators per lane: adder, bias-or-sum and hold multiplexers, flip-flops.
+    let acc = f64::from(aw_sum) * (cell.fa + 2.0 * cell.mux2 + cell.dff);
+    v.push(part(
+        "accumulators",
+        p as f64 * acc,
+        Driver::Add,
+        format!(
+            "{lanes} x 4 accumulators of {}/{}/{}/{} bits (adder, load and hold multiplexers, flip-flops)",
+            aw[0], aw[1], aw[2], aw[3]
+        ),
+    ));
+    // Shared: the operand multiplexers (x[col], h[hidx]) and the h index subtractor.
+    let operand =
+        f64::from((i - 1) + (h - 1) + 1) * f64::from(vw) * cell.mux2 + f64::from(cb) * cell.fa;
+    v.push(part(
+        "operand select",
+        operand,
+        Driver::Select,
+        format!("{i}:1 and {h}:1 multiplexers of {vw} bits"),
+    ));
+    let state =
+        reg(i * nx, cell) + 3.0 * reg(h * nh, cell) + f64::from(h) * f64::from(jb) * cell.and2;
+    v.push(part(
+        "input and state registers",
+        state,
+        Driver::PipeData,
+        format!(
+            "x ({} bits), h, h_next and out_h ({} bits each), row write decoder",
+            i * nx,
+            h * nh
+        ),
+    ));
+    let sel = f64::from(p - 1) * f64::from(aw_sum) * cell.mux2;
+    let sc = |s: Sum| spec.scale(s);
+    let (nr, nz, nn, nhn) = (f.r.bits, f.z.bits, f.n.bits, f.hn.bits);
+    let ow = f.z.frac.max(nz as i32 - 1) as u32 + 2;
+    let u = f.zn.frac.max(f.zh.frac);
+    let hw = (f.zn.bits as i32 + u - f.zn.frac).max(f.zh.bits as i32 + u - f.zh.frac) as u32 + 1;
+    let tn = sc(Sum::Nx);
+    let elementwise = sel
+        + requant(aw[0], sc(Sum::R) - f.a_r.frac, f.a_r.bits, cell)
+        + requant(aw[1], sc(Sum::Z) - f.a_z.frac, f.a_z.bits, cell)
+        + requant(aw[3], sc(Sum::Hn) - f.hn.frac, nhn, cell)
+        + mul(nr, nhn, cell)
+        + requant(
+            nr + nhn,
+            f.r.frac + f.hn.frac - f.rhn.frac,
+            f.rhn.bits,
+            cell,
+        )
+        + f64::from(aw[2]) * cell.fa
+        + requant(aw[2], tn - f.a_n.frac, f.a_n.bits, cell)
+        + f64::from(h - 1) * f64::from(nh) * cell.mux2
+        + mul(nz, nh, cell)
+        + requant(nz + nh, f.z.frac + f.h.frac - f.zh.frac, f.zh.bits, cell)
+        + f64::from(ow) * cell.fa
+        + mul(ow, nn, cell)
+        + requant(ow + nn, f.z.frac + f.n.frac - f.zn.frac, f.zn.bits, cell)
+        + f64::from(hw) * cell.fa
+        + requant(hw, u - f.h.frac, nh, cell)
+        + reg(1 + jb + nhn + aw[2], cell)
+        + reg(1 + jb + nz, cell);
+    v.push(part(
+        "elementwise stage",
+        elementwise,
+        Driver::Round,
+        format!(
+            "{lanes}:1 lane select, 3 products, 3 adders, 7 requantizations, {h}:1 state read, 2 pipeline registers"
+        ),
+    ));
+    let ctl_bits = gb + cb + tb + jb + 4;
+    v.push(part(
+        "control",
+        f64::from(ctl_bits) * (cell.dffr + cell.fa + cell.mux2),
+        Driver::PipeData,
+        format!("{ctl_bits} bits of phase, sum, group, column and row counters"),
+    ));
+    for (name, t) in [
+        ("sigmoid unit r", &spec.sig_r),
+        ("sigmoid unit z", &spec.sig_z),
+        ("tanh unit n", &spec.tanh_n),
+    ] {
+        let ucfg = UnitConfig {
+            arith: Arith::Int(t.dp),
+            arch: Arch::Pwl,
+            segments: t.params.segments(),
+            lanes: 1,
+            stages: 1,
+            programmable: false,
+        };
+        let params = lutforge_core::Params::Int(t.params.clone());
+        let ge: f64 = super::components_in(&ucfg, Some(&params), cell)
+            .iter()
+            .map(|c| c.ge)
+            .sum();
+        v.push(part(
+            name,
+            ge,
+            Driver::Round,
+            format!(
+                "fixed {}-segment LUT unit, one stage (the unit's cost model)",
+                t.params.segments()
+            ),
+        ));
+    }
+    v
+}
