@@ -83,6 +83,10 @@ pub struct Cell {
     h_next: Vec<i64>,
     /// Per lane, the four sums (`Sum::index`).
     acc: Vec<[i128; 4]>,
+    /// The same accumulators in i64, used instead when every sum fits 63 bits (`narrow`):
+    /// the common case, and twice as fast to simulate.
+    acc64: Vec<[i64; 4]>,
+    narrow: bool,
     t0: Option<AfterT0>,
     t1: Option<AfterT1>,
     out_valid: bool,
@@ -161,6 +165,8 @@ impl Cell {
             h: vec![0; h],
             h_next: vec![0; h],
             acc: vec![[0; 4]; lanes],
+            acc64: vec![[0; 4]; lanes],
+            narrow: Sum::ALL.iter().all(|&s| spec.acc_bits(s) <= 63),
             t0: None,
             t1: None,
             out_valid: false,
@@ -239,7 +245,9 @@ impl Cell {
         for l in 0..self.rows_in(g) {
             let j = g * self.lanes + l;
             for s in Sum::ALL {
-                self.acc[l][s.index()] = self.spec.bias_term(s, j);
+                let b = self.spec.bias_term(s, j);
+                self.acc[l][s.index()] = b;
+                self.acc64[l][s.index()] = b as i64;
             }
         }
     }
@@ -247,7 +255,11 @@ impl Cell {
     /// T0 for row j: the pre-activations, the sigmoid units and hn.
     fn t0_of(&self, l: usize, j: usize) -> AfterT0 {
         let (s, f) = (&self.spec, &self.spec.fmt);
-        let a = &self.acc[l];
+        let a = if self.narrow {
+            self.acc64[l].map(i128::from)
+        } else {
+            self.acc[l]
+        };
         let a_r = requant(a[Sum::R.index()], self.scales[0], f.a_r);
         let a_z = requant(a[Sum::Z.index()], self.scales[1], f.a_z);
         AfterT0 {
@@ -331,12 +343,16 @@ impl Cell {
                 let rows = self.rows_in(group);
                 let base = (group * self.sched.len() + k) * self.lanes;
                 let si = slot.sum.index();
-                for (acc, &w) in self.acc[..rows]
-                    .iter_mut()
-                    .zip(&self.weights[base..base + rows])
-                {
-                    // `CellSpec::check` keeps weight and operand within 62 bits: exact in i64.
-                    acc[si] += ((w * v) as i128) << slot.shift;
+                let ws = &self.weights[base..base + rows];
+                if self.narrow {
+                    for (acc, &w) in self.acc64[..rows].iter_mut().zip(ws) {
+                        acc[si] += (w * v) << slot.shift;
+                    }
+                } else {
+                    for (acc, &w) in self.acc[..rows].iter_mut().zip(ws) {
+                        // `CellSpec::check` keeps weight and operand within 62 bits.
+                        acc[si] += ((w * v) as i128) << slot.shift;
+                    }
                 }
                 self.stats.macs += rows as u64;
                 self.mac_k = k + 1;

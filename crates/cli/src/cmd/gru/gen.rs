@@ -64,9 +64,9 @@ pub fn stimulus(q: &QuantGru, samples: &[Sample]) -> (Vec<Vec<Vec<i64>>>, Vec<Ve
 /// `--member`: an index, or `best`.
 fn member_index(front: &std::path::Path, m: &str) -> CliResult<usize> {
     if m != "best" {
-        return m.parse::<usize>().map_err(|_| {
-            CliError::input(format!("--member {m}: an index (0, 1, …) or best"))
-        });
+        return m
+            .parse::<usize>()
+            .map_err(|_| CliError::input(format!("--member {m}: an index (0, 1, …) or best")));
     }
     let f: lutforge_gru::pareto::Front =
         serde_json::from_str(&lutforge_core::io::read_text(front)?).map_err(|e| {
