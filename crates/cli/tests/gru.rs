@@ -395,6 +395,10 @@ fn a_front_member_becomes_a_verified_cell() {
         &["gru", "gen", p(&m), "--member", "0", "-o", ox],
         "not a GRU front",
     );
+    assert_input_error(
+        &["gru", "gen", p(&front), "--member", "int9", "-o", ox],
+        "the front's baselines are",
+    );
     assert_input_error(&["gru", "verify", p(d.path())], "cell.json");
     assert!(!o.exists());
 }

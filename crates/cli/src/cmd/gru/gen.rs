@@ -18,8 +18,8 @@ use crate::out::outln;
 pub struct GenArgs {
     /// Front file of `lutforge gru pareto`.
     front: PathBuf,
-    /// Index of the member (0 = the first, the smallest), or `best`: the most accurate on
-    /// the test split (the lowest MSE for a regression).
+    /// Index of the member (0 = the first, the smallest); `best`: the most accurate on the
+    /// test split (the lowest MSE for a regression); `intB`: the homogeneous B-bit baseline.
     #[arg(long)]
     member: String,
     /// Float model (default: the file the front names).
@@ -61,36 +61,8 @@ pub fn stimulus(q: &QuantGru, samples: &[Sample]) -> (Vec<Vec<Vec<i64>>>, Vec<Ve
     (seqs, expected)
 }
 
-/// `--member`: an index, or `best`.
-fn member_index(front: &std::path::Path, m: &str) -> CliResult<usize> {
-    if m != "best" {
-        return m
-            .parse::<usize>()
-            .map_err(|_| CliError::input(format!("--member {m}: an index (0, 1, …) or best")));
-    }
-    let f: lutforge_gru::pareto::Front =
-        serde_json::from_str(&lutforge_core::io::read_text(front)?).map_err(|e| {
-            CliError::input(format!(
-                "{}: not a GRU front (lutforge gru pareto): {e}",
-                front.display()
-            ))
-        })?;
-    let better = |a: f64, b: f64| match f.metric {
-        lutforge_gru::data::Metric::Accuracy => a > b,
-        lutforge_gru::data::Metric::Mse => a < b,
-    };
-    let mut best: Option<usize> = None;
-    for (i, m) in f.members.iter().enumerate() {
-        if best.is_none_or(|b| better(m.test, f.members[b].test)) {
-            best = Some(i);
-        }
-    }
-    best.ok_or_else(|| CliError::input(format!("{}: the front has no member", front.display())))
-}
-
 pub fn run(a: &GenArgs) -> CliResult {
-    let index = member_index(&a.front, &a.member)?;
-    let (q, ds, front) = load_member(&a.front, index, a.model.as_deref())?;
+    let (q, ds, front, m, label) = load_member(&a.front, &a.member, a.model.as_deref())?;
     if q.layers.len() != 1 {
         return Err(CliError::input(format!(
             "the model has {} layers; a GRU cell implements one (generate one cell per layer of a one-layer model)",
@@ -121,12 +93,10 @@ pub fn run(a: &GenArgs) -> CliResult {
         module: a.name.clone(),
         reset: a.reset.reset(),
     };
-    let m = &front.members[index];
     let header = vec![
         format!(
-            "task {}, member {} of {} ({} bits of weights, {} {:.4} on test)",
+            "task {}, {label} of {} ({} bits of weights, {} {:.4} on test)",
             front.task,
-            index,
             a.front.display(),
             m.size_bits,
             match front.metric {
@@ -149,7 +119,7 @@ pub fn run(a: &GenArgs) -> CliResult {
             header: &header,
             source: serde_json::json!({
                 "front": a.front,
-                "member": index,
+                "member": label,
                 "genome": m.genome,
                 "task": front.task,
                 "split": a.split,

@@ -16,7 +16,7 @@ use clap::{Args, Subcommand};
 use lutforge_gru::data::{self, Dataset};
 use lutforge_gru::genome::Genome;
 use lutforge_gru::model_file::ModelFile;
-use lutforge_gru::pareto::Front;
+use lutforge_gru::pareto::{Front, Scored};
 use lutforge_gru::quant::{Calibration, QuantGru};
 use lutforge_gru::tables::TableCache;
 use std::path::Path;
@@ -94,14 +94,16 @@ pub fn check_fits(m: &ModelFile, ds: &Dataset) -> CliResult {
     Ok(())
 }
 
-/// Member `index` of the front in `front_path` as an integer model: the front's model (the
-/// file it names unless `model` is given; a fine-tuned member's own weights), quantized at
-/// the member's genome with the front's calibrated ranges.
+/// The design `pick` names in the front in `front_path`, as an integer model: a member
+/// index, `best` (the most accurate member on the test split, the lowest MSE for a
+/// regression) or `intB` (the homogeneous B-bit baseline). The front's model is the file it
+/// names unless `model` is given; a fine-tuned member brings its own weights. Quantized at
+/// the design's genome with the front's calibrated ranges.
 pub fn load_member(
     front_path: &Path,
-    index: usize,
+    pick: &str,
     model: Option<&Path>,
-) -> CliResult<(QuantGru, Dataset, Front)> {
+) -> CliResult<(QuantGru, Dataset, Front, Scored, String)> {
     let text = lutforge_core::io::read_text(front_path)?;
     let front: Front = serde_json::from_str(&text).map_err(|e| {
         CliError::input(format!(
@@ -110,11 +112,44 @@ pub fn load_member(
         ))
     })?;
     let n = front.members.len();
-    let Some(member) = front.members.get(index) else {
-        return Err(CliError::input(format!(
-            "--member {index}: the front holds {n} members (0 to {})",
-            n.saturating_sub(1)
-        )));
+    let (member, label) = if let Some(bits) = pick.strip_prefix("int") {
+        let b = front
+            .baselines
+            .iter()
+            .find(|b| bits.parse::<u32>().ok() == Some(b.bits))
+            .ok_or_else(|| {
+                let have: Vec<String> = front.baselines.iter().map(|b| format!("int{}", b.bits)).collect();
+                CliError::input(format!(
+                    "--member {pick}: the front's baselines are {}",
+                    have.join(", ")
+                ))
+            })?;
+        (b.scored.clone(), format!("the homogeneous {}-bit baseline", b.bits))
+    } else {
+        let index = if pick == "best" {
+            let better = |a: f64, b: f64| match front.metric {
+                data::Metric::Accuracy => a > b,
+                data::Metric::Mse => a < b,
+            };
+            let mut best: Option<usize> = None;
+            for (i, m) in front.members.iter().enumerate() {
+                if best.is_none_or(|b| better(m.test, front.members[b].test)) {
+                    best = Some(i);
+                }
+            }
+            best.ok_or_else(|| CliError::input("the front has no member"))?
+        } else {
+            pick.parse::<usize>().map_err(|_| {
+                CliError::input(format!("--member {pick}: an index (0, 1, …), best or intB"))
+            })?
+        };
+        let Some(m) = front.members.get(index) else {
+            return Err(CliError::input(format!(
+                "--member {index}: the front holds {n} members (0 to {})",
+                n.saturating_sub(1)
+            )));
+        };
+        (m.clone(), format!("member {index}"))
     };
     let named = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
@@ -133,7 +168,7 @@ pub fn load_member(
     if let Some(w) = &member.weights {
         if w.len() != m.model.params.len() {
             return Err(CliError::input(format!(
-                "member {index}'s fine-tuned weights hold {} values; {} has {}",
+                "{label}'s fine-tuned weights hold {} values; {} has {}",
                 w.len(),
                 path.display(),
                 m.model.params.len()
@@ -144,7 +179,7 @@ pub fn load_member(
     let layers = m.model.shape.layers;
     let genome = Genome::from_genes(&member.genes, layers)?;
     let q = QuantGru::new(&m.model, &front.ranges, &genome, &TableCache::new())?;
-    Ok((q, ds, front))
+    Ok((q, ds, front, member, label))
 }
 
 /// `max` or `percentile:P` (0 < P ≤ 100).
