@@ -20,7 +20,12 @@ module {{ module }} (
     input  wire [{{ i * nx - 1 }}:0] in_x,
     output reg                 out_valid,
     input  wire                out_ready,
-    output reg  [{{ h * nh - 1 }}:0] out_h
+    output reg  [{{ h * nh - 1 }}:0] out_h{% if programmable %},
+    // Write port: weights, biases and tables, taken while idle (docs/gru.md).
+    input  wire                cfg_we,
+    input  wire [{{ cfg_ab - 1 }}:0] cfg_addr,
+    input  wire [{{ cfg_db - 1 }}:0] cfg_data,
+    output wire                cfg_ready{% endif %}
 );
 
     localparam [1:0] IDLE = 2'd0, MAC = 2'd1, TAIL = 2'd2;
@@ -38,6 +43,19 @@ module {{ module }} (
 
     assign in_ready = (phase == IDLE) && !out_valid;
     wire accept = in_valid && in_ready;
+{%- if programmable %}
+    assign cfg_ready = (phase == IDLE);
+    wire cfg_take = cfg_we && cfg_ready;
+    wire [2:0] cfg_region = cfg_addr[{{ cfg_ab - 1 }}:{{ cfg_ob }}];
+    wire [{{ cfg_ob - 1 }}:0] cfg_off = cfg_addr[{{ cfg_ob - 1 }}:0];
+    // The MAC schedule's position over the whole step: group · M + k.
+    reg [{{ ib - 1 }}:0] widx;
+    always @(posedge clk{{ rst_event }}) begin
+        if ({{ rst_on }}) widx <= {{ ib }}'d0;
+        else if (accept) widx <= {{ ib }}'d0;
+        else if (phase == MAC) widx <= widx + {{ ib }}'d1;
+    end
+{%- endif %}
 
     // The columns of the current sum: input codes, then state codes.
     reg last_col;
@@ -99,6 +117,27 @@ module {{ module }} (
     wire [{{ gb - 1 }}:0] load_grp = (phase == IDLE) ? {{ gb }}'d0 : grp + {{ gb }}'d1;
 {% for l in lanes %}
     // Lane {{ l.index }}: rows {{ l.index }}, {{ l.index }} + P, ...
+{%- if programmable %}
+    // Lane {{ l.index }}'s weights and biases: registers behind the write port, reset to the
+    // generated values.
+    reg [{{ ww - 1 }}:0] wmem{{ l.index }} [0:{{ gm - 1 }}];
+    reg [{{ nb - 1 }}:0] bmem_r{{ l.index }} [0:{{ groups - 1 }}];
+    reg [{{ nb - 1 }}:0] bmem_z{{ l.index }} [0:{{ groups - 1 }}];
+    reg [{{ nb - 1 }}:0] bmem_nx{{ l.index }} [0:{{ groups - 1 }}];
+    reg [{{ nb - 1 }}:0] bmem_hn{{ l.index }} [0:{{ groups - 1 }}];
+    always @(posedge clk{{ rst_event }}) begin
+        if ({{ rst_on }}) begin
+{%- for a in l.mem_reset %}
+            {{ a }}
+{%- endfor %}
+        end else if (cfg_take) begin
+{%- for a in l.mem_writes %}
+            {{ a }}
+{%- endfor %}
+        end
+    end
+    wire signed [{{ ww - 1 }}:0] w{{ l.index }} = wmem{{ l.index }}[widx];
+{%- else %}
     reg signed [{{ ww - 1 }}:0] w{{ l.index }};
     always @* begin
         case ({sum, grp, col})
@@ -108,6 +147,7 @@ module {{ module }} (
             default: w{{ l.index }} = {{ ww }}'d0;
         endcase
     end
+{%- endif %}
     wire signed [{{ pw - 1 }}:0] p{{ l.index }} = {{ l.product }};
     wire signed [{{ aw - 1 }}:0] e{{ l.index }} = {{ l.extend }} <<< sh;
     reg signed [{{ aw_r - 1 }}:0] acc_r{{ l.index }};
@@ -116,6 +156,11 @@ module {{ module }} (
     reg signed [{{ aw_hn - 1 }}:0] acc_hn{{ l.index }};
     always @(posedge clk) begin
         if (accept || (tail_end && grp != {{ gb }}'d{{ groups - 1 }})) begin
+{%- if programmable %}
+{%- for a in l.bias_loads %}
+            {{ a }}
+{%- endfor %}
+{%- else %}
             case (load_grp)
 {%- for a in l.bias_arms %}
                 {{ a }}
@@ -127,6 +172,7 @@ module {{ module }} (
                     acc_hn{{ l.index }} <= {{ aw_hn }}'d0;
                 end
             endcase
+{%- endif %}
         end else if (phase == MAC) begin
             case (sum)
                 SUM_R: acc_r{{ l.index }} <= acc_r{{ l.index }} + e{{ l.index }}[{{ aw_r - 1 }}:0];
@@ -164,12 +210,12 @@ module {{ module }} (
     {{ sig_r_module }} u_sig_r (
         .clk(clk), .{{ rst_port }}({{ rst_port }}),
         .in_valid(tail_go), .in_ready(sig_r_in_ready), .in_data(a_r),
-        .out_valid(sig_r_out_valid), .out_ready(1'b1), .out_data(r_y)
+        .out_valid(sig_r_out_valid), .out_ready(1'b1), .out_data(r_y){{ cfg_sig_r }}
     );
     {{ sig_z_module }} u_sig_z (
         .clk(clk), .{{ rst_port }}({{ rst_port }}),
         .in_valid(tail_go), .in_ready(sig_z_in_ready), .in_data(a_z),
-        .out_valid(sig_z_out_valid), .out_ready(1'b1), .out_data(z_y)
+        .out_valid(sig_z_out_valid), .out_ready(1'b1), .out_data(z_y){{ cfg_sig_z }}
     );
 
     reg                         t0_valid;
@@ -182,7 +228,7 @@ module {{ module }} (
     {{ tanh_module }} u_tanh_n (
         .clk(clk), .{{ rst_port }}({{ rst_port }}),
         .in_valid(t0_valid), .in_ready(tanh_in_ready), .in_data(a_n),
-        .out_valid(tanh_out_valid), .out_ready(1'b1), .out_data(n_y)
+        .out_valid(tanh_out_valid), .out_ready(1'b1), .out_data(n_y){{ cfg_tanh }}
     );
 
     reg                        t1_valid;
@@ -201,7 +247,7 @@ module {{ module }} (
     end
 {{ t2_logic }}
     wire unused = &{1'b0, sig_r_in_ready, sig_z_in_ready, tanh_in_ready,
-                    sig_r_out_valid, sig_z_out_valid, tanh_out_valid};
+                    sig_r_out_valid, sig_z_out_valid, tanh_out_valid{{ unused_extra }}};
 
     always @(posedge clk{{ rst_event }}) begin
         if ({{ rst_on }}) begin

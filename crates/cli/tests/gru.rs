@@ -333,6 +333,28 @@ fn a_front_member_becomes_a_verified_cell() {
         s["cycles"].as_u64().unwrap(),
         s["steps"].as_u64().unwrap() * s["cycles_per_step"].as_u64().unwrap()
     );
+    // The programmable cell: the same states, and reloads between sequences.
+    let pcell = d.path().join("pcell");
+    let (code, _, err) = run(&[
+        "gru",
+        "gen",
+        p(&front),
+        "--member",
+        &best,
+        "--lanes",
+        "2",
+        "--programmable",
+        "-o",
+        p(&pcell),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["gru", "verify", p(&pcell)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("cfg writes") && !out.contains(" 0 cfg writes"),
+        "{out}"
+    );
+    assert!(out.contains(", 0 mismatches"), "{out}");
     // Synthesis, and the cost model's count of the same structure beside it.
     let (code, out, err) = run(&["gru", "synth", p(&cell), "--json"]);
     assert_eq!(code, 0, "{err}");

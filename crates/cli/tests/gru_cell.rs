@@ -11,7 +11,7 @@ use lutforge_gru::model::{Gru, Norm, Shape};
 use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
 use lutforge_gru::tables::TableCache;
 use lutforge_rtl::gru::render_cell;
-use lutforge_rtl::gru_check::{crosscheck, Steps};
+use lutforge_rtl::gru_check::{crosscheck, random_writes, CellDesign, Steps};
 use lutforge_rtl::render::Interface;
 use std::time::Instant;
 
@@ -33,7 +33,9 @@ fn test_split(q: &QuantGru, ds: &Dataset) -> Vec<Vec<Vec<i64>>> {
         .collect()
 }
 
-fn check(q: &QuantGru, ds: &Dataset, lanes: &[usize], module: &str) {
+/// Lint, then the cross-check at every lane count in `lanes`; with `programmable`, random
+/// weight, bias and table reloads before every 20th sequence.
+fn check(q: &QuantGru, ds: &Dataset, lanes: &[usize], programmable: bool, module: &str) {
     let sp = spec(q, 0).unwrap();
     let seqs = test_split(q, ds);
     let iface = Interface {
@@ -42,19 +44,36 @@ fn check(q: &QuantGru, ds: &Dataset, lanes: &[usize], module: &str) {
     };
     let cache = lutforge_rtl::verilator::default_cache_dir();
     for (n, &p) in lanes.iter().enumerate() {
-        let v = render_cell(&sp, p, &[], &iface).unwrap();
+        let v = render_cell(&sp, p, programmable, &[], &iface).unwrap();
         lutforge_rtl::verilator::lint(&v, module).unwrap();
+        let writes: Vec<_> = (0..seqs.len())
+            .map(|s| {
+                if programmable && s > 0 && s % 20 == 0 {
+                    random_writes(&sp, p, s as u64, 48)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
         // Stalls on both sides, a different pattern per lane count.
-        let st = Steps::of(&seqs, 190, 170, 11 + n as u64);
+        let st = Steps::with_writes(&seqs, &writes, 190, 170, 11 + n as u64);
+        let d = CellDesign {
+            spec: &sp,
+            lanes: p,
+            programmable,
+            iface: &iface,
+        };
         let t = Instant::now();
-        let r = crosscheck(&sp, p, &iface, &st, &cache, None)
+        let r = crosscheck(&d, &st, &cache, None)
             .unwrap_or_else(|e| panic!("{} P = {p}: {e}", ds.task));
         assert_eq!(r.mismatch, None, "{} P = {p}", ds.task);
-        assert_eq!(r.steps, st.steps.len());
+        assert_eq!(r.steps, st.steps());
         eprintln!(
-            "{} P = {p}: {} steps, {} cycles, 0 mismatches ({:.1} s)",
+            "{} P = {p}{}: {} steps, {} writes, {} cycles, 0 mismatches ({:.1} s)",
             ds.task,
+            if programmable { " programmable" } else { "" },
             r.steps,
+            writes.iter().map(|w| w.len()).sum::<usize>(),
             r.cycles,
             t.elapsed().as_secs_f64()
         );
@@ -74,7 +93,8 @@ fn vowels_pytorch_model_whole_test_split_p_1_2_4_h() {
     genome.layers[0].zn = 5;
     genome.k_tanh = 16;
     let q = QuantGru::new(&g, &ranges, &genome, &TableCache::new()).unwrap();
-    check(&q, &ds, &[1, 2, 4, g.shape.hidden], "gru_vowels");
+    check(&q, &ds, &[1, 2, 4, g.shape.hidden], false, "gru_vowels");
+    check(&q, &ds, &[2, g.shape.hidden], true, "gru_vowels_prog");
 }
 
 /// An untrained model of BasicMotions' shape (6 features, 16 hidden units) calibrated on its
@@ -97,5 +117,6 @@ fn motions_shape_whole_test_split_p_3_h() {
         &TableCache::new(),
     )
     .unwrap();
-    check(&q, &ds, &[3, 16], "gru_motions");
+    check(&q, &ds, &[3, 16], false, "gru_motions");
+    check(&q, &ds, &[4], true, "gru_motions_prog");
 }

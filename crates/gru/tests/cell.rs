@@ -137,7 +137,7 @@ proptest! {
             let offer = next < queue.len() && rng.gen_bool(0.7);
             let accepted = offer && o.in_ready;
             let (start, x) = if offer { (queue[next].0, queue[next].1.clone()) } else { (false, Vec::new()) };
-            cell.tick(&CellIn { in_valid: offer, start, x: &x, out_ready }).unwrap();
+            cell.tick(&CellIn { in_valid: offer, start, x: &x, out_ready, cfg: None }).unwrap();
             if accepted {
                 next += 1;
             }

@@ -7,13 +7,16 @@ use crate::iface::{check_module_name, Interface};
 use crate::render::render_unit;
 use askama::Template;
 use lutforge_core::{Error, Params, Result};
-use lutforge_sim::gru::{ActTable, Cell, CellSpec, Sum};
-use lutforge_sim::unit::{ceil_log2, Arch, Arith, UnitConfig};
+use lutforge_sim::gru::{ActTable, Cell, CellSpec, CfgMap, Sum};
+use lutforge_sim::unit::{ceil_log2, UnitConfig};
 
 struct Lane {
     index: usize,
     weight_arms: Vec<String>,
     bias_arms: Vec<String>,
+    mem_reset: Vec<String>,
+    mem_writes: Vec<String>,
+    bias_loads: Vec<String>,
     product: String,
     extend: String,
 }
@@ -64,6 +67,17 @@ struct CellTemplate<'a> {
     sig_r_module: String,
     sig_z_module: String,
     tanh_module: String,
+    programmable: bool,
+    cfg_ab: u32,
+    cfg_db: u32,
+    cfg_ob: u32,
+    ib: u32,
+    gm: u32,
+    nb: u32,
+    cfg_sig_r: String,
+    cfg_sig_z: String,
+    cfg_tanh: String,
+    unused_extra: String,
 }
 
 /// A `bits`-wide literal of `v` (two's complement).
@@ -140,31 +154,27 @@ fn requant(name: &str, input: &str, iw: u32, sh: i32, ow: u32) -> String {
     v.join("\n")
 }
 
-/// The LUT unit of one activation: one stage, one lane, its table fixed.
-fn act_unit(t: &ActTable) -> (UnitConfig, Params) {
+/// The LUT unit of one activation: one stage, one lane.
+fn act_unit(t: &ActTable, programmable: bool) -> (UnitConfig, Params) {
     (
-        UnitConfig {
-            arith: Arith::Int(t.dp),
-            arch: Arch::Pwl,
-            segments: t.params.segments(),
-            lanes: 1,
-            stages: 1,
-            programmable: false,
-        },
+        lutforge_sim::gru::act_unit(t, programmable),
         Params::Int(t.params.clone()),
     )
 }
 
 /// The cell of `spec` with `lanes` MAC lanes, as `iface` names it (its LUT units are
-/// `MODULE_sig_r`, `MODULE_sig_z` and `MODULE_tanh_n`, in the same file).
+/// `MODULE_sig_r`, `MODULE_sig_z` and `MODULE_tanh_n`, in the same file); `programmable`:
+/// weights, biases and tables in registers behind the write port (`CfgMap`).
 pub fn render_cell(
     spec: &CellSpec,
     lanes: usize,
+    programmable: bool,
     header: &[String],
     iface: &Interface,
 ) -> Result<String> {
     check_module_name(&iface.module)?;
-    let cell = Cell::new(spec.clone(), lanes)?;
+    let cell = Cell::with_port(spec.clone(), lanes, programmable)?;
+    let map = CfgMap::new(spec, lanes);
     let (i, h, p) = (spec.inputs, spec.hidden, lanes);
     let f = &spec.fmt;
     let groups = cell.groups();
@@ -267,6 +277,79 @@ pub fn render_cell(
                 b(Sum::Hn, aw_hn, "hn")
             ));
         }
+        let (ob, ib) = (map.offset_bits, map.index_bits);
+        let gm = groups * spec.mac_cycles();
+        let nb = spec.b.iter().map(|t| t.fmt.bits).max().unwrap_or(2);
+        let mut mem_reset = Vec::new();
+        let mut mem_writes = Vec::new();
+        let mut bias_loads = Vec::new();
+        if programmable {
+            for g in 0..groups {
+                let j = g * p + l;
+                for k in 0..spec.mac_cycles() {
+                    let (s, c) = spec.slot(k);
+                    let w = if j < h { spec.weight(s, j, c) } else { 0 };
+                    mem_reset.push(format!(
+                        "wmem{l}[{}] <= {};",
+                        g * spec.mac_cycles() + k,
+                        lit(w as i128, ww)
+                    ));
+                }
+                for (si, name) in ["r", "z", "nx", "hn"].iter().enumerate() {
+                    let b = if j < h { spec.b[si].codes[j] } else { 0 };
+                    mem_reset.push(format!("bmem_{name}{l}[{g}] <= {};", lit(b as i128, nb)));
+                }
+            }
+            let lane_ok = if ob > ib {
+                format!(" && cfg_off[{}:{ib}] == {}'d{l}", ob - 1, ob - ib)
+            } else {
+                String::new()
+            };
+            let in_range = if (gm as u64) < (1u64 << ib) {
+                format!(" && cfg_off[{}:0] < {ib}'d{gm}", ib - 1)
+            } else {
+                String::new()
+            };
+            mem_writes.push(format!(
+                "if (cfg_region == 3'd0{lane_ok}{in_range}) wmem{l}[cfg_off[{}:0]] <= cfg_data[{}:0];",
+                ib - 1,
+                ww - 1
+            ));
+            let gbits = map.group_bits;
+            for (si, (name, aw_s)) in [("r", aw_r), ("z", aw_z), ("nx", aw_nx), ("hn", aw_hn)]
+                .iter()
+                .enumerate()
+            {
+                let key = l * 4 + si;
+                let (idx, grange) = if gbits > 0 {
+                    (
+                        format!("cfg_off[{}:0]", gbits - 1),
+                        if (groups as u64) < (1u64 << gbits) {
+                            format!(" && cfg_off[{}:0] < {gbits}'d{groups}", gbits - 1)
+                        } else {
+                            String::new()
+                        },
+                    )
+                } else {
+                    ("1'b0".to_string(), String::new())
+                };
+                mem_writes.push(format!(
+                    "if (cfg_region == 3'd1 && cfg_off[{}:{gbits}] == {}'d{key}{grange}) bmem_{name}{l}[{idx}] <= cfg_data[{}:0];",
+                    ob - 1,
+                    ob - gbits,
+                    nb - 1
+                ));
+                let sum = Sum::ALL[si];
+                let sh = spec.scale(sum) - spec.b[si].fmt.frac;
+                let word = format!("bmem_{name}{l}[load_grp]");
+                let ext = if *aw_s > nb {
+                    format!("{{{{{}{{{word}[{}]}}}}, {word}}}", aw_s - nb, nb - 1)
+                } else {
+                    word.clone()
+                };
+                bias_loads.push(format!("acc_{name}{l} <= {ext} << {sh};"));
+            }
+        }
         let product = format!(
             "$signed({}) * $signed({})",
             sext(&format!("w{l}"), ww, pw),
@@ -281,6 +364,9 @@ pub fn render_cell(
             index: l,
             weight_arms,
             bias_arms,
+            mem_reset,
+            mem_writes,
+            bias_loads,
             product,
             extend,
         });
@@ -387,6 +473,17 @@ pub fn render_cell(
             )
         })
         .collect();
+    let unit_cfg = |t: &ActTable, region: u32| -> String {
+        if !programmable {
+            return String::new();
+        }
+        let w = lutforge_sim::gru::act_unit(t, true).widths();
+        format!(
+            ",\n        .cfg_we(cfg_take && cfg_region == 3'd{region}), .cfg_addr(cfg_off[{}:0]), .cfg_data(cfg_data[{}:0])",
+            w.cfg_addr - 1,
+            w.cfg_data - 1
+        )
+    };
     let m = &iface.module;
     let names = [
         format!("{m}_sig_r"),
@@ -437,6 +534,21 @@ pub fn render_cell(
         sig_r_module: names[0].clone(),
         sig_z_module: names[1].clone(),
         tanh_module: names[2].clone(),
+        programmable,
+        cfg_ab: map.addr_bits(),
+        cfg_db: map.data_bits,
+        cfg_ob: map.offset_bits,
+        ib: map.index_bits,
+        gm: (groups * spec.mac_cycles()) as u32,
+        nb: spec.b.iter().map(|t| t.fmt.bits).max().unwrap_or(2),
+        cfg_sig_r: unit_cfg(&spec.sig_r, 2),
+        cfg_sig_z: unit_cfg(&spec.sig_z, 3),
+        cfg_tanh: unit_cfg(&spec.tanh_n, 4),
+        unused_extra: if programmable {
+            ", cfg_data, cfg_off".into()
+        } else {
+            String::new()
+        },
     };
     let mut out = t
         .render()
@@ -449,7 +561,7 @@ pub fn render_cell(
         (&names[1], &spec.sig_z, "sigmoid of the z gate"),
         (&names[2], &spec.tanh_n, "tanh of the candidate n"),
     ] {
-        let (cfg, params) = act_unit(table);
+        let (cfg, params) = act_unit(table, programmable);
         let unit_iface = Interface {
             module: name.clone(),
             reset: iface.reset,

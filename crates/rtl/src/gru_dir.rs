@@ -32,6 +32,9 @@ pub struct Manifest {
     pub module: String,
     pub reset: Reset,
     pub lanes: usize,
+    /// Weights, biases and tables behind the write port (docs/gru.md, "Programmable cells").
+    #[serde(default)]
+    pub programmable: bool,
     pub inputs: usize,
     pub hidden: usize,
     pub input: FixedFormat,
@@ -64,6 +67,7 @@ pub struct CellDir {
 pub struct CellSource<'a> {
     pub spec: &'a CellSpec,
     pub lanes: usize,
+    pub programmable: bool,
     pub iface: &'a Interface,
     /// The three activation tables as table files (r, z, n).
     pub tables: [&'a Table; 3],
@@ -86,7 +90,7 @@ fn codes_line(v: &[i64]) -> String {
 
 /// Writes the cell directory into `dir` (staged: all of it or nothing); returns its files.
 pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
-    let cell = Cell::new(c.spec.clone(), c.lanes)?;
+    let cell = Cell::with_port(c.spec.clone(), c.lanes, c.programmable)?;
     let steps: usize = c.sequences.iter().map(|s| s.len()).sum();
     if steps != c.expected.len() {
         return Err(Error::internal(format!(
@@ -106,6 +110,7 @@ pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
         module: m.clone(),
         reset: c.iface.reset,
         lanes: c.lanes,
+        programmable: c.programmable,
         inputs: s.inputs,
         hidden: s.hidden,
         input: s.input,
@@ -119,7 +124,7 @@ pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
         cycles_per_step: cell.cycles_per_step(),
         source: c.source.clone(),
     };
-    let verilog = render_cell(s, c.lanes, c.header, c.iface)?;
+    let verilog = render_cell(s, c.lanes, c.programmable, c.header, c.iface)?;
     let mut out = StagedDir::create(dir)?;
     let mut files = Vec::new();
     let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
@@ -271,6 +276,16 @@ pub fn read(dir: &Path) -> Result<CellDir> {
 }
 
 impl CellDir {
+    /// The cell as the cross-check takes it.
+    pub fn design(&self) -> crate::gru_check::CellDesign<'_> {
+        crate::gru_check::CellDesign {
+            spec: &self.spec,
+            lanes: self.manifest.lanes,
+            programmable: self.manifest.programmable,
+            iface: &self.iface,
+        }
+    }
+
     /// The steps grouped into sequences (a start flag opens each).
     pub fn sequences(&self) -> Vec<Vec<Vec<i64>>> {
         let mut out: Vec<Vec<Vec<i64>>> = Vec::new();

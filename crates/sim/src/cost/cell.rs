@@ -10,7 +10,7 @@ use super::product::{field_bits, product_gates};
 use super::rom::bdd_nodes;
 use super::{CellLib, Component, Driver};
 use crate::gru::{Cell, CellSpec, Sum};
-use crate::unit::{ceil_log2, Arch, Arith, UnitConfig};
+use crate::unit::ceil_log2;
 
 fn part(name: &str, ge: f64, driver: Driver, structure: String) -> Component {
     Component {
@@ -58,8 +58,14 @@ fn reg(bits: u32, cell: &CellLib) -> f64 {
     f64::from(bits) * (cell.dff + cell.mux2 + cell.rst)
 }
 
-/// The components of the cell of `spec` with `lanes` MAC lanes.
-pub fn components(spec: &CellSpec, lanes: usize, cell: &CellLib) -> Vec<Component> {
+/// The components of the cell of `spec` with `lanes` MAC lanes (`programmable`: weights,
+/// biases and tables in registers behind the write port).
+pub fn components(
+    spec: &CellSpec,
+    lanes: usize,
+    programmable: bool,
+    cell: &CellLib,
+) -> Vec<Component> {
     let Ok(c) = Cell::new(spec.clone(), lanes) else {
         return Vec::new();
     };
@@ -89,34 +95,59 @@ pub fn components(spec: &CellSpec, lanes: usize, cell: &CellLib) -> Vec<Componen
     let shb = 32 - max_shift.leading_zeros();
     let mut v = Vec::new();
 
-    // Per lane: the weight ROM over {sum, group, column}, as its words' shared BDD.
-    let kb = 2 + gb + cb;
-    let mut rom_ge = 0.0;
-    let mut rom_nodes = 0;
-    for l in 0..lanes {
-        let mut words = vec![0i64; 1usize << kb];
-        for g in 0..groups {
-            let j = g * lanes + l;
-            if j >= spec.hidden {
-                continue;
-            }
-            for s in Sum::ALL {
-                for col in 0..spec.columns(s) {
-                    let key = (s.index() << (gb + cb)) | (g << cb) | col;
-                    words[key] = spec.weight(s, j, col);
+    if programmable {
+        // Per lane: G·M weight registers and 4·G bias registers (flip-flop, write-enable
+        // multiplexer, reset gate: they reset to the generated values), a G·M:1 read
+        // multiplexer per weight bit and a G:1 one per bias bit, and the write decoders.
+        let gm = (groups * spec.mac_cycles()) as f64;
+        let nb = spec.b.iter().map(|t| t.fmt.bits).max().unwrap_or(2);
+        let g = groups as f64;
+        let ab = f64::from(ceil_log2(groups * spec.mac_cycles()).max(1));
+        let lane = gm * f64::from(ww) * (cell.dff + cell.mux2 + cell.rst)
+            + (gm - 1.0) * f64::from(ww) * cell.mux2
+            + 4.0 * g * f64::from(nb) * (cell.dff + cell.mux2 + cell.rst)
+            + 4.0 * (g - 1.0) * f64::from(nb) * cell.mux2
+            + (gm + 4.0 * g) * ab * cell.and2;
+        v.push(part(
+            "weight and bias registers",
+            p as f64 * lane,
+            Driver::Table,
+            format!(
+                "{lanes} x ({} weights of {ww} bits, {} biases of {nb} bits) with write decoders and read multiplexers",
+                groups * spec.mac_cycles(),
+                4 * groups
+            ),
+        ));
+    } else {
+        // Per lane: the weight ROM over {sum, group, column}, as its words' shared BDD.
+        let kb = 2 + gb + cb;
+        let mut rom_ge = 0.0;
+        let mut rom_nodes = 0;
+        for l in 0..lanes {
+            let mut words = vec![0i64; 1usize << kb];
+            for g in 0..groups {
+                let j = g * lanes + l;
+                if j >= spec.hidden {
+                    continue;
+                }
+                for s in Sum::ALL {
+                    for col in 0..spec.columns(s) {
+                        let key = (s.index() << (gb + cb)) | (g << cb) | col;
+                        words[key] = spec.weight(s, j, col);
+                    }
                 }
             }
+            let b = bdd_nodes(&words, kb, ww);
+            rom_ge += b.ge(cell);
+            rom_nodes += b.mux + b.gate + b.inv;
         }
-        let b = bdd_nodes(&words, kb, ww);
-        rom_ge += b.ge(cell);
-        rom_nodes += b.mux + b.gate + b.inv;
+        v.push(part(
+            "weight ROMs",
+            rom_ge,
+            Driver::Select,
+            format!("{lanes} ROM(s) of 2^{kb} x {ww} bits as their shared BDDs: {rom_nodes} nodes"),
+        ));
     }
-    v.push(part(
-        "weight ROMs",
-        rom_ge,
-        Driver::Select,
-        format!("{lanes} ROM(s) of 2^{kb} x {ww} bits as their shared BDDs: {rom_nodes} nodes"),
-    ));
     let lane_mul = mul(ww, vw, cell);
     v.push(part(
         "MAC multipliers",
@@ -213,14 +244,7 @@ pub fn components(spec: &CellSpec, lanes: usize, cell: &CellLib) -> Vec<Componen
         ("sigmoid unit z", &spec.sig_z),
         ("tanh unit n", &spec.tanh_n),
     ] {
-        let ucfg = UnitConfig {
-            arith: Arith::Int(t.dp),
-            arch: Arch::Pwl,
-            segments: t.params.segments(),
-            lanes: 1,
-            stages: 1,
-            programmable: false,
-        };
+        let ucfg = crate::gru::act_unit(t, programmable);
         let params = lutforge_core::Params::Int(t.params.clone());
         let ge: f64 = super::components_in(&ucfg, Some(&params), cell)
             .iter()
@@ -231,7 +255,12 @@ pub fn components(spec: &CellSpec, lanes: usize, cell: &CellLib) -> Vec<Componen
             ge,
             Driver::Round,
             format!(
-                "fixed {}-segment LUT unit, one stage (the unit's cost model)",
+                "{} {}-segment LUT unit, one stage (the unit's cost model)",
+                if programmable {
+                    "programmable"
+                } else {
+                    "fixed"
+                },
                 t.params.segments()
             ),
         ));

@@ -5,8 +5,10 @@
 //! Outputs are registers (Moore): what `outputs` returns before an edge is what the RTL
 //! drives in that cycle, and `tick` applies one rising edge.
 
+use super::cfg::{apply as apply_write, CfgMap, Target};
 use super::spec::{CellSpec, Operand, Sum};
 use crate::unit::ceil_log2;
+use crate::unit::CfgWrite;
 use lutforge_core::golden::{round_shift, saturate};
 use lutforge_core::{Error, FixedFormat, Result, Rounding};
 
@@ -33,6 +35,9 @@ pub struct CellIn<'a> {
     /// The input vector (I codes); read only on an accepted handshake.
     pub x: &'a [i64],
     pub out_ready: bool,
+    /// A write on the cfg port (programmable cells); taken at an edge where the cell is
+    /// idle (`cfg_ready`).
+    pub cfg: Option<CfgWrite>,
 }
 
 /// Counts since the last reset: the activity the cost model prices.
@@ -101,6 +106,12 @@ pub struct Cell {
     weights: Vec<i64>,
     /// The scale of each sum (`Sum::index`).
     scales: [i32; 4],
+    /// The write port's map, for a programmable cell.
+    cfg_map: Option<CfgMap>,
+    /// Writes taken since the last reset.
+    writes: u64,
+    /// The spec as generated: what reset restores.
+    init: CellSpec,
 }
 
 /// One MAC cycle of the schedule: which sum, which column, its operand and product shift.
@@ -118,11 +129,20 @@ pub struct CellOut<'a> {
     pub in_ready: bool,
     pub out_valid: bool,
     pub out_h: &'a [i64],
+    /// A programmable cell takes cfg writes while idle.
+    pub cfg_ready: bool,
 }
 
 impl Cell {
-    /// A cell of `lanes` MAC lanes (1 to H) running `spec`, after reset.
+    /// A cell of `lanes` MAC lanes (1 to H) running `spec`, after reset; its weights and
+    /// tables fixed.
     pub fn new(spec: CellSpec, lanes: usize) -> Result<Cell> {
+        Cell::with_port(spec, lanes, false)
+    }
+
+    /// As [`Cell::new`], with the write port when `programmable`: every weight, bias and
+    /// table entry writable through `CellIn::cfg` (`CfgMap`).
+    pub fn with_port(spec: CellSpec, lanes: usize, programmable: bool) -> Result<Cell> {
         spec.check()?;
         if lanes == 0 || lanes > spec.hidden {
             return Err(Error::input(format!(
@@ -155,6 +175,9 @@ impl Cell {
         }
         let scales = Sum::ALL.map(|s| spec.scale(s));
         Ok(Cell {
+            cfg_map: programmable.then(|| CfgMap::new(&spec, lanes)),
+            init: spec.clone(),
+            writes: 0,
             mac_k: 0,
             sched,
             weights,
@@ -227,8 +250,38 @@ impl Cell {
         ceil_log2(self.groups()).max(1)
     }
 
+    /// Whether the cell has the write port.
+    pub fn programmable(&self) -> bool {
+        self.cfg_map.is_some()
+    }
+
+    /// The write port's address map (programmable cells).
+    pub fn cfg_map(&self) -> Option<CfgMap> {
+        self.cfg_map
+    }
+
+    /// Writes taken since the last reset.
+    pub fn writes(&self) -> u64 {
+        self.writes
+    }
+
+    /// Applies one cfg write now (as the edge that takes it does).
+    fn write(&mut self, c: CfgWrite) -> Result<()> {
+        let Some(map) = self.cfg_map else {
+            return Err(Error::input("a cfg write to a cell without the write port"));
+        };
+        if let Target::Weight { lane, group, k } = apply_write(&mut self.spec, &map, c)? {
+            self.weights[(group * self.sched.len() + k) * self.lanes + lane] = c.data;
+        }
+        self.writes += 1;
+        Ok(())
+    }
+
+    /// Reset: every register to its reset value, the weights, biases and tables of a
+    /// programmable cell to the generated ones (as the LUT unit's table registers do).
     pub fn reset(&mut self) {
-        let c = Cell::new(self.spec.clone(), self.lanes).expect("checked when built");
+        let prog = self.programmable();
+        let c = Cell::with_port(self.init.clone(), self.lanes, prog).expect("checked when built");
         *self = c;
     }
 
@@ -237,6 +290,7 @@ impl Cell {
             in_ready: self.phase == Phase::Idle && !self.out_valid,
             out_valid: self.out_valid,
             out_h: &self.out_h,
+            cfg_ready: self.cfg_map.is_some() && self.phase == Phase::Idle,
         }
     }
 
@@ -298,6 +352,7 @@ impl Cell {
     /// One rising edge.
     pub fn tick(&mut self, i: &CellIn) -> Result<()> {
         let ready = self.outputs().in_ready;
+        let cfg_ready = self.outputs().cfg_ready;
         if self.out_valid && i.out_ready {
             self.out_valid = false;
         } else if self.out_valid {
@@ -392,6 +447,9 @@ impl Cell {
                 }
             }
         }
+        if let (Some(c), true) = (i.cfg, cfg_ready) {
+            self.write(c)?;
+        }
         Ok(())
     }
 
@@ -408,6 +466,7 @@ impl Cell {
                     start: t == 0,
                     x,
                     out_ready: true,
+                    cfg: None,
                 })?;
                 if accepted {
                     break;
@@ -419,6 +478,7 @@ impl Cell {
                     start: false,
                     x: &[],
                     out_ready: true,
+                    cfg: None,
                 })?;
             }
             out.push(self.out_h.clone());
@@ -429,6 +489,7 @@ impl Cell {
             start: false,
             x: &[],
             out_ready: true,
+            cfg: None,
         })?;
         Ok((out, self.stats.cycles - c0))
     }

@@ -3,7 +3,9 @@
 //! model is what every step is checked against.
 
 mod cell;
+mod cfg;
 mod spec;
 
 pub use cell::{Cell, CellIn, CellOut, CellStats, Phase, TAIL_DEPTH};
+pub use cfg::{act_unit, apply as apply_write, CfgMap, Target, REGION_BITS};
 pub use spec::{ActTable, CellSpec, LayerFormats, Operand, QTensor, Sum};

@@ -252,6 +252,43 @@ impl CellSpec {
         }
     }
 
+    /// Schedule index k of a group's MAC cycles as (sum, column): the sums in `Sum::ALL`
+    /// order, each over its columns.
+    pub fn slot(&self, k: usize) -> (Sum, usize) {
+        let mut k = k;
+        for s in Sum::ALL {
+            let n = self.columns(s);
+            if k < n {
+                return (s, k);
+            }
+            k -= n;
+        }
+        (Sum::Hn, self.hidden.saturating_sub(1))
+    }
+
+    /// The format of the weights in column `col` of sum `s`.
+    pub fn weight_format(&self, s: Sum, col: usize) -> FixedFormat {
+        let (wi, wh, b) = self.parts(s);
+        match self.operand(s, col) {
+            Operand::X(_) => wi.map_or(b.fmt, |w| w.fmt),
+            Operand::H(_) => wh.map_or(b.fmt, |w| w.fmt),
+        }
+    }
+
+    /// Sets row j's weight in column `col` of sum `s`.
+    pub fn set_weight(&mut self, s: Sum, j: usize, col: usize, v: i64) {
+        let (i, h) = (self.inputs, self.hidden);
+        let g = match s {
+            Sum::R => 0,
+            Sum::Z => 1,
+            Sum::Nx | Sum::Hn => 2,
+        };
+        match self.operand(s, col) {
+            Operand::X(k) => self.w_i[g].codes[j * i + k] = v,
+            Operand::H(k) => self.w_h[g].codes[j * h + k] = v,
+        }
+    }
+
     /// The accumulator's starting value for row j: the bias aligned to the sum's scale.
     pub fn bias_term(&self, s: Sum, j: usize) -> i128 {
         let (_, _, b) = self.parts(s);

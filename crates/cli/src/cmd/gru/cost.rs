@@ -26,8 +26,9 @@ pub struct CostArgs {
 pub fn run(a: &CostArgs) -> CliResult {
     let d = gru_dir::read(&a.dir)?;
     let lanes = d.manifest.lanes;
-    let ge = cell::components(&d.spec, lanes, &NANGATE45);
-    let t4 = cell::components(&d.spec, lanes, &CMOS_T4);
+    let prog = d.manifest.programmable;
+    let ge = cell::components(&d.spec, lanes, prog, &NANGATE45);
+    let t4 = cell::components(&d.spec, lanes, prog, &CMOS_T4);
     let total: f64 = ge.iter().map(|c| c.ge).sum();
     let transistors: f64 = t4.iter().map(|c| c.ge * 4.0).sum();
     if a.json {

@@ -28,6 +28,10 @@ pub struct GenArgs {
     /// MAC lanes P, 1 to the hidden size: rows of the weight matrices computed at once.
     #[arg(long, default_value_t = 1)]
     lanes: usize,
+    /// Weights, biases and tables in registers behind a write port (cfg_we, cfg_addr,
+    /// cfg_data, cfg_ready), reset to the member's, instead of ROMs.
+    #[arg(long)]
+    programmable: bool,
     /// Split whose sequences make the stimulus: test, val or train.
     #[arg(long, default_value = "test")]
     split: String,
@@ -112,6 +116,7 @@ pub fn run(a: &GenArgs) -> CliResult {
         &CellSource {
             spec: &sp,
             lanes: a.lanes,
+            programmable: a.programmable,
             iface: &iface,
             tables: [&tables[0], &tables[1], &tables[2]],
             sequences: &seqs,

@@ -118,13 +118,20 @@ pub fn load_member(
             .iter()
             .find(|b| bits.parse::<u32>().ok() == Some(b.bits))
             .ok_or_else(|| {
-                let have: Vec<String> = front.baselines.iter().map(|b| format!("int{}", b.bits)).collect();
+                let have: Vec<String> = front
+                    .baselines
+                    .iter()
+                    .map(|b| format!("int{}", b.bits))
+                    .collect();
                 CliError::input(format!(
                     "--member {pick}: the front's baselines are {}",
                     have.join(", ")
                 ))
             })?;
-        (b.scored.clone(), format!("the homogeneous {}-bit baseline", b.bits))
+        (
+            b.scored.clone(),
+            format!("the homogeneous {}-bit baseline", b.bits),
+        )
     } else {
         let index = if pick == "best" {
             let better = |a: f64, b: f64| match front.metric {

@@ -42,9 +42,7 @@ pub fn run(a: &SimArgs) -> CliResult {
         let verilog = lutforge_core::io::read_text(&vpath)?;
         let r = crosscheck_with(
             &verilog,
-            &d.spec,
-            d.manifest.lanes,
-            &d.iface,
+            &d.design(),
             &Steps::of(&seqs, 256, 256, 1),
             &lutforge_rtl::verilator::default_cache_dir(),
             None,

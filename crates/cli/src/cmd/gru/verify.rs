@@ -1,9 +1,14 @@
 //! `lutforge gru verify DIR`: a generated GRU cell checked twice over its whole stimulus:
 //! the cell model's every h_t against the integer model's (`expected.txt`), then the
-//! Verilated RTL against the cell model, cycle by cycle, with seeded stalls on both sides.
+//! Verilated RTL against the cell model, cycle by cycle, with seeded stalls on both sides
+//! (and, for a programmable cell, random weight, bias and table reloads between sequences).
 
 use clap::Args;
-use lutforge_rtl::gru_check::{crosscheck_verilog, Steps};
+use lutforge_rtl::gru_check::{crosscheck_verilog, random_writes, Steps};
+
+/// A programmable cell's reloads: this many random writes before every this-many-th sequence.
+const RELOAD_EVERY: usize = 20;
+const RELOAD_WRITES: usize = 48;
 use lutforge_rtl::gru_dir;
 use lutforge_sim::gru::Cell;
 use std::path::PathBuf;
@@ -39,7 +44,7 @@ pub fn run(a: &VerifyArgs) -> CliResult {
     let lanes = d.manifest.lanes;
     // 1. The cell model against the integer model, step by step.
     let seqs = d.sequences();
-    let mut cell = Cell::new(d.spec.clone(), lanes)?;
+    let mut cell = Cell::with_port(d.spec.clone(), lanes, d.manifest.programmable)?;
     let mut k = 0usize;
     for (si, seq) in seqs.iter().enumerate() {
         let (hs, _) = cell.run_sequence(seq)?;
@@ -58,26 +63,29 @@ pub fn run(a: &VerifyArgs) -> CliResult {
         k,
         seqs.len()
     );
-    // 2. The RTL against the cell model.
-    let st = Steps::of(&seqs, a.valid, a.ready, a.seed);
+    // 2. The RTL against the cell model; a programmable cell also gets random weight, bias
+    // and table reloads before every RELOAD_EVERY-th sequence.
+    let writes: Vec<_> = (0..seqs.len())
+        .map(|s| {
+            if d.manifest.programmable && s > 0 && s % RELOAD_EVERY == 0 {
+                random_writes(&d.spec, lanes, a.seed ^ s as u64, RELOAD_WRITES)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let n_writes: usize = writes.iter().map(|w| w.len()).sum();
+    let st = Steps::with_writes(&seqs, &writes, a.valid, a.ready, a.seed);
     let cache = lutforge_rtl::verilator::default_cache_dir();
     let t = std::time::Instant::now();
     let vpath = a.dir.join(format!("{}.v", d.manifest.module));
     let verilog = lutforge_core::io::read_text(&vpath)?;
-    let r = crosscheck_verilog(
-        &verilog,
-        &d.spec,
-        lanes,
-        &d.iface,
-        &st,
-        &cache,
-        a.vcd.as_deref(),
-    )?;
+    let r = crosscheck_verilog(&verilog, &d.design(), &st, &cache, a.vcd.as_deref())?;
     if let Some(m) = r.mismatch {
         return Err(CliError::failed(m));
     }
     outln!(
-        "RTL = cell model: {} steps, {} cycles with stalls (valid {}/256, ready {}/256, seed {}), 0 mismatches",
+        "RTL = cell model: {} steps, {n_writes} cfg writes, {} cycles with stalls (valid {}/256, ready {}/256, seed {}), 0 mismatches",
         r.steps,
         r.cycles,
         a.valid,
