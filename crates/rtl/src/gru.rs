@@ -185,14 +185,8 @@ pub fn render_cell(
     let cb = ceil_log2(i + h).max(1);
     let tb = ceil_log2(p + 2).max(1);
     let jb = ceil_log2(h).max(1);
-    let vw = nx.max(nh);
-    let ww = spec
-        .w_i
-        .iter()
-        .chain(&spec.w_h)
-        .map(|t| t.fmt.bits)
-        .max()
-        .unwrap_or(2);
+    let vw = spec.operand_bits();
+    let ww = spec.weight_word_bits();
     let pw = ww + vw;
     let aw_of = |s: Sum| spec.acc_bits(s);
     let (aw_r, aw_z, aw_nx, aw_hn) = (aw_of(Sum::R), aw_of(Sum::Z), aw_of(Sum::Nx), aw_of(Sum::Hn));
@@ -279,7 +273,7 @@ pub fn render_cell(
         }
         let (ob, ib) = (map.offset_bits, map.index_bits);
         let gm = groups * spec.mac_cycles();
-        let nb = spec.b.iter().map(|t| t.fmt.bits).max().unwrap_or(2);
+        let nb = spec.bias_word_bits();
         let mut mem_reset = Vec::new();
         let mut mem_writes = Vec::new();
         let mut bias_loads = Vec::new();
@@ -540,7 +534,7 @@ pub fn render_cell(
         cfg_ob: map.offset_bits,
         ib: map.index_bits,
         gm: (groups * spec.mac_cycles()) as u32,
-        nb: spec.b.iter().map(|t| t.fmt.bits).max().unwrap_or(2),
+        nb: spec.bias_word_bits(),
         cfg_sig_r: unit_cfg(&spec.sig_r, 2),
         cfg_sig_z: unit_cfg(&spec.sig_z, 3),
         cfg_tanh: unit_cfg(&spec.tanh_n, 4),

@@ -76,14 +76,8 @@ pub fn components(
     let (gb, cb) = (ceil_log2(groups).max(1), ceil_log2((i + h) as usize).max(1));
     let tb = ceil_log2(lanes + 2).max(1);
     let jb = ceil_log2(h as usize).max(1);
-    let vw = nx.max(nh);
-    let ww = spec
-        .w_i
-        .iter()
-        .chain(&spec.w_h)
-        .map(|t| t.fmt.bits)
-        .max()
-        .unwrap_or(2);
+    let vw = spec.operand_bits();
+    let ww = spec.weight_word_bits();
     let aw: [u32; 4] = Sum::ALL.map(|s| spec.acc_bits(s));
     let aw_max = aw.iter().copied().max().unwrap_or(1);
     let aw_sum: u32 = aw.iter().sum();
@@ -100,7 +94,7 @@ pub fn components(
         // multiplexer, reset gate: they reset to the generated values), a G·M:1 read
         // multiplexer per weight bit and a G:1 one per bias bit, and the write decoders.
         let gm = (groups * spec.mac_cycles()) as f64;
-        let nb = spec.b.iter().map(|t| t.fmt.bits).max().unwrap_or(2);
+        let nb = spec.bias_word_bits();
         let g = groups as f64;
         let ab = f64::from(ceil_log2(groups * spec.mac_cycles()).max(1));
         let lane = gm * f64::from(ww) * (cell.dff + cell.mux2 + cell.rst)

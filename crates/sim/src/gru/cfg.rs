@@ -74,14 +74,8 @@ impl CfgMap {
         let offset_bits = (lane_bits + index_bits)
             .max(lane_bits + 2 + group_bits)
             .max(units.iter().map(|w| w.cfg_addr).max().unwrap_or(1));
-        let ww = spec
-            .w_i
-            .iter()
-            .chain(&spec.w_h)
-            .map(|t| t.fmt.bits)
-            .max()
-            .unwrap_or(2);
-        let nb = spec.b.iter().map(|t| t.fmt.bits).max().unwrap_or(2);
+        let ww = spec.weight_word_bits();
+        let nb = spec.bias_word_bits();
         let data_bits = ww
             .max(nb)
             .max(units.iter().map(|w| w.cfg_data).max().unwrap_or(1));

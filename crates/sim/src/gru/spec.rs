@@ -138,7 +138,7 @@ impl CellSpec {
                 )));
             }
         }
-        let operand = self.input.bits.max(self.fmt.h.bits);
+        let operand = self.operand_bits();
         if let Some(w) = self
             .w_i
             .iter()
@@ -323,6 +323,26 @@ impl CellSpec {
             m += mag(self.fmt.rhn.bits, self.fmt.rhn.frac);
         }
         (m.log2().floor() as u32) + 2
+    }
+
+    /// The widest weight (the one weight word of the lanes' memories).
+    pub fn weight_word_bits(&self) -> u32 {
+        self.w_i
+            .iter()
+            .chain(&self.w_h)
+            .map(|t| t.fmt.bits)
+            .max()
+            .unwrap_or(2)
+    }
+
+    /// The widest bias.
+    pub fn bias_word_bits(&self) -> u32 {
+        self.b.iter().map(|t| t.fmt.bits).max().unwrap_or(2)
+    }
+
+    /// The MAC operand's width: the wider of the input and the state codes.
+    pub fn operand_bits(&self) -> u32 {
+        self.input.bits.max(self.fmt.h.bits)
     }
 
     /// MAC cycles of one group of rows: every column of the four sums.
