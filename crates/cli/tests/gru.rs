@@ -323,6 +323,10 @@ fn a_front_member_becomes_a_verified_cell() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("cell model = integer model: "), "{out}");
     assert!(out.contains(", 0 mismatches"), "{out}");
+    assert!(
+        out.contains("icarus testbench = integer model: PASS 64 steps"),
+        "{out}"
+    );
     let (code, out, err) = run(&["gru", "sim", p(&cell), "--json"]);
     assert_eq!(code, 0, "{err}");
     let s: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -8,7 +8,9 @@
 //!   weight and bias code;
 //! - `steps.txt`: the stimulus, one sequence step per line (`start x0 … x(I−1)`, start = 1 on
 //!   a sequence's first step);
-//! - `expected.txt`: h_t of every step by the integer model of lutforge-gru, one line each.
+//! - `expected.txt`: h_t of every step by the integer model of lutforge-gru, one line each;
+//! - `NAME_tb.v` with `tb_steps.hex` and `tb_expected.hex`: a self-checking Verilog testbench
+//!   of the first `TB_STEPS` steps (PASS, or FAIL and `$fatal`).
 
 use crate::gru::render_cell;
 use crate::iface::{Interface, Reset};
@@ -24,6 +26,52 @@ pub const FORMAT: &str = "lutforge-gru-cell/1";
 pub const MANIFEST: &str = "cell.json";
 pub const STEPS: &str = "steps.txt";
 pub const EXPECTED: &str = "expected.txt";
+
+/// Steps the Verilog testbench replays (the first of the stimulus): several sequences, few
+/// enough that Icarus (a few thousand cycles per second on a cell) takes seconds.
+pub const TB_STEPS: usize = 64;
+pub const TB_STEPS_HEX: &str = "tb_steps.hex";
+pub const TB_EXPECTED_HEX: &str = "tb_expected.hex";
+
+#[derive(askama::Template)]
+#[template(path = "gru_testbench.v", escape = "none")]
+struct Testbench<'a> {
+    module: &'a str,
+    version: &'a str,
+    steps: usize,
+    ix: u32,
+    hb: u32,
+    rst_port: &'a str,
+    rst_on: u8,
+    rst_off: u8,
+    programmable: bool,
+    cfg_ab: u32,
+    cfg_db: u32,
+}
+
+/// Codes packed little end first (code k at bits [k·bits +: bits]), with `top` bits above
+/// them, as hex digits.
+fn packed_hex(codes: &[i64], bits: u32, top: Option<bool>) -> String {
+    let mut v: Vec<bool> = Vec::new();
+    for &c in codes {
+        for b in 0..bits {
+            v.push((c >> b) & 1 == 1);
+        }
+    }
+    if let Some(t) = top {
+        v.push(t);
+    }
+    let digits = v.len().div_ceil(4);
+    (0..digits)
+        .rev()
+        .map(|d| {
+            let n = (0..4).fold(0u32, |a, i| {
+                a | (u32::from(v.get(d * 4 + i).copied().unwrap_or(false)) << i)
+            });
+            char::from_digit(n, 16).unwrap_or('0')
+        })
+        .collect()
+}
 
 /// `cell.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -152,6 +200,40 @@ pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
         let _ = writeln!(ex, "{}", codes_line(h));
     }
     put(EXPECTED, ex.as_bytes())?;
+    // The Verilog testbench and its two memories.
+    let n = steps.min(TB_STEPS);
+    let map = lutforge_sim::gru::CfgMap::new(s, c.lanes);
+    let tb = askama::Template::render(&Testbench {
+        module: m,
+        version: lutforge_core::VERSION,
+        steps: n,
+        ix: s.inputs as u32 * s.input.bits,
+        hb: s.hidden as u32 * s.fmt.h.bits,
+        rst_port: c.iface.reset.port(),
+        rst_on: c.iface.reset.asserted(),
+        rst_off: 1 - c.iface.reset.asserted(),
+        programmable: c.programmable,
+        cfg_ab: map.addr_bits(),
+        cfg_db: map.data_bits,
+    })
+    .map_err(|e| Error::internal(format!("template gru_testbench.v: {e}")))?;
+    put(&format!("{m}_tb.v"), tb.as_bytes())?;
+    let mut sh = String::new();
+    for seq in c.sequences {
+        for (t, x) in seq.iter().enumerate() {
+            sh.push_str(&packed_hex(x, s.input.bits, Some(t == 0)));
+            sh.push('\n');
+        }
+    }
+    let sh: String = sh.lines().take(n).map(|l| format!("{l}\n")).collect();
+    put(TB_STEPS_HEX, sh.as_bytes())?;
+    let eh: String = c
+        .expected
+        .iter()
+        .take(n)
+        .map(|h| format!("{}\n", packed_hex(h, s.fmt.h.bits, None)))
+        .collect();
+    put(TB_EXPECTED_HEX, eh.as_bytes())?;
     out.commit(false)?;
     Ok(files)
 }

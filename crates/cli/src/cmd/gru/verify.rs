@@ -92,6 +92,29 @@ pub fn run(a: &VerifyArgs) -> CliResult {
         a.ready,
         a.seed
     );
+    // 3. The Verilog testbench under Icarus: a second simulator, the integer model's states.
+    let work = lutforge_core::io::TempDir::new()?;
+    let m = &d.manifest.module;
+    for f in [
+        format!("{m}.v"),
+        format!("{m}_tb.v"),
+        gru_dir::TB_STEPS_HEX.to_string(),
+        gru_dir::TB_EXPECTED_HEX.to_string(),
+    ] {
+        std::fs::copy(a.dir.join(&f), work.path().join(&f))
+            .map_err(|e| CliError::input(format!("{}: {e}", a.dir.join(&f).display())))?;
+    }
+    let v = lutforge_rtl::testbench::icarus_verdict(work.path(), m, &[])?;
+    if !v.passed {
+        return Err(CliError::failed(format!(
+            "icarus testbench: {}{}",
+            v.line,
+            v.first_mismatch
+                .map(|l| format!("; {l}"))
+                .unwrap_or_default()
+        )));
+    }
+    outln!("icarus testbench = integer model: {}", v.line);
     note(format_args!(
         "{}: verified ({}, {:.1} s)",
         d.manifest.module,
