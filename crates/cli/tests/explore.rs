@@ -111,5 +111,19 @@ fn explore_lists_what_meets_the_bound_and_marks_the_smallest() {
         ],
         "no architecture meets",
     );
+    assert_input_error(
+        &[
+            "explore",
+            "--function",
+            "gelu",
+            "--max-err-lsb",
+            "0.9",
+            "--max-segments",
+            "0",
+            "--plot",
+            xs,
+        ],
+        "--max-segments 0: 1 to 1024",
+    );
     assert!(!x.exists());
 }

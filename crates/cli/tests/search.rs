@@ -404,6 +404,67 @@ fn an_error_bound_picks_the_segments_and_eval_states_the_verdicts() {
     assert!(!x.exists());
 }
 
+/// Every code of a 16-bit input: the fewest segments of a faithful gelu, proven least (one
+/// segment fewer cannot reach the bound, and says how close it gets), and eval agrees at all
+/// 65 536 codes.
+#[test]
+fn a_faithful_16_bit_unit_is_found_and_proven_least() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("g16.json");
+    let o = out.to_str().unwrap();
+    let formats = [
+        "--function",
+        "gelu",
+        "--method",
+        "exact",
+        "--max-err-lsb",
+        "0.9999999999999999",
+        "--input-bits",
+        "16",
+        "--scales",
+        "13..13",
+        "--slope-bits",
+        "18",
+        "--slope-frac",
+        "16",
+        "--intercept-bits",
+        "18",
+        "--intercept-frac",
+        "13",
+        "--output-bits",
+        "16",
+    ];
+    let (code, _, err) =
+        run(&[&["search"], &formats[..], &["--segments", "256", "-o", o]].concat());
+    assert_eq!(code, 0, "{err}");
+    let k = json(&out)["segments"].as_u64().unwrap();
+    assert!(k > 64 && k < 256, "{k}");
+    let (code, stdout, _) = run(&["eval", o, "--json"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    let s = &v["scales"][0];
+    assert_eq!(s["codes"].as_u64(), Some(1 << 16), "{s}");
+    assert!(s["max_err_lsb"].as_f64().unwrap() < 1.0, "{s}");
+    assert_eq!(s["faithful"], true);
+    let fewer = (k - 1).to_string();
+    let x = dir.path().join("x.json");
+    let (code, _, err) = run(&[
+        &["search"],
+        &formats[..],
+        &["--segments", &fewer, "-o", x.to_str().unwrap()],
+    ]
+    .concat());
+    assert_eq!(code, 2, "{err}");
+    let least: f64 = err
+        .split("the least reachable is ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(least > 0.999_999_999_999_999_9, "{err}");
+    assert!(!x.exists());
+}
+
 /// A PyTorch quantization (examples/quant_gelu.json): the table is a function of codes, its
 /// error against the quantized operator's formula as eval reports, and its RTL verifies.
 #[test]

@@ -41,7 +41,9 @@ fn main() {
             let f = Function::Builtin(b);
             let domain = f.default_domain();
             let frac_x = covering_frac(n, domain);
-            let mut r = Request::new(f.clone(), 64);
+            // Up to 64 segments the unit's comparator tree is what the Pareto search explores; a
+            // faithful 16-bit table needs more, so 16 bits may take up to 256.
+            let mut r = Request::new(f.clone(), if n < 16 { 64 } else { 256 });
             r.method = Method::Exact;
             r.objective = Objective::MaxErr;
             r.max_err_lsb = Some(faithful);

@@ -8,6 +8,7 @@
 //!
 //! Every table returned has passed `Table::validate` and holds its metrics.
 
+mod envelope;
 pub mod exact;
 pub mod ga;
 pub mod gqa;

@@ -13,12 +13,13 @@
 //! admissible. The greedy table at the upper one errs by at most that much and, since every
 //! smaller double is refused, by exactly that much: the minimum, proven, among all tables.
 
+use crate::envelope::Envelope;
 use crate::problem::ScaleProblem;
 use lutforge_core::format::pow2;
 use lutforge_core::golden::{self, round_shift, IntParams};
 
-/// Largest evaluation set: every code of a 16-bit input. The greedy pass is linear in the codes
-/// times the slope codes still admissible, and the segment fits need no n² cache.
+/// Largest evaluation set: every code of a 16-bit input. The greedy pass is about linear in the
+/// codes (the envelope's hulls), and the segment fits need no n² cache.
 pub const MAX_CODES: usize = 1 << 16;
 
 /// The error measure everything here compares: |code · 2^-F_y − t|, computed one way.
@@ -163,22 +164,20 @@ fn greedy(
         from,
         to,
     };
+    if run.hulls_fit() {
+        return run.enveloped(limit);
+    }
     if p.breakpoint_step() > 0 {
         return run.stepped(limit);
     }
     let mut pieces: Vec<Piece> = Vec::new();
     let mut start = from;
-    let mut hint = 0;
     while start < to {
-        let (end, alive) = match run.probed(start, hint) {
-            Some(r) => r,
-            None => run.plain(start)?,
-        };
+        let (end, alive) = run.plain(start)?;
         pieces.push(choose(p, start, end, &alive));
         if end < to && pieces.len() >= limit {
             return None;
         }
-        hint = end - start;
         start = end;
     }
     Some(pieces)
@@ -243,53 +242,6 @@ impl Run<'_> {
         Some((self.to, alive))
     }
 
-    /// The same, sped up by guessing that the run reaches as far as the previous one (`hint`
-    /// codes): the run's first and last codes of that guess are taken first, which leaves only
-    /// the slope codes a line through both can have, and the codes between them are then
-    /// checked against those few. The pairs admitting a run do not depend on the order its
-    /// codes are taken in, so when the run does reach the guessed code the result is the plain
-    /// one; when it does not, `None` (the caller runs `plain`).
-    fn probed(&self, start: usize, hint: usize) -> Option<(usize, Alive)> {
-        let q = start + hint.checked_sub(1)?;
-        if hint < 4 || q >= self.to {
-            return None;
-        }
-        let sh = self.sh;
-        let ((x0, s0), (xq, sq)) = (self.code(start), self.code(q));
-        // A line through both sum intervals: k·(x_q − x_0) within [s_q,lo − s_0,hi, s_q,hi −
-        // s_0,lo] (the intercept's granularity only narrows it further).
-        let d = (xq - x0) as i128;
-        let klo = match (sq.0, s0.1) {
-            (Some(a), Some(b)) => -((b - a).div_euclid(d)),
-            _ => sh.kmin as i128,
-        };
-        let khi = match (sq.1, s0.0) {
-            (Some(a), Some(b)) => (a - b).div_euclid(d),
-            _ => sh.kmax as i128,
-        };
-        let klo = klo.clamp(sh.kmin as i128, sh.kmax as i128 + 1) as i64;
-        let khi = khi.clamp(sh.kmin as i128 - 1, sh.kmax as i128) as i64;
-        let mut alive = self.fresh(start, klo, khi);
-        let mut next = Vec::new();
-        self.narrow(&alive, q, &mut next);
-        if next.is_empty() {
-            return None;
-        }
-        std::mem::swap(&mut alive, &mut next);
-        for t in start + 1..self.to {
-            if t == q {
-                continue;
-            }
-            self.narrow(&alive, t, &mut next);
-            if next.is_empty() {
-                // Ending before the guessed code: the guess took part; redo it plainly.
-                return (t > q).then_some((t, alive));
-            }
-            std::mem::swap(&mut alive, &mut next);
-        }
-        Some((self.to, alive))
-    }
-
     /// The greedy pass when segments may start only on multiples of the breakpoint step: each
     /// segment ends at the last allowed place before the run breaks.
     fn stepped(&self, limit: usize) -> Option<Vec<Piece>> {
@@ -318,6 +270,81 @@ impl Run<'_> {
                 std::mem::swap(&mut alive, &mut next);
             }
             pieces.push(choose(p, start, end, &alive));
+            if end < self.to && pieces.len() >= limit {
+                return None;
+            }
+            start = end;
+        }
+        Some(pieces)
+    }
+    /// Whether the sums, codes and coefficients are small enough for the hulls' exact i128
+    /// arithmetic (always, short of INT32-wide sums); the slope-by-slope pass otherwise.
+    fn hulls_fit(&self) -> bool {
+        let sum_abs = self
+            .sums
+            .iter()
+            .flat_map(|&(a, b)| [a, b])
+            .flatten()
+            .map(i128::abs)
+            .max()
+            .unwrap_or(0);
+        let p = self.p;
+        let x_abs = p.lo.abs().max((p.lo + p.n() as i64).abs());
+        let sh = self.sh;
+        crate::envelope::fits_i128(
+            sum_abs,
+            x_abs,
+            sh.kmin.abs().max(sh.kmax.abs()),
+            sh.a,
+            sh.bmin.abs().max(sh.bmax.abs()),
+        )
+    }
+
+    fn envelope(&self) -> Envelope {
+        let sh = self.sh;
+        Envelope::new(sh.a, (sh.kmin, sh.kmax), (sh.bmin, sh.bmax))
+    }
+
+    /// The longest admissible run from `start` (its end) and the envelope of its codes,
+    /// `None` when not even code `start` alone is admitted. One admitted pair is carried
+    /// along; only a code it does not admit asks the envelope for another.
+    fn longest(&self, start: usize) -> Option<(usize, Envelope)> {
+        let mut env = self.envelope();
+        let mut pair = env.witness(Some(self.code(start)))?;
+        env.push(self.code(start));
+        for t in start + 1..self.to {
+            let c = self.code(t);
+            if !env.pair_admits(pair, c) {
+                match env.witness(Some(c)) {
+                    Some(w) => pair = w,
+                    None => return Some((t, env)),
+                }
+            }
+            env.push(c);
+        }
+        Some((self.to, env))
+    }
+
+    /// The greedy pass through the envelope: the table `plain` and `stepped` give, without a
+    /// step per admitted slope per code. With a breakpoint step a segment ends at the last
+    /// allowed place up to where its run breaks.
+    fn enveloped(&self, limit: usize) -> Option<Vec<Piece>> {
+        let p = self.p;
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut start = self.from;
+        while start < self.to {
+            let (brk, mut env) = self.longest(start)?;
+            let end = if brk == self.to || p.breakpoint_step() == 0 {
+                brk
+            } else {
+                let cut = (start + 1..=brk).rev().find(|&c| p.may_start(c))?;
+                if cut < brk {
+                    env = self.envelope();
+                    (start..cut).for_each(|t| env.push(self.code(t)));
+                }
+                cut
+            };
+            pieces.push(choose(p, start, end, &env.alive()));
             if end < self.to && pieces.len() >= limit {
                 return None;
             }
@@ -561,8 +588,8 @@ mod tests {
     }
 
     #[test]
-    fn probing_the_previous_length_changes_nothing() {
-        // 10-bit gelu: long segments, so the probe is taken, and sometimes overshoots.
+    fn the_envelope_pass_equals_the_slope_by_slope_one() {
+        // 10-bit gelu: long segments, many slopes admitted, breakpoint steps 0 and 3.
         let func = Function::Builtin(Builtin::Gelu);
         let d = func.default_domain();
         let mut formats = Formats::default_for(&func, d);
@@ -570,31 +597,43 @@ mod tests {
         formats.slope = FixedFormat::new(10, 8);
         formats.intercept = FixedFormat::new(10, 7);
         formats.output = FixedFormat::new(10, 7);
-        let p = ScaleProblem::new(&func, d, formats.datapath(7), Objective::MaxErr).unwrap();
-        let sh = Shape::of(&p);
-        let ys = pow2(-p.dp.output.frac);
-        for e_lsb in [0.5, 0.75, 1.0, 2.0, 4.0] {
-            let e = e_lsb * ys;
-            let sums: Vec<Sums> = (0..p.n())
-                .map(|t| sh.sums(allowed(p.f[t], e, ys, sh.ymin, sh.ymax).unwrap()))
-                .collect();
-            let run = Run {
-                p: &p,
-                sh: &sh,
-                sums: &sums,
-                from: 0,
-                to: p.n(),
-            };
-            let mut plain = Vec::new();
-            let mut start = 0;
-            while start < p.n() {
-                let (end, alive) = run.plain(start).unwrap();
-                plain.push(choose(&p, start, end, &alive));
-                start = end;
+        for step in [0, 3] {
+            let p = ScaleProblem::new(&func, d, formats.datapath(7), Objective::MaxErr)
+                .unwrap()
+                .with_breakpoint_step(step);
+            let sh = Shape::of(&p);
+            let ys = pow2(-p.dp.output.frac);
+            for e_lsb in [0.5, 0.75, 1.0, 2.0, 4.0, 64.0] {
+                let e = e_lsb * ys;
+                let sums: Vec<Sums> = (0..p.n())
+                    .map(|t| sh.sums(allowed(p.f[t], e, ys, sh.ymin, sh.ymax).unwrap()))
+                    .collect();
+                let run = Run {
+                    p: &p,
+                    sh: &sh,
+                    sums: &sums,
+                    from: 0,
+                    to: p.n(),
+                };
+                assert!(run.hulls_fit());
+                let reference = if step > 0 {
+                    run.stepped(usize::MAX)
+                } else {
+                    let mut plain = Vec::new();
+                    let mut start = 0;
+                    while start < p.n() {
+                        let (end, alive) = run.plain(start).unwrap();
+                        plain.push(choose(&p, start, end, &alive));
+                        start = end;
+                    }
+                    Some(plain)
+                };
+                let got = run.enveloped(usize::MAX);
+                assert_eq!(got, reference, "step {step}, bound {e_lsb} LSB");
+                if let Some(t) = got.filter(|_| e_lsb <= 4.0) {
+                    assert!(t.len() > 2, "step {step}, bound {e_lsb} LSB");
+                }
             }
-            let got = greedy(&p, &sh, 0, p.n(), e, usize::MAX).unwrap();
-            assert_eq!(got, plain, "bound {e_lsb} LSB");
-            assert!(plain.len() > 2);
         }
     }
 

@@ -56,6 +56,9 @@ pub struct ExploreArgs {
     /// The error bound every architecture must meet, in output LSBs (below 1: faithful).
     #[arg(long, allow_hyphen_values = true)]
     max_err_lsb: f64,
+    /// Most segments a PWL row may have (a faithful 16-bit unit needs 76 to 149).
+    #[arg(long, default_value_t = 64)]
+    max_segments: usize,
     /// Programmable units (the table behind a write port) instead of fixed ones.
     #[arg(long)]
     programmable: bool,
@@ -94,6 +97,7 @@ struct Setting<'a> {
     f: &'a Function,
     domain: (f64, f64),
     e: f64,
+    max_segments: usize,
     programmable: bool,
     target: Option<Target>,
     tech: &'a Tech,
@@ -109,7 +113,8 @@ fn synthesized(v: &str, top: &str, target: Target) -> CliResult<SynthReport> {
 }
 
 impl Setting<'_> {
-    /// The minimax table of at most 64 segments meeting the bound with `c`-bit coefficients.
+    /// The minimax table of at most `max_segments` segments meeting the bound with `c`-bit
+    /// coefficients.
     fn pwl(
         &self,
         input: FixedFormat,
@@ -117,7 +122,7 @@ impl Setting<'_> {
         c: u32,
         k: Option<usize>,
     ) -> Option<Table> {
-        let mut r = Request::new(self.f.clone(), k.unwrap_or(64));
+        let mut r = Request::new(self.f.clone(), k.unwrap_or(self.max_segments));
         r.domain = self.domain;
         r.method = Method::Exact;
         r.objective = Objective::MaxErr;
@@ -279,6 +284,13 @@ pub fn run(a: &ExploreArgs) -> CliResult {
             a.max_err_lsb
         )));
     }
+    let most = lutforge_core::table::MAX_SEGMENTS;
+    if !(1..=most).contains(&a.max_segments) {
+        return Err(CliError::input(format!(
+            "--max-segments {}: 1 to {most}",
+            a.max_segments
+        )));
+    }
     let plot = match &a.plot {
         Some(p) => {
             let inputs: Vec<&std::path::Path> =
@@ -291,6 +303,7 @@ pub fn run(a: &ExploreArgs) -> CliResult {
         f,
         domain,
         e: a.max_err_lsb,
+        max_segments: a.max_segments,
         programmable: a.programmable,
         target: (!a.no_synth).then_some(a.target),
         tech: &a.tech.node,
@@ -299,8 +312,8 @@ pub fn run(a: &ExploreArgs) -> CliResult {
     let rows = s.rows(a.input_bits, m)?;
     if rows.is_empty() {
         return Err(CliError::input(format!(
-            "no architecture meets {} output LSB at {} input bits: a direct table errs by up to 0.5, and no PWL table of at most 64 segments meets it",
-            a.max_err_lsb, a.input_bits
+            "no architecture meets {} output LSB at {} input bits: a direct table errs by up to 0.5, and no PWL table of at most {} segments meets it (--max-segments)",
+            a.max_err_lsb, a.input_bits, a.max_segments
         )));
     }
     let best = smallest(&rows);
