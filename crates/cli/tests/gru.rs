@@ -354,6 +354,32 @@ fn a_front_member_becomes_a_verified_cell() {
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = run(&["gru", "verify", p(&pcell)]);
     assert_eq!(code, 0, "{err}");
+    // The model's waveform and Verilator's of the same run, equal signal by signal.
+    let (mv, rv) = (d.path().join("model.vcd"), d.path().join("rtl.vcd"));
+    let (code, wout, err) = run(&[
+        "gru",
+        "verify",
+        p(&pcell),
+        "--sequences",
+        "2",
+        "--vcd",
+        p(&rv),
+        "--model-vcd",
+        p(&mv),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        wout.contains("waveforms: the model's = the RTL's"),
+        "{wout}"
+    );
+    let mtext = std::fs::read_to_string(&mv).unwrap();
+    for name in ["$scope module dut", " acc_r0 ", " h_next ", " cfg_data "] {
+        assert!(mtext.contains(name), "{name}");
+    }
+    assert_input_error(
+        &["gru", "verify", p(&pcell), "--sequences", "0"],
+        "--sequences 0",
+    );
     assert!(
         out.contains("cfg writes") && !out.contains(" 0 cfg writes"),
         "{out}"
@@ -427,4 +453,89 @@ fn a_front_member_becomes_a_verified_cell() {
     );
     assert_input_error(&["gru", "verify", p(d.path())], "cell.json");
     assert!(!o.exists());
+}
+
+/// `gru pareto --cell-lanes P` prices each genome as the GRU cell: every member carries the
+/// cell's area and energy, and a member's area is what `gru cost` reports for the cell that
+/// `gru gen` makes of it.
+#[test]
+fn a_front_priced_as_the_cell_agrees_with_gru_cost() {
+    let d = tempfile::tempdir().unwrap();
+    let m = d.path().join("torch.json");
+    let st = format!("{TORCH}/model.safetensors");
+    let (code, _, err) = run(&["gru", "import", &st, "--task", "vowels", "-o", p(&m), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let front = d.path().join("front.json");
+    let csv = d.path().join("front.csv");
+    let args = [
+        "gru",
+        "pareto",
+        "--task",
+        "vowels",
+        "--model",
+        p(&m),
+        "--population",
+        "8",
+        "--generations",
+        "2",
+        "--bits",
+        "4..8",
+        "-q",
+    ];
+    let (code, _, err) = run(&[
+        &args[..],
+        &["--cell-lanes", "2", "-o", p(&front), "--csv", p(&csv)],
+    ]
+    .concat());
+    assert_eq!(code, 0, "{err}");
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&front).unwrap()).unwrap();
+    assert_eq!(f["settings"]["cell_lanes"], 2);
+    let members = f["members"].as_array().unwrap();
+    for m in members {
+        assert_eq!(m["cell"]["lanes"], 2, "{m}");
+        assert!(m["cell"]["energy_per_inference_pj"].as_f64().unwrap() > 0.0);
+    }
+    assert!(std::fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with("cell_ge,cell_energy_pj"));
+    let last = (members.len() - 1).to_string();
+    let cell = d.path().join("cell");
+    let (code, _, err) = run(&[
+        "gru",
+        "gen",
+        p(&front),
+        "--member",
+        &last,
+        "--lanes",
+        "2",
+        "-o",
+        p(&cell),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["gru", "cost", p(&cell), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let c: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(c["ge"], members[members.len() - 1]["cell"]["ge"]);
+    assert!(c["energy_per_inference_pj"].as_f64().unwrap() > 0.0);
+    let parts: f64 = c["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["energy_per_step_pj"].as_f64().unwrap())
+        .sum();
+    let per_step = c["energy_per_step_pj"].as_f64().unwrap();
+    assert!(
+        (parts - per_step).abs() <= 1e-9 * per_step,
+        "{parts} vs {per_step}"
+    );
+    let x = d.path().join("x.json");
+    assert_input_error(
+        &[&args[..], &["--cell-lanes", "0", "-o", p(&x)]].concat(),
+        "--cell-lanes 0",
+    );
+    assert!(!x.exists());
 }

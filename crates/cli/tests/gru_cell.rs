@@ -12,6 +12,7 @@ use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
 use lutforge_gru::tables::TableCache;
 use lutforge_rtl::gru::render_cell;
 use lutforge_rtl::gru_check::{crosscheck, random_writes, CellDesign, Steps};
+use lutforge_rtl::gru_waves::{compare, model_vcd};
 use lutforge_rtl::render::Interface;
 use std::time::Instant;
 
@@ -68,6 +69,9 @@ fn check(q: &QuantGru, ds: &Dataset, lanes: &[usize], programmable: bool, module
             .unwrap_or_else(|e| panic!("{} P = {p}: {e}", ds.task));
         assert_eq!(r.mismatch, None, "{} P = {p}", ds.task);
         assert_eq!(r.steps, st.steps());
+        if n == 0 {
+            waves_agree(&d, &seqs, programmable);
+        }
         eprintln!(
             "{} P = {p}{}: {} steps, {} writes, {} cycles, 0 mismatches ({:.1} s)",
             ds.task,
@@ -78,6 +82,53 @@ fn check(q: &QuantGru, ds: &Dataset, lanes: &[usize], programmable: bool, module
             t.elapsed().as_secs_f64()
         );
     }
+}
+
+/// The cell model's waveform against Verilator's, signal by signal at every edge, over the
+/// first six steps of six sequences with stalls (and, programmable, reloads before the third
+/// and the fifth).
+fn waves_agree(d: &CellDesign, seqs: &[Vec<Vec<i64>>], programmable: bool) {
+    let seqs: Vec<Vec<Vec<i64>>> = seqs
+        .iter()
+        .take(6)
+        .map(|s| s[..s.len().min(6)].to_vec())
+        .collect();
+    let n = seqs.len();
+    let writes: Vec<_> = (0..n)
+        .map(|s| {
+            if programmable && s % 2 == 0 && s > 0 {
+                random_writes(d.spec, d.lanes, 100 + s as u64, 8)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let st = Steps::with_writes(&seqs[..n], &writes, 200, 160, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let rtl = dir.path().join("rtl.vcd");
+    let cache = lutforge_rtl::verilator::default_cache_dir();
+    let r = crosscheck(d, &st, &cache, Some(&rtl)).unwrap();
+    assert_eq!(r.mismatch, None);
+    let mut model = Vec::new();
+    model_vcd(d, &st, &mut model, 100.0).unwrap();
+    let model = String::from_utf8(model).unwrap();
+    let rtl = std::fs::read_to_string(&rtl).unwrap();
+    let (edges, diff) = compare(&model, &rtl, &d.iface.module, 2).unwrap();
+    assert_eq!(diff, None, "P = {}", d.lanes);
+    assert!(
+        edges as u64 + 2 >= r.cycles,
+        "{edges} edges of {} cycles",
+        r.cycles
+    );
+    // A model that misnames or misstates a signal is caught.
+    let (_, diff) = compare(
+        &model.replacen("h_next", "h_nxt", 1),
+        &rtl,
+        &d.iface.module,
+        2,
+    )
+    .unwrap();
+    assert!(diff.unwrap().contains("not in the RTL"));
 }
 
 #[test]

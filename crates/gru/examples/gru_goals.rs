@@ -65,6 +65,7 @@ fn main() {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
             finetune_cfg: Default::default(),
+            cell_lanes: None,
         };
         let env = |k: &str, d: usize| {
             std::env::var(k)

@@ -31,6 +31,7 @@ fn main() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
         finetune_cfg: Default::default(),
+        cell_lanes: None,
     };
     let s = Settings {
         population: pop,

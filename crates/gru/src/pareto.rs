@@ -68,7 +68,15 @@ pub struct Config {
     /// model's error after the search; 0: none.
     pub finetune: usize,
     pub finetune_cfg: FinetuneConfig,
+    /// Score the hardware as the GRU cell of this many MAC lanes: the size objective becomes
+    /// the cell's area, the energy objective its energy per inference from the cell model's
+    /// activity over the first `CELL_SAMPLES` sequences of the search split.
+    pub cell_lanes: Option<usize>,
 }
+
+/// Sequences of the search split the cell's energy is measured over, per genome: enough for
+/// the activity to settle, few enough that a genome costs a few milliseconds more.
+pub const CELL_SAMPLES: usize = 16;
 
 /// One scored genome.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,6 +94,9 @@ pub struct Scored {
     /// Largest width of the genome.
     pub max_bits: u32,
     pub fine_tuned: bool,
+    /// The member as the GRU cell (`Config::cell_lanes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<crate::cell::CellScore>,
     /// A fine-tuned member's float weights (the flat layout of the model file's tensors);
     /// the others quantize the search's float model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,6 +122,11 @@ pub struct Saving {
     pub member: usize,
     pub size_saving: f64,
     pub energy_saving: f64,
+    /// The same member's cell against the reference's, when the search priced the cell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell_area_saving: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell_energy_saving: Option<f64>,
 }
 
 /// Hypervolume in (error, size), both normalized (error by its worst baseline, size by the
@@ -180,6 +196,15 @@ impl<'a> GruProblem<'a> {
                 config.bits.end()
             )));
         }
+        if config.cell_lanes.is_some() && model.shape.layers != 1 {
+            return Err(Error::input(format!(
+                "--cell-lanes: the GRU cell holds one layer; this model has {}",
+                model.shape.layers
+            )));
+        }
+        if config.cell_lanes == Some(0) {
+            return Err(Error::input("--cell-lanes 0: at least one MAC lane"));
+        }
         let samples = config.split.samples(ds);
         let mean_steps = samples.iter().map(|s| s.len as f64).sum::<f64>() / samples.len() as f64;
         let layers = model.shape.layers;
@@ -233,6 +258,28 @@ impl<'a> GruProblem<'a> {
         score_outputs(self.metric, samples, |s| q.forward(s))
     }
 
+    /// The cell's score of `q`, when the search prices the cell.
+    pub fn cell_score(&self, q: &QuantGru) -> Result<Option<crate::cell::CellScore>> {
+        let Some(lanes) = self.config.cell_lanes else {
+            return Ok(None);
+        };
+        let n = self.samples.len().min(CELL_SAMPLES);
+        crate::cell::score(q, lanes, &self.samples[..n], &self.config.tech).map(Some)
+    }
+
+    /// The hardware objectives of `q`: size (or the cell's area) and, when searched, energy
+    /// (or the cell's).
+    fn hardware(&self, q: &QuantGru, cell: Option<&crate::cell::CellScore>) -> Vec<f64> {
+        let mut v = vec![cell.map_or(q.size_bits() as f64, |c| c.ge)];
+        if self.config.energy_objective {
+            v.push(cell.map_or_else(
+                || self.energy.inference(q, self.mean_steps).total_pj,
+                |c| c.energy_per_inference_pj,
+            ));
+        }
+        v
+    }
+
     /// Scores a genome on the search split and the test split.
     pub fn scored(&self, g: &Genome, test: &[Sample]) -> Result<Scored> {
         let q = self.quantize(g)?;
@@ -250,6 +297,7 @@ impl<'a> GruProblem<'a> {
             energy: e,
             max_bits: g.max_bits(),
             fine_tuned: false,
+            cell: self.cell_score(&q)?,
             weights: None,
         })
     }
@@ -290,10 +338,17 @@ impl Problem for GruProblem<'_> {
         };
         let err = self.score_on(&q, &self.samples).error();
         let size = q.size_bits() as f64;
-        let mut objectives = vec![err, size];
-        if self.config.energy_objective {
-            objectives.push(self.energy.inference(&q, self.mean_steps).total_pj);
-        }
+        let cell = match self.cell_score(&q) {
+            Ok(c) => c,
+            Err(_) => {
+                return Evaluation {
+                    objectives: vec![f64::INFINITY; 2 + usize::from(self.config.energy_objective)],
+                    violation: f64::INFINITY,
+                }
+            }
+        };
+        let mut objectives = vec![err];
+        objectives.extend(self.hardware(&q, cell.as_ref()));
         Evaluation {
             violation: self.violation(err, size),
             objectives,
@@ -383,9 +438,9 @@ pub fn run(
         }
         // Fine-tuned members can dominate others of the front: keep the non-dominated ones.
         let obj = |m: &Scored| -> Vec<f64> {
-            let mut v = vec![m.error, m.size_bits as f64];
+            let mut v = vec![m.error, m.cell.map_or(m.size_bits as f64, |c| c.ge)];
             if config.energy_objective {
-                v.push(m.energy_pj);
+                v.push(m.cell.map_or(m.energy_pj, |c| c.energy_per_inference_pj));
             }
             v
         };
@@ -417,6 +472,16 @@ pub fn run(
             member: best.0,
             size_saving: 1.0 - best.1.size_bits as f64 / r.scored.size_bits as f64,
             energy_saving: 1.0 - best.1.energy_pj / r.scored.energy_pj,
+            cell_area_saving: best
+                .1
+                .cell
+                .zip(r.scored.cell)
+                .map(|(m, r)| 1.0 - m.ge / r.ge),
+            cell_energy_saving: best
+                .1
+                .cell
+                .zip(r.scored.cell)
+                .map(|(m, r)| 1.0 - m.energy_per_inference_pj / r.energy_per_inference_pj),
         })
     });
     let hypervolume = hypervolume(&members, &baselines);
@@ -453,6 +518,8 @@ pub fn run(
             "mean_steps": problem.mean_steps,
             "finetune": config.finetune,
             "finetune_settings": config.finetune_cfg,
+            "cell_lanes": config.cell_lanes,
+            "cell_samples": config.cell_lanes.map(|_| CELL_SAMPLES),
         }),
         ranges: problem.ranges.clone(),
     })

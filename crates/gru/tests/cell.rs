@@ -115,6 +115,9 @@ proptest! {
         let q = QuantGru::new(&g, &ranges, &genome, &TableCache::new()).unwrap();
         let lanes = 1 + lanes_pick % hidden;
         let mut cell = Cell::new(spec(&q, 0).unwrap(), lanes).unwrap();
+        // Half the cases count toggles: tracking must not change a single output.
+        let tracking = seed % 2 == 0;
+        cell.set_tracking(tracking);
         // The stimulus: every sequence's steps in order, the first of each with start.
         let mut queue: Vec<(bool, Vec<i64>)> = Vec::new();
         let mut want: Vec<Vec<i64>> = Vec::new();
@@ -143,8 +146,89 @@ proptest! {
             }
         }
         prop_assert_eq!(got, want);
-        prop_assert_eq!(cell.stats().steps as usize, queue.len());
+        let st = cell.stats();
+        prop_assert_eq!(st.steps as usize, queue.len());
+        if let Some(a) = cell.activity() {
+            prop_assert_eq!((a.cycles, a.steps, a.macs), (st.cycles, st.steps, st.macs));
+            prop_assert_eq!(a.sequences as usize, samples.len());
+            prop_assert_eq!(a.items, st.steps * hidden as u64);
+            prop_assert_eq!(a.lut_r.len() as u64, a.items);
+            prop_assert_eq!(a.lut_n.len() as u64, a.items);
+        } else {
+            prop_assert!(!tracking);
+        }
     }
+}
+
+/// The cell's energy from its own activity: the test split against as many steps of silence
+/// (every input code 0), the components adding up to the total, every LUT lookup priced on
+/// the codes it received.
+#[test]
+fn the_cells_energy_follows_its_activity() {
+    use lutforge_sim::cost::{cell::estimate, Tech};
+    let bytes = std::fs::read(format!("{TORCH}/model.safetensors")).unwrap();
+    let g = from_safetensors(&bytes, "fc").unwrap();
+    let ds = load("vowels", &data_dir()).unwrap();
+    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    let q = QuantGru::new(
+        &g,
+        &ranges,
+        &Genome::homogeneous(1, 8, 8),
+        &TableCache::new(),
+    )
+    .unwrap();
+    let sp = spec(&q, 0).unwrap();
+    let run = |silent: bool| {
+        let mut cell = Cell::new(sp.clone(), 2).unwrap();
+        cell.set_tracking(true);
+        for s in ds.test.iter().take(40) {
+            let (mut xs, _) = steps(&q, s);
+            if silent {
+                xs.iter_mut()
+                    .for_each(|x| x.iter_mut().for_each(|c| *c = 0));
+            }
+            cell.run_sequence(&xs).unwrap();
+        }
+        let a = cell.activity().unwrap().clone();
+        estimate(&sp, 2, false, &a, &Tech::tsmc28(), 500.0)
+    };
+    let (busy, quiet) = (run(false), run(true));
+    assert_eq!(busy.steps, quiet.steps);
+    assert_eq!(busy.sequences, 40);
+    assert!(
+        quiet.energy_pj < busy.energy_pj,
+        "{} vs {}",
+        quiet.energy_pj,
+        busy.energy_pj
+    );
+    for c in [&busy, &quiet] {
+        let sum: f64 = c.components.iter().map(|p| p.energy_pj).sum();
+        assert!(
+            (sum - c.energy_per_step_pj).abs() <= 1e-9 * sum.max(1.0),
+            "{sum} vs {}",
+            c.energy_per_step_pj
+        );
+        assert!(c
+            .components
+            .iter()
+            .all(|p| p.energy_pj.is_finite() && p.energy_pj >= 0.0));
+        assert!(c
+            .components
+            .iter()
+            .filter(|p| p.name.contains("unit"))
+            .all(|p| p.energy_pj > 0.0));
+        let per_inf = c.energy_pj / c.sequences as f64;
+        assert!((per_inf - c.energy_per_inference_pj).abs() <= 1e-9 * per_inf);
+    }
+    // Silence: the x operands never toggle, so the multipliers see only the state's codes.
+    let mul = |c: &lutforge_sim::cost::cell::CellCost| {
+        c.components
+            .iter()
+            .find(|p| p.name == "MAC multipliers")
+            .unwrap()
+            .energy_pj
+    };
+    assert!(mul(&quiet) < mul(&busy));
 }
 
 #[test]

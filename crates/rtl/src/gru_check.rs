@@ -117,6 +117,16 @@ impl Rng {
 /// The log the harness writes, from the cell model (`programmable`: with the write port).
 pub fn model_log(spec: &CellSpec, lanes: usize, programmable: bool, st: &Steps) -> Result<String> {
     let mut cell = Cell::with_port(spec.clone(), lanes, programmable)?;
+    replay(&mut cell, st, &mut |_, _| Ok(()))
+}
+
+/// Replays `st` on `cell` as the harness does, `each` seeing every cycle's cell (before the
+/// edge) and inputs; returns the log.
+pub fn replay(
+    cell: &mut Cell,
+    st: &Steps,
+    each: &mut dyn FnMut(&Cell, &CellIn) -> Result<()>,
+) -> Result<String> {
     let mut rng = Rng(if st.seed == 0 { 1 } else { st.seed });
     let mut log = String::new();
     let mut hash: u64 = 1469598103934665603;
@@ -156,13 +166,15 @@ pub fn model_log(spec: &CellSpec, lanes: usize, programmable: bool, st: &Steps) 
             taken += 1;
         }
         let (start, x) = inp.unwrap_or((false, &empty));
-        cell.tick(&CellIn {
+        let i = CellIn {
             in_valid: inp.is_some(),
             start,
             x,
             out_ready: ready,
             cfg,
-        })?;
+        };
+        each(cell, &i)?;
+        cell.tick(&i)?;
         if accepted {
             next += 1;
         }

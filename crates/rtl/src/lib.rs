@@ -9,6 +9,7 @@ pub mod gen;
 pub mod gru;
 pub mod gru_check;
 pub mod gru_dir;
+pub mod gru_waves;
 mod iface;
 pub mod load;
 pub mod render;

@@ -8,18 +8,45 @@
 
 use super::product::{field_bits, product_gates};
 use super::rom::bdd_nodes;
-use super::{CellLib, Component, Driver};
-use crate::gru::{Cell, CellSpec, Sum};
+use super::{CellLib, Component, ComponentCost, Driver, Tech, NANGATE45};
+use crate::gru::{Cell, CellActivity, CellSpec, Sum};
 use crate::unit::ceil_log2;
+use serde::Serialize;
 
-fn part(name: &str, ge: f64, driver: Driver, structure: String) -> Component {
-    Component {
-        name: name.into(),
-        ge,
-        per_lane: false,
-        driver,
-        structure,
-    }
+/// The node whose toggles a component's energy is charged by (`estimate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Node {
+    /// Each lane's weight word: the ROM's read logic, the registers' read multiplexers.
+    Weight,
+    /// The weight and bias registers themselves: written through the cfg port only.
+    Registers,
+    /// The multipliers' inputs: the weight word and the operand.
+    Multiply,
+    /// The shifted products.
+    Product,
+    /// The accumulator updated each MAC cycle.
+    Accumulate,
+    /// The shared operand.
+    Operand,
+    /// The input, state and output registers.
+    State,
+    Elementwise,
+    Control,
+    /// The LUT unit of r (0), z (1) or n (2).
+    Lut(usize),
+}
+
+fn part(node: Node, name: &str, ge: f64, driver: Driver, structure: String) -> (Node, Component) {
+    (
+        node,
+        Component {
+            name: name.into(),
+            ge,
+            per_lane: false,
+            driver,
+            structure,
+        },
+    )
 }
 
 /// A signed a × b product, all a + b bits used.
@@ -66,6 +93,18 @@ pub fn components(
     programmable: bool,
     cell: &CellLib,
 ) -> Vec<Component> {
+    parts(spec, lanes, programmable, cell)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect()
+}
+
+fn parts(
+    spec: &CellSpec,
+    lanes: usize,
+    programmable: bool,
+    cell: &CellLib,
+) -> Vec<(Node, Component)> {
     let Ok(c) = Cell::new(spec.clone(), lanes) else {
         return Vec::new();
     };
@@ -97,19 +136,30 @@ pub fn components(
         let nb = spec.bias_word_bits();
         let g = groups as f64;
         let ab = f64::from(ceil_log2(groups * spec.mac_cycles()).max(1));
-        let lane = gm * f64::from(ww) * (cell.dff + cell.mux2 + cell.rst)
-            + (gm - 1.0) * f64::from(ww) * cell.mux2
+        let regs = gm * f64::from(ww) * (cell.dff + cell.mux2 + cell.rst)
             + 4.0 * g * f64::from(nb) * (cell.dff + cell.mux2 + cell.rst)
-            + 4.0 * (g - 1.0) * f64::from(nb) * cell.mux2
             + (gm + 4.0 * g) * ab * cell.and2;
+        let read =
+            (gm - 1.0) * f64::from(ww) * cell.mux2 + 4.0 * (g - 1.0) * f64::from(nb) * cell.mux2;
         v.push(part(
+            Node::Registers,
             "weight and bias registers",
-            p as f64 * lane,
+            p as f64 * regs,
             Driver::Table,
             format!(
-                "{lanes} x ({} weights of {ww} bits, {} biases of {nb} bits) with write decoders and read multiplexers",
+                "{lanes} x ({} weights of {ww} bits, {} biases of {nb} bits) with write decoders",
                 groups * spec.mac_cycles(),
                 4 * groups
+            ),
+        ));
+        v.push(part(
+            Node::Weight,
+            "weight read multiplexers",
+            p as f64 * read,
+            Driver::Select,
+            format!(
+                "{lanes} x ({}:1 of {ww} bits, {groups}:1 of {nb} bits)",
+                groups * spec.mac_cycles()
             ),
         ));
     } else {
@@ -136,6 +186,7 @@ pub fn components(
             rom_nodes += b.mux + b.gate + b.inv;
         }
         v.push(part(
+            Node::Weight,
             "weight ROMs",
             rom_ge,
             Driver::Select,
@@ -144,6 +195,7 @@ pub fn components(
     }
     let lane_mul = mul(ww, vw, cell);
     v.push(part(
+        Node::Multiply,
         "MAC multipliers",
         p as f64 * lane_mul,
         Driver::Multiply,
@@ -151,6 +203,7 @@ pub fn components(
     ));
     let shift = f64::from(aw_max) * f64::from(shb) * cell.mux2;
     v.push(part(
+        Node::Product,
         "alignment shifters",
         p as f64 * shift,
         Driver::Multiply,
@@ -159,6 +212,7 @@ pub fn components(
     // Four accumulators per lane: adder, bias-or-sum and hold multiplexers, flip-flops.
     let acc = f64::from(aw_sum) * (cell.fa + 2.0 * cell.mux2 + cell.dff);
     v.push(part(
+        Node::Accumulate,
         "accumulators",
         p as f64 * acc,
         Driver::Add,
@@ -171,6 +225,7 @@ pub fn components(
     let operand =
         f64::from((i - 1) + (h - 1) + 1) * f64::from(vw) * cell.mux2 + f64::from(cb) * cell.fa;
     v.push(part(
+        Node::Operand,
         "operand select",
         operand,
         Driver::Select,
@@ -179,6 +234,7 @@ pub fn components(
     let state =
         reg(i * nx, cell) + 3.0 * reg(h * nh, cell) + f64::from(h) * f64::from(jb) * cell.and2;
     v.push(part(
+        Node::State,
         "input and state registers",
         state,
         Driver::PipeData,
@@ -219,6 +275,7 @@ pub fn components(
         + reg(1 + jb + nhn + aw[2], cell)
         + reg(1 + jb + nz, cell);
     v.push(part(
+        Node::Elementwise,
         "elementwise stage",
         elementwise,
         Driver::Round,
@@ -228,16 +285,20 @@ pub fn components(
     ));
     let ctl_bits = gb + cb + tb + jb + 4;
     v.push(part(
+        Node::Control,
         "control",
         f64::from(ctl_bits) * (cell.dffr + cell.fa + cell.mux2),
         Driver::PipeData,
         format!("{ctl_bits} bits of phase, sum, group, column and row counters"),
     ));
-    for (name, t) in [
+    for (u, (name, t)) in [
         ("sigmoid unit r", &spec.sig_r),
         ("sigmoid unit z", &spec.sig_z),
         ("tanh unit n", &spec.tanh_n),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let ucfg = crate::gru::act_unit(t, programmable);
         let params = lutforge_core::Params::Int(t.params.clone());
         let ge: f64 = super::components_in(&ucfg, Some(&params), cell)
@@ -245,6 +306,7 @@ pub fn components(
             .map(|c| c.ge)
             .sum();
         v.push(part(
+            Node::Lut(u),
             name,
             ge,
             Driver::Round,
@@ -260,4 +322,180 @@ pub fn components(
         ));
     }
     v
+}
+
+/// The cell's area and energy over a run of the cycle model with tracking on: each
+/// component charged by the toggles of the node that drives it (`CellActivity`), as the
+/// unit's model charges its components, and each LUT unit by the unit's own model on the
+/// very codes it received. docs/cost-model.md ("The GRU cell") lists the charges.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CellCost {
+    pub tech: Tech,
+    pub clock_mhz: f64,
+    pub ge: f64,
+    pub area_um2: f64,
+    pub cycles: u64,
+    pub steps: u64,
+    pub sequences: u64,
+    /// Dynamic energy of the whole run.
+    pub energy_pj: f64,
+    pub energy_per_step_pj: f64,
+    /// Per sequence (one inference of the layer).
+    pub energy_per_inference_pj: f64,
+    pub leakage_per_inference_pj: f64,
+    pub dynamic_mw: f64,
+    pub leakage_mw: f64,
+    /// Per component; `energy_pj` per step.
+    pub components: Vec<ComponentCost>,
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        0.0
+    }
+}
+
+/// The energy of one LUT unit over `codes`, by the unit's model with the activity the unit
+/// model counts on them (pJ in all).
+fn lut_energy(t: &crate::gru::ActTable, programmable: bool, codes: &[i64], tech: &Tech) -> f64 {
+    if codes.is_empty() {
+        return 0.0;
+    }
+    let ucfg = crate::gru::act_unit(t, programmable);
+    let params = lutforge_core::Params::Int(t.params.clone());
+    let Ok(mut unit) = crate::unit::Unit::new(ucfg, &params) else {
+        return 0.0;
+    };
+    unit.set_tracking(true);
+    let mut stim = crate::stimulus::VecStimulus::samples(codes, 1);
+    let opts = crate::run::RunOptions {
+        stall_prob: 0.0,
+        seed: 1,
+    };
+    match crate::run::run(&mut unit, &mut stim, &opts, &mut [], |_| Ok(())) {
+        Ok(st) => {
+            let r = super::estimate(
+                &ucfg,
+                Some(&params),
+                unit.activity(),
+                st.samples,
+                tech,
+                500.0,
+            );
+            r.energy_per_op_pj * st.samples as f64
+        }
+        Err(_) => 0.0,
+    }
+}
+
+/// Prices `act`, the activity of a run of the cell of `spec` with `lanes` lanes.
+pub fn estimate(
+    spec: &CellSpec,
+    lanes: usize,
+    programmable: bool,
+    act: &CellActivity,
+    tech: &Tech,
+    clock_mhz: f64,
+) -> CellCost {
+    let f = &spec.fmt;
+    let p = lanes.max(1) as f64;
+    let (ww, vw) = (
+        f64::from(spec.weight_word_bits()),
+        f64::from(spec.operand_bits()),
+    );
+    let aw: Vec<f64> = Sum::ALL
+        .iter()
+        .map(|&s| f64::from(spec.acc_bits(s)))
+        .collect();
+    let aw_sum: f64 = aw.iter().sum();
+    let aw_max = aw.iter().copied().fold(1.0, f64::max);
+    let tail_bits: f64 = [
+        f.a_r.bits, f.a_z.bits, f.r.bits, f.z.bits, f.hn.bits, f.rhn.bits, f.a_n.bits, f.n.bits,
+        f.zh.bits, f.zn.bits, f.h.bits,
+    ]
+    .iter()
+    .map(|&b| f64::from(b))
+    .sum();
+    let ctl_bits = {
+        let groups = spec.hidden.div_ceil(lanes.max(1));
+        f64::from(
+            ceil_log2(groups).max(1)
+                + ceil_log2(spec.inputs + spec.hidden).max(1)
+                + ceil_log2(lanes + 2).max(1)
+                + ceil_log2(spec.hidden).max(1)
+                + 4,
+        )
+    };
+    let ff = NANGATE45.dff + NANGATE45.mux2;
+    let luts = [
+        (&spec.sig_r, &act.lut_r),
+        (&spec.sig_z, &act.lut_z),
+        (&spec.tanh_n, &act.lut_n),
+    ];
+    let steps = act.steps.max(1) as f64;
+    let mut comps = Vec::new();
+    let mut total_fj = 0.0;
+    let mut total_ge = 0.0;
+    for (node, c) in parts(spec, lanes, programmable, &NANGATE45) {
+        // (activity relative to random data, fJ over the run)
+        let by = |ge: f64, t: u64, evals: u64, bits: f64| {
+            let a = ratio(t as f64, evals as f64 * bits) / 0.5;
+            (a, ge * tech.ge_fj * ratio(t as f64, 0.5 * bits))
+        };
+        let (activity, fj) = match node {
+            Node::Weight => by(c.ge / p, act.weight, act.macs, ww),
+            Node::Multiply => by(c.ge / p, act.mul_in, act.macs, ww + vw),
+            Node::Product => by(c.ge / p, act.product, act.macs, aw_max),
+            Node::Accumulate => by(c.ge / p, act.acc, act.macs, aw_sum),
+            Node::Operand => by(c.ge, act.operand, act.mac_cycles, vw),
+            Node::Elementwise => by(c.ge, act.elementwise, act.items, tail_bits),
+            Node::Control => by(c.ge, act.control, act.cycles, ctl_bits),
+            Node::State => (
+                ratio(act.state as f64, act.state_loads as f64) / 0.5,
+                ff * tech.ge_fj * (0.5 * act.state_loads as f64 + act.state as f64),
+            ),
+            // A write drives the 32-bit data bus into one register, as the unit's tables.
+            Node::Registers => (0.0, ff * tech.ge_fj * 0.5 * act.cfg_writes as f64 * 32.0),
+            Node::Lut(u) => {
+                let (t, codes) = luts[u];
+                (1.0, 1000.0 * lut_energy(t, programmable, codes, tech))
+            }
+        };
+        total_fj += fj;
+        total_ge += c.ge;
+        comps.push(ComponentCost {
+            area_um2: c.ge * tech.ge_um2,
+            name: c.name,
+            structure: c.structure,
+            ge: c.ge,
+            activity,
+            energy_pj: fj / 1000.0 / steps,
+        });
+    }
+    let seconds = act.cycles as f64 / (clock_mhz * 1e6);
+    let energy_pj = total_fj / 1000.0;
+    let leakage_mw = total_ge * tech.leak_nw_per_ge * 1e-6;
+    let seqs = act.sequences.max(1) as f64;
+    CellCost {
+        tech: *tech,
+        clock_mhz,
+        ge: total_ge,
+        area_um2: total_ge * tech.ge_um2,
+        cycles: act.cycles,
+        steps: act.steps,
+        sequences: act.sequences,
+        energy_pj,
+        energy_per_step_pj: energy_pj / steps,
+        energy_per_inference_pj: energy_pj / seqs,
+        leakage_per_inference_pj: leakage_mw * 1e-3 * seconds / seqs * 1e12,
+        dynamic_mw: if seconds > 0.0 {
+            energy_pj * 1e-12 / seconds * 1e3
+        } else {
+            0.0
+        },
+        leakage_mw,
+        components: comps,
+    }
 }

@@ -5,6 +5,7 @@
 //! Outputs are registers (Moore): what `outputs` returns before an edge is what the RTL
 //! drives in that cycle, and `tick` applies one rising edge.
 
+use super::activity::{toggles, CellActivity, Tracker};
 use super::cfg::{apply as apply_write, CfgMap, Target};
 use super::spec::{CellSpec, Operand, Sum};
 use crate::unit::ceil_log2;
@@ -58,17 +59,25 @@ pub struct CellStats {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct AfterT0 {
     j: usize,
+    a_r: i64,
+    a_z: i64,
     r: i64,
     z: i64,
     hn: i64,
     nx: i128,
 }
 
+/// The elementwise stage's registers as waveforms show them: after T0 (row, hn, the n sum)
+/// and after T1 (row, z).
+pub(super) type TailRegs = (Option<(usize, i64, i128)>, Option<(usize, i64)>);
+
 /// After T1: the tanh's output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct AfterT1 {
     j: usize,
     z: i64,
+    rhn: i64,
+    a_n: i64,
     n: i64,
 }
 
@@ -112,6 +121,8 @@ pub struct Cell {
     writes: u64,
     /// The spec as generated: what reset restores.
     init: CellSpec,
+    /// Toggle counting, when on (`set_tracking`).
+    track: Option<Box<Tracker>>,
 }
 
 /// One MAC cycle of the schedule: which sum, which column, its operand and product shift.
@@ -196,7 +207,27 @@ impl Cell {
             out_h: vec![0; h],
             stats: CellStats::default(),
             spec,
+            track: None,
         })
+    }
+
+    /// Counts every node's toggles from now on (`activity`); slower, so off by default.
+    pub fn set_tracking(&mut self, on: bool) {
+        self.track = on.then(|| Box::new(Tracker::new(self.lanes)));
+    }
+
+    /// The activity counted since tracking was turned on (or the last reset with it on).
+    pub fn activity(&self) -> Option<&CellActivity> {
+        self.track.as_ref().map(|t| &t.act)
+    }
+
+    /// The control registers as one word: phase, group, schedule position, tail counter.
+    fn control_word(&self) -> u64 {
+        match self.phase {
+            Phase::Idle => 0,
+            Phase::Mac { group, .. } => 1 | (group as u64) << 2 | (self.mac_k as u64) << 24,
+            Phase::Tail { group, t } => 2 | (group as u64) << 2 | (t as u64) << 44,
+        }
     }
 
     pub fn spec(&self) -> &CellSpec {
@@ -274,6 +305,9 @@ impl Cell {
             self.weights[(group * self.sched.len() + k) * self.lanes + lane] = c.data;
         }
         self.writes += 1;
+        if let Some(tr) = self.track.as_mut() {
+            tr.act.cfg_writes += 1;
+        }
         Ok(())
     }
 
@@ -281,8 +315,10 @@ impl Cell {
     /// programmable cell to the generated ones (as the LUT unit's table registers do).
     pub fn reset(&mut self) {
         let prog = self.programmable();
+        let tracking = self.track.is_some();
         let c = Cell::with_port(self.init.clone(), self.lanes, prog).expect("checked when built");
         *self = c;
+        self.set_tracking(tracking);
     }
 
     pub fn outputs(&self) -> CellOut<'_> {
@@ -295,15 +331,45 @@ impl Cell {
     }
 
     /// Loads the accumulators with group `g`'s biases.
+    /// Loads the accumulators with group `g`'s biases; the idle lanes of a partial group
+    /// load 0, as the RTL's do.
     fn load_biases(&mut self, g: usize) {
-        for l in 0..self.rows_in(g) {
+        let rows = self.rows_in(g);
+        for l in 0..self.lanes {
             let j = g * self.lanes + l;
             for s in Sum::ALL {
-                let b = self.spec.bias_term(s, j);
+                let b = if l < rows {
+                    self.spec.bias_term(s, j)
+                } else {
+                    0
+                };
                 self.acc[l][s.index()] = b;
                 self.acc64[l][s.index()] = b as i64;
             }
         }
+    }
+
+    /// Accumulator `s` of lane `l` (for waveforms).
+    pub(super) fn acc_value(&self, l: usize, s: Sum) -> i128 {
+        if self.narrow {
+            self.acc64[l][s.index()].into()
+        } else {
+            self.acc[l][s.index()]
+        }
+    }
+
+    /// The elementwise stage's registers after T0 (row, hn, the n sum) and after T1 (row, z),
+    /// when they hold an item.
+    pub(super) fn tail_regs(&self) -> TailRegs {
+        (
+            self.t0.map(|v| (v.j, v.hn, v.nx)),
+            self.t1.map(|v| (v.j, v.z)),
+        )
+    }
+
+    /// The input register and the next-state register.
+    pub(super) fn x_and_h_next(&self) -> (&[i64], &[i64]) {
+        (&self.x, &self.h_next)
     }
 
     /// T0 for row j: the pre-activations, the sigmoid units and hn.
@@ -318,6 +384,8 @@ impl Cell {
         let a_z = requant(a[Sum::Z.index()], self.scales[1], f.a_z);
         AfterT0 {
             j,
+            a_r,
+            a_z,
             r: s.sig_r.eval(a_r),
             z: s.sig_z.eval(a_z),
             hn: requant(a[Sum::Hn.index()], self.scales[3], f.hn),
@@ -334,19 +402,76 @@ impl Cell {
         AfterT1 {
             j: v.j,
             z: v.z,
+            rhn,
+            a_n: an,
             n: s.tanh_n.eval(an),
         }
     }
 
-    /// T2: z ⊙ h, (1 − z) ⊙ n and the new state code.
-    fn t2_of(&self, v: AfterT1) -> i64 {
+    /// T2: z ⊙ h, (1 − z) ⊙ n and the new state code: (zh, zn, h).
+    fn t2_of(&self, v: AfterT1) -> (i64, i64, i64) {
         let f = &self.spec.fmt;
         let zh = requant(v.z as i128 * self.h[v.j] as i128, f.z.frac + f.h.frac, f.zh);
         let one_minus_z = (1i128 << f.z.frac) - v.z as i128;
         let zn = requant(one_minus_z * v.n as i128, f.z.frac + f.n.frac, f.zn);
         let u = f.zn.frac.max(f.zh.frac);
         let sum = ((zn as i128) << (u - f.zn.frac)) + ((zh as i128) << (u - f.zh.frac));
-        requant(sum, u, f.h)
+        (zh, zn, requant(sum, u, f.h))
+    }
+
+    /// Counts the toggles of the elementwise values `vals` at positions `at` of the stage's
+    /// value list (a_r, a_z, r, z, hn, rhn, a_n, n, zh, zn, h).
+    fn track_tail(&mut self, at: usize, vals: &[i64]) {
+        let f = &self.spec.fmt;
+        let bits = [
+            f.a_r.bits, f.a_z.bits, f.r.bits, f.z.bits, f.hn.bits, f.rhn.bits, f.a_n.bits,
+            f.n.bits, f.zh.bits, f.zn.bits, f.h.bits,
+        ];
+        if let Some(tr) = self.track.as_mut() {
+            for (i, &v) in vals.iter().enumerate() {
+                let k = at + i;
+                tr.act.elementwise += toggles(tr.tail[k].into(), v.into(), bits[k]);
+                tr.tail[k] = v;
+            }
+        }
+    }
+
+    /// One MAC cycle of `rows` lanes with every node's toggles counted.
+    fn mac_tracked(&mut self, base: usize, rows: usize, slot: Slot, v: i64) {
+        let Some(tr) = self.track.as_mut() else {
+            return;
+        };
+        let (ww, vw) = (self.spec.weight_word_bits(), self.spec.operand_bits());
+        let si = slot.sum.index();
+        let aw = self.spec.acc_bits(slot.sum);
+        tr.act.mac_cycles += 1;
+        tr.act.macs += rows as u64;
+        let tv = toggles(tr.operand.into(), v.into(), vw);
+        tr.act.operand += tv;
+        tr.act.mul_in += tv * rows as u64;
+        tr.operand = v;
+        for l in 0..rows {
+            let w = self.weights[base + l];
+            let p = ((w * v) as i128) << slot.shift;
+            let tw = toggles(tr.weight[l].into(), w.into(), ww);
+            tr.act.weight += tw;
+            tr.act.mul_in += tw;
+            tr.act.product += toggles(tr.product[l], p, aw);
+            tr.weight[l] = w;
+            tr.product[l] = p;
+            let old = if self.narrow {
+                i128::from(self.acc64[l][si])
+            } else {
+                self.acc[l][si]
+            };
+            let new = old + p;
+            tr.act.acc += toggles(old, new, aw);
+            if self.narrow {
+                self.acc64[l][si] = new as i64;
+            } else {
+                self.acc[l][si] = new;
+            }
+        }
     }
 
     /// One rising edge.
@@ -359,6 +484,12 @@ impl Cell {
             self.stats.out_stalls += 1;
         }
         self.stats.cycles += 1;
+        let w = self.control_word();
+        if let Some(tr) = self.track.as_mut() {
+            tr.act.cycles += 1;
+            tr.act.control += u64::from((tr.control ^ w).count_ones());
+            tr.control = w;
+        }
         match self.phase {
             Phase::Idle => {
                 if i.in_valid && ready {
@@ -374,6 +505,19 @@ impl Cell {
                             "input code {c} outside the {}-bit input",
                             self.spec.input.bits
                         )));
+                    }
+                    if let Some(tr) = self.track.as_mut() {
+                        let (nx, nh) = (self.spec.input.bits, self.spec.fmt.h.bits);
+                        for (&a, &b) in self.x.iter().zip(i.x) {
+                            tr.act.state += toggles(a.into(), b.into(), nx);
+                        }
+                        tr.act.state_loads += u64::from(nx) * self.x.len() as u64;
+                        if i.start {
+                            tr.act.sequences += 1;
+                            for &a in &self.h {
+                                tr.act.state += toggles(a.into(), 0, nh);
+                            }
+                        }
                     }
                     self.x.copy_from_slice(i.x);
                     if i.start {
@@ -399,7 +543,9 @@ impl Cell {
                 let base = (group * self.sched.len() + k) * self.lanes;
                 let si = slot.sum.index();
                 let ws = &self.weights[base..base + rows];
-                if self.narrow {
+                if self.track.is_some() {
+                    self.mac_tracked(base, rows, slot, v);
+                } else if self.narrow {
                     for (acc, &w) in self.acc64[..rows].iter_mut().zip(ws) {
                         acc[si] += (w * v) << slot.shift;
                     }
@@ -423,11 +569,32 @@ impl Cell {
             Phase::Tail { group, t } => {
                 let rows = self.rows_in(group);
                 if let Some(v) = self.t1 {
-                    self.h_next[v.j] = self.t2_of(v);
+                    let (zh, zn, h) = self.t2_of(v);
+                    if let Some(tr) = self.track.as_mut() {
+                        let nh = self.spec.fmt.h.bits;
+                        tr.act.state += toggles(self.h_next[v.j].into(), h.into(), nh);
+                        tr.act.state_loads += u64::from(nh);
+                        tr.act.items += 1;
+                        self.track_tail(8, &[zh, zn, h]);
+                    }
+                    self.h_next[v.j] = h;
                     self.stats.tail_items += 1;
                 }
                 self.t1 = self.t0.map(|v| self.t1_of(v));
                 self.t0 = (t < rows).then(|| self.t0_of(t, group * self.lanes + t));
+                if self.track.is_some() {
+                    if let Some(v) = self.t1 {
+                        self.track_tail(5, &[v.rhn, v.a_n, v.n]);
+                        let tr = self.track.as_mut().expect("tracking");
+                        tr.act.lut_n.push(v.a_n);
+                    }
+                    if let Some(v) = self.t0 {
+                        self.track_tail(0, &[v.a_r, v.a_z, v.r, v.z, v.hn]);
+                        let tr = self.track.as_mut().expect("tracking");
+                        tr.act.lut_r.push(v.a_r);
+                        tr.act.lut_z.push(v.a_z);
+                    }
+                }
                 if t + 1 < rows + TAIL_DEPTH - 1 {
                     self.phase = Phase::Tail { group, t: t + 1 };
                 } else if group + 1 < self.groups() {
@@ -439,6 +606,15 @@ impl Cell {
                         col: 0,
                     };
                 } else {
+                    if let Some(tr) = self.track.as_mut() {
+                        let nh = self.spec.fmt.h.bits;
+                        for ((&a, &b), &n) in self.h.iter().zip(&self.out_h).zip(&self.h_next) {
+                            tr.act.state +=
+                                toggles(a.into(), n.into(), nh) + toggles(b.into(), n.into(), nh);
+                        }
+                        tr.act.state_loads += 2 * u64::from(nh) * self.h.len() as u64;
+                        tr.act.steps += 1;
+                    }
                     self.h.copy_from_slice(&self.h_next);
                     self.out_h.copy_from_slice(&self.h_next);
                     self.out_valid = true;

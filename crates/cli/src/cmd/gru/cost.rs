@@ -1,38 +1,48 @@
 //! `lutforge gru cost DIR`: the cost model's area of a generated GRU cell, component by
 //! component (docs/cost-model.md, "The GRU cell"), with the same structure counted in Yosys's
-//! CMOS transistors to set beside `lutforge gru synth`, and the energy of one step.
+//! CMOS transistors to set beside `lutforge gru synth`, and its energy per step and per
+//! inference from the activity the cell model counts over the directory's stimulus.
 
 use clap::Args;
 use lutforge_rtl::gru_dir;
-use lutforge_sim::cost::{cell, Tech, CMOS_T4, NANGATE45};
+use lutforge_sim::cost::{cell, CMOS_T4};
+use lutforge_sim::gru::Cell;
 use std::path::PathBuf;
 
-use crate::args::parse_tech;
-use crate::error::CliResult;
+use crate::args::TechArgs;
+use crate::error::{CliError, CliResult};
 use crate::out::outln;
 
 #[derive(Args)]
 pub struct CostArgs {
     /// Directory written by `lutforge gru gen`.
     dir: PathBuf,
-    /// Technology node: 28nm or 45nm.
-    #[arg(long, default_value = "28nm", value_parser = parse_tech)]
-    node: Tech,
+    #[command(flatten)]
+    tech: TechArgs,
     /// Print one JSON document.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(a: &CostArgs) -> CliResult {
+    a.tech.check()?;
     let d = gru_dir::read(&a.dir)?;
     let lanes = d.manifest.lanes;
     let prog = d.manifest.programmable;
-    let ge = cell::components(&d.spec, lanes, prog, &NANGATE45);
+    let mut model = Cell::with_port(d.spec.clone(), lanes, prog)?;
+    model.set_tracking(true);
+    for s in &d.sequences() {
+        model.run_sequence(s)?;
+    }
+    let act = model
+        .activity()
+        .ok_or_else(|| CliError::failed("the cell model counted no activity"))?;
+    let c = cell::estimate(&d.spec, lanes, prog, act, &a.tech.node, a.tech.clock);
     let t4 = cell::components(&d.spec, lanes, prog, &CMOS_T4);
-    let total: f64 = ge.iter().map(|c| c.ge).sum();
     let transistors: f64 = t4.iter().map(|c| c.ge * 4.0).sum();
     if a.json {
-        let parts: Vec<_> = ge
+        let parts: Vec<_> = c
+            .components
             .iter()
             .zip(&t4)
             .map(|(c, t)| {
@@ -40,8 +50,10 @@ pub fn run(a: &CostArgs) -> CliResult {
                     "name": c.name,
                     "structure": c.structure,
                     "ge": c.ge,
-                    "area_um2": c.ge * a.node.ge_um2,
+                    "area_um2": c.area_um2,
                     "cmos_transistors": t.ge * 4.0,
+                    "activity": c.activity,
+                    "energy_per_step_pj": c.energy_pj,
                 })
             })
             .collect();
@@ -50,10 +62,19 @@ pub fn run(a: &CostArgs) -> CliResult {
             serde_json::json!({
                 "module": d.manifest.module,
                 "lanes": lanes,
-                "node": a.node.name,
-                "ge": total,
-                "area_um2": total * a.node.ge_um2,
+                "node": a.tech.node.name,
+                "clock_mhz": a.tech.clock,
+                "ge": c.ge,
+                "area_um2": c.area_um2,
                 "cmos_transistors": transistors,
+                "sequences": c.sequences,
+                "steps": c.steps,
+                "cycles": c.cycles,
+                "energy_per_step_pj": c.energy_per_step_pj,
+                "energy_per_inference_pj": c.energy_per_inference_pj,
+                "leakage_per_inference_pj": c.leakage_per_inference_pj,
+                "dynamic_mw": c.dynamic_mw,
+                "leakage_mw": c.leakage_mw,
                 "components": parts,
             })
         );
@@ -65,19 +86,42 @@ pub fn run(a: &CostArgs) -> CliResult {
         d.spec.inputs,
         d.spec.hidden,
         lanes,
-        a.node.name,
-        total,
-        total * a.node.ge_um2,
+        a.tech.node.name,
+        c.ge,
+        c.area_um2,
         transistors
     );
-    for (c, t) in ge.iter().zip(&t4) {
+    outln!(
+        "energy from the cell model's activity over {} sequences ({} steps, {} cycles): {:.1} pJ per step, {:.1} pJ per inference (+{:.1} pJ leakage at {} MHz); {:.3} mW dynamic, {:.3} mW leakage",
+        c.sequences,
+        c.steps,
+        c.cycles,
+        c.energy_per_step_pj,
+        c.energy_per_inference_pj,
+        c.leakage_per_inference_pj,
+        a.tech.clock,
+        c.dynamic_mw,
+        c.leakage_mw
+    );
+    outln!(
+        "  {:<26} {:>9} {:>10} {:>9} {:>8} {:>10}  structure",
+        "component",
+        "GE",
+        "µm²",
+        "T",
+        "activity",
+        "pJ/step"
+    );
+    for (p, t) in c.components.iter().zip(&t4) {
         outln!(
-            "  {:<26} {:>9.0} GE {:>10.1} µm² {:>9.0} T  {}",
-            c.name,
-            c.ge,
-            c.ge * a.node.ge_um2,
+            "  {:<26} {:>9.0} {:>10.1} {:>9.0} {:>8.2} {:>10.2}  {}",
+            p.name,
+            p.ge,
+            p.area_um2,
             t.ge * 4.0,
-            c.structure
+            p.activity,
+            p.energy_pj,
+            p.structure
         );
     }
     Ok(())

@@ -65,6 +65,11 @@ pub struct ParetoArgs {
     /// Epochs of each fine-tuning.
     #[arg(long, default_value_t = 15)]
     finetune_epochs: usize,
+    /// Price the hardware as the GRU cell of P MAC lanes (`gru gen --lanes P`): the size
+    /// objective becomes the cell's area and the energy objective its energy per inference,
+    /// from the cell model's activity (one-layer models).
+    #[arg(long, value_name = "P")]
+    cell_lanes: Option<usize>,
     /// Front file to write (JSON).
     #[arg(short, long)]
     output: PathBuf,
@@ -201,6 +206,7 @@ pub fn run(a: &ParetoArgs) -> CliResult {
             seed: a.seed,
             ..FinetuneConfig::default()
         },
+        cell_lanes: a.cell_lanes,
     };
     let bar = crate::progress::bar(
         a.generations as u64 + 1,
@@ -272,6 +278,18 @@ fn summary(f: &Front, out: &Path) {
             s.reference_bits,
             r.map(|b| show(f.metric, b.scored.test)).unwrap_or_default(),
         ));
+        if let (Some(a), Some(e), Some(c)) = (s.cell_area_saving, s.cell_energy_saving, m.cell) {
+            note(format_args!(
+                "as the GRU cell of {} lane(s): member {} is {:.1} % smaller ({:.0} GE) and uses {:.1} % less energy per inference ({:.0} pJ) than the int{} cell",
+                c.lanes,
+                s.member,
+                100.0 * a,
+                c.ge,
+                100.0 * e,
+                c.energy_per_inference_pj,
+                s.reference_bits
+            ));
+        }
     }
     let wide: Vec<String> = f
         .widths
@@ -293,6 +311,10 @@ fn csv(f: &Front) -> String {
     let mut head = vec!["kind".to_string(), "index".into()];
     head.extend(f.gene_names.iter().cloned());
     head.extend(["error", "search", "test", "size_bits", "energy_pj"].map(String::from));
+    let cell = f.members.iter().any(|m| m.cell.is_some());
+    if cell {
+        head.extend(["cell_ge", "cell_energy_pj"].map(String::from));
+    }
     let _ = w.write_record(&head);
     let rows = f
         .members
@@ -310,6 +332,13 @@ fn csv(f: &Front) -> String {
         r.extend([m.error, m.search, m.test].map(|v| v.to_string()));
         r.push(m.size_bits.to_string());
         r.push(m.energy_pj.to_string());
+        if cell {
+            r.push(m.cell.map_or(String::new(), |c| c.ge.to_string()));
+            r.push(
+                m.cell
+                    .map_or(String::new(), |c| c.energy_per_inference_pj.to_string()),
+            );
+        }
         let _ = w.write_record(&r);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

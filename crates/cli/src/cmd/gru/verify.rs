@@ -28,10 +28,21 @@ pub struct VerifyArgs {
     /// Seed of the stall pattern.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Check only the first N sequences of the stimulus (a waveform of a whole split runs to
+    /// gigabytes).
+    #[arg(long)]
+    sequences: Option<usize>,
     /// Also write the Verilator run's waveforms (VCD).
     #[arg(long)]
     vcd: Option<PathBuf>,
+    /// Also write the cell model's waveforms of the same run (VCD, the RTL's names, 500 MHz);
+    /// with --vcd, the two are compared signal by signal at every clock edge.
+    #[arg(long)]
+    model_vcd: Option<PathBuf>,
 }
+
+/// The model's waveform clock: the cost model's default.
+const MODEL_VCD_MHZ: f64 = 500.0;
 
 pub fn run(a: &VerifyArgs) -> CliResult {
     if a.valid == 0 || a.ready == 0 || a.valid > 256 || a.ready > 256 {
@@ -42,8 +53,23 @@ pub fn run(a: &VerifyArgs) -> CliResult {
     }
     let d = gru_dir::read(&a.dir)?;
     let lanes = d.manifest.lanes;
+    let mut model_vcd = match &a.model_vcd {
+        Some(p) => {
+            let mut outs: Vec<&std::path::Path> = vec![p];
+            outs.extend(a.vcd.as_deref());
+            lutforge_core::io::refuse_same_place(&outs)?;
+            Some(crate::outputs::open_one(p, &[])?)
+        }
+        None => None,
+    };
     // 1. The cell model against the integer model, step by step.
-    let seqs = d.sequences();
+    let mut seqs = d.sequences();
+    if let Some(n) = a.sequences {
+        if n == 0 {
+            return Err(CliError::input("--sequences 0: at least one"));
+        }
+        seqs.truncate(n);
+    }
     let mut cell = Cell::with_port(d.spec.clone(), lanes, d.manifest.programmable)?;
     let mut k = 0usize;
     for (si, seq) in seqs.iter().enumerate() {
@@ -92,6 +118,26 @@ pub fn run(a: &VerifyArgs) -> CliResult {
         a.ready,
         a.seed
     );
+    if let Some(out) = model_vcd.as_mut() {
+        lutforge_rtl::gru_waves::model_vcd(&d.design(), &st, &mut *out, MODEL_VCD_MHZ)
+            .map_err(|e| out.failure().unwrap_or(e))?;
+    }
+    if let Some(out) = model_vcd {
+        let path = a.model_vcd.clone().unwrap_or_default();
+        crate::outputs::finish(out, &[])?;
+        if let Some(rtl) = &a.vcd {
+            let model = lutforge_core::io::read_text(&path)?;
+            let rtl = lutforge_core::io::read_text(rtl)?;
+            match lutforge_rtl::gru_waves::compare(&model, &rtl, &d.manifest.module, 2)? {
+                (n, None) => {
+                    outln!("waveforms: the model's = the RTL's at every one of {n} clock edges")
+                }
+                (_, Some(diff)) => {
+                    return Err(CliError::failed(format!("waveforms differ: {diff}")))
+                }
+            }
+        }
+    }
     // 3. The Verilog testbench under Icarus: a second simulator, the integer model's states.
     let work = lutforge_core::io::TempDir::new()?;
     let m = &d.manifest.module;
