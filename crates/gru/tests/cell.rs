@@ -4,7 +4,7 @@
 //! back-to-back sequences separated only by `start`).
 
 use lutforge_gru::cell::spec;
-use lutforge_gru::data::{load, wheel::data_dir, Sample, Target};
+use lutforge_gru::data::{load, wheel::data_dir, Dataset, Sample, Target};
 use lutforge_gru::genome::Genome;
 use lutforge_gru::import::from_safetensors;
 use lutforge_gru::model::{Gru, Norm, Shape};
@@ -32,12 +32,18 @@ fn steps(q: &QuantGru, s: &Sample) -> (Vec<Vec<i64>>, Vec<Vec<i64>>) {
     (xs, hs)
 }
 
-#[test]
-fn every_step_of_a_test_split_equals_the_integer_model() {
+/// The PyTorch model of the corpus, the vowels task and the model's calibrated ranges.
+fn vowels() -> (Gru, Dataset, Ranges) {
     let bytes = std::fs::read(format!("{TORCH}/model.safetensors")).unwrap();
     let g = from_safetensors(&bytes, "fc").unwrap();
     let ds = load("vowels", &data_dir()).unwrap();
     let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    (g, ds, ranges)
+}
+
+#[test]
+fn every_step_of_a_test_split_equals_the_integer_model() {
+    let (g, ds, ranges) = vowels();
     let tables = TableCache::new();
     let mut mixed = Genome::homogeneous(1, 6, 8);
     mixed.layers[0].w_hz = 3;
@@ -166,10 +172,7 @@ proptest! {
 #[test]
 fn the_cells_energy_follows_its_activity() {
     use lutforge_sim::cost::{cell::estimate, Tech};
-    let bytes = std::fs::read(format!("{TORCH}/model.safetensors")).unwrap();
-    let g = from_safetensors(&bytes, "fc").unwrap();
-    let ds = load("vowels", &data_dir()).unwrap();
-    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    let (g, ds, ranges) = vowels();
     let q = QuantGru::new(
         &g,
         &ranges,

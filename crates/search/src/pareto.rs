@@ -816,11 +816,7 @@ impl UnitProblem {
                 // `--arch rom` builds the words from its function. Its one segment is the
                 // constant fit at the direct table's own datapath (UnitConfig::rom).
                 Arch::Rom => {
-                    let Arith::Int(rom) = UnitConfig::rom(dp.input, dp.output, 1, 1, false).arith
-                    else {
-                        unreachable!("a direct table is an integer unit")
-                    };
-                    dp = rom;
+                    dp = UnitConfig::rom_datapath(dp.input, dp.output);
                     let p =
                         ScaleProblem::new(&f.target.function, f.target.domain, dp, Objective::Pwl)
                             .map(|p| all_k(&p, 1).remove(0))

@@ -728,6 +728,20 @@ pub struct ComponentCost {
     pub energy_pj: f64,
 }
 
+impl ComponentCost {
+    /// Component `c` priced at `tech`, with its activity and energy per sample.
+    pub fn of(c: Component, tech: &Tech, activity: f64, energy_pj: f64) -> ComponentCost {
+        ComponentCost {
+            area_um2: c.ge * tech.ge_um2,
+            name: c.name,
+            structure: c.structure,
+            ge: c.ge,
+            activity,
+            energy_pj,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CostReport {
     pub tech: Tech,
@@ -822,18 +836,12 @@ pub fn estimate(
             Driver::Wiring => (0.0, 0.0),
         };
         total_fj += fj;
-        comps.push(ComponentCost {
-            area_um2: c.ge * tech.ge_um2,
-            name: c.name,
-            structure: c.structure,
-            ge: c.ge,
-            activity,
-            energy_pj: if samples > 0 {
-                fj / 1000.0 / samples as f64
-            } else {
-                0.0
-            },
-        });
+        let per = if samples > 0 {
+            fj / 1000.0 / samples as f64
+        } else {
+            0.0
+        };
+        comps.push(ComponentCost::of(c, tech, activity, per));
     }
     let ge: f64 = comps.iter().map(|c| c.ge).sum();
     let seconds = act.cycles as f64 / (clock_mhz * 1e6);

@@ -465,14 +465,7 @@ pub fn estimate(
         };
         total_fj += fj;
         total_ge += c.ge;
-        comps.push(ComponentCost {
-            area_um2: c.ge * tech.ge_um2,
-            name: c.name,
-            structure: c.structure,
-            ge: c.ge,
-            activity,
-            energy_pj: fj / 1000.0 / steps,
-        });
+        comps.push(ComponentCost::of(c, tech, activity, fj / 1000.0 / steps));
     }
     let seconds = act.cycles as f64 / (clock_mhz * 1e6);
     let energy_pj = total_fj / 1000.0;

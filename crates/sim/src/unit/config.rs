@@ -118,6 +118,19 @@ impl UnitConfig {
         has_reg(self.stages, r)
     }
 
+    /// The direct table's datapath as a PWL carrier of its words: the product at the output's
+    /// scale and the intercept in the output format, so the align and output shifts are 0 and
+    /// the rounding never acts.
+    pub fn rom_datapath(input: FixedFormat, output: FixedFormat) -> Datapath {
+        Datapath {
+            input,
+            slope: FixedFormat::new(2, output.frac - input.frac),
+            intercept: output,
+            output,
+            rounding: lutforge_core::Rounding::HalfUp,
+        }
+    }
+
     /// The direct table of `input` codes to `output` codes; its table is [`rom_params`].
     pub fn rom(
         input: FixedFormat,
@@ -127,15 +140,7 @@ impl UnitConfig {
         programmable: bool,
     ) -> UnitConfig {
         UnitConfig {
-            arith: Arith::Int(Datapath {
-                input,
-                // Product at the output's scale and the intercept in the output format: the
-                // align and output shifts are 0, so the rounding never acts.
-                slope: FixedFormat::new(2, output.frac - input.frac),
-                intercept: output,
-                output,
-                rounding: lutforge_core::Rounding::HalfUp,
-            }),
+            arith: Arith::Int(UnitConfig::rom_datapath(input, output)),
             arch: Arch::Rom,
             segments: 1usize << input.bits.min(lutforge_core::rom::MAX_INPUT_BITS),
             lanes,
