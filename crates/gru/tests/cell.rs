@@ -121,9 +121,13 @@ proptest! {
         let q = QuantGru::new(&g, &ranges, &genome, &TableCache::new()).unwrap();
         let lanes = 1 + lanes_pick % hidden;
         let mut cell = Cell::new(spec(&q, 0).unwrap(), lanes).unwrap();
-        // Half the cases count toggles: tracking must not change a single output.
+        // Half the cases count toggles: tracking must not change a single output. A third
+        // keep their sums in i128, the path of sums wider than 63 bits.
         let tracking = seed % 2 == 0;
         cell.set_tracking(tracking);
+        if seed % 3 == 0 {
+            cell.use_wide_sums();
+        }
         // The stimulus: every sequence's steps in order, the first of each with start.
         let mut queue: Vec<(bool, Vec<i64>)> = Vec::new();
         let mut want: Vec<Vec<i64>> = Vec::new();

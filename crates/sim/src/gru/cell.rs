@@ -211,6 +211,17 @@ impl Cell {
         })
     }
 
+    /// Keeps the sums in i128 even when they fit 63 bits: the path a cell with wider sums
+    /// takes, so that it can be checked against the i64 one on any spec.
+    pub fn use_wide_sums(&mut self) {
+        if self.narrow {
+            for (w, n) in self.acc.iter_mut().zip(&self.acc64) {
+                *w = n.map(i128::from);
+            }
+        }
+        self.narrow = false;
+    }
+
     /// Counts every node's toggles from now on (`activity`); slower, so off by default.
     pub fn set_tracking(&mut self, on: bool) {
         self.track = on.then(|| Box::new(Tracker::new(self.lanes)));
@@ -315,10 +326,11 @@ impl Cell {
     /// programmable cell to the generated ones (as the LUT unit's table registers do).
     pub fn reset(&mut self) {
         let prog = self.programmable();
-        let tracking = self.track.is_some();
+        let (tracking, narrow) = (self.track.is_some(), self.narrow);
         let c = Cell::with_port(self.init.clone(), self.lanes, prog).expect("checked when built");
         *self = c;
         self.set_tracking(tracking);
+        self.narrow = narrow;
     }
 
     pub fn outputs(&self) -> CellOut<'_> {
