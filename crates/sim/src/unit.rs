@@ -51,8 +51,9 @@ fn toggles(a: i64, b: i64, bits: u32) -> u64 {
     ((a ^ b) as u64 & mask(bits)).count_ones() as u64
 }
 
+/// Bits that differ between two two's-complement codes of `bits` bits: a node's toggles.
 #[inline]
-fn toggles128(a: i128, b: i128, bits: u32) -> u64 {
+pub(crate) fn toggles128(a: i128, b: i128, bits: u32) -> u64 {
     let m = if bits >= 128 {
         u128::MAX
     } else {

@@ -459,8 +459,18 @@ pub fn estimate(
             // A write drives the 32-bit data bus into one register, as the unit's tables.
             Node::Registers => (0.0, ff * tech.ge_fj * 0.5 * act.cfg_writes as f64 * 32.0),
             Node::Lut(u) => {
+                // The activity shown is its input's; the energy is the unit model's own.
                 let (t, codes) = luts[u];
-                (1.0, 1000.0 * lut_energy(t, programmable, codes, tech))
+                let bits = t.dp.input.bits;
+                let flips: u64 = codes
+                    .windows(2)
+                    .map(|w| crate::unit::toggles128(w[0].into(), w[1].into(), bits))
+                    .sum();
+                let evals = codes.len().saturating_sub(1) as u64;
+                (
+                    ratio(flips as f64, evals as f64 * f64::from(bits)) / 0.5,
+                    1000.0 * lut_energy(t, programmable, codes, tech),
+                )
             }
         };
         total_fj += fj;

@@ -40,17 +40,7 @@ pub struct CellActivity {
     pub lut_n: Vec<i64>,
 }
 
-/// Bits that differ between two two's-complement codes of `bits` bits.
-#[inline]
-pub(super) fn toggles(a: i128, b: i128, bits: u32) -> u64 {
-    let d = (a ^ b) as u128;
-    let mask = if bits >= 128 {
-        u128::MAX
-    } else {
-        (1u128 << bits) - 1
-    };
-    u64::from((d & mask).count_ones())
-}
+pub(super) use crate::unit::toggles128 as toggles;
 
 /// The previous value of every tracked node.
 #[derive(Clone, Debug, Default)]
