@@ -10,7 +10,7 @@
 //!   a sequence's first step);
 //! - `expected.txt`: h_t of every step by the integer model of lutforge-gru, one line each;
 //! - `NAME_tb.v` with `tb_steps.hex` and `tb_expected.hex`: a self-checking Verilog testbench
-//!   of the first `TB_STEPS` steps (PASS, or FAIL and `$fatal`).
+//!   of the whole sequences among the first `TB_STEPS` steps (PASS, or FAIL and `$fatal`).
 
 use crate::gru::render_cell;
 use crate::iface::{Interface, Reset};
@@ -27,9 +27,26 @@ pub const MANIFEST: &str = "cell.json";
 pub const STEPS: &str = "steps.txt";
 pub const EXPECTED: &str = "expected.txt";
 
-/// Steps the Verilog testbench replays (the first of the stimulus): several sequences, few
-/// enough that Icarus (a few thousand cycles per second on a cell) takes seconds.
+/// Most steps the Verilog testbench replays (from the first of the stimulus): several
+/// sequences, few enough that Icarus (a few thousand cycles per second on a cell) takes seconds.
 pub const TB_STEPS: usize = 64;
+
+/// The steps the testbench replays: the whole sequences that fit in `TB_STEPS` (the first
+/// alone, cut at `TB_STEPS`, when it is longer).
+pub fn tb_steps(seqs: &[Vec<Vec<i64>>]) -> usize {
+    let mut n = 0;
+    for s in seqs {
+        if n + s.len() > TB_STEPS {
+            break;
+        }
+        n += s.len();
+    }
+    if n == 0 {
+        seqs.first().map_or(0, |s| s.len().min(TB_STEPS))
+    } else {
+        n
+    }
+}
 pub const TB_STEPS_HEX: &str = "tb_steps.hex";
 pub const TB_EXPECTED_HEX: &str = "tb_expected.hex";
 
@@ -201,7 +218,7 @@ pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
     }
     put(EXPECTED, ex.as_bytes())?;
     // The Verilog testbench and its two memories.
-    let n = steps.min(TB_STEPS);
+    let n = tb_steps(c.sequences);
     let map = lutforge_sim::gru::CfgMap::new(s, c.lanes);
     let tb = askama::Template::render(&Testbench {
         module: m,
