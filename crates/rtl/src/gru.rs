@@ -8,7 +8,7 @@ use crate::render::render_unit;
 use askama::Template;
 use lutforge_core::{Error, Params, Result};
 use lutforge_sim::gru::{ActTable, Cell, CellSpec, CfgMap, Sum};
-use lutforge_sim::unit::{ceil_log2, UnitConfig};
+use lutforge_sim::unit::UnitConfig;
 
 struct Lane {
     index: usize,
@@ -181,10 +181,8 @@ pub fn render_cell(
     let rows_last = h - (groups - 1) * p;
     let nx = spec.input.bits;
     let nh = f.h.bits;
-    let gb = ceil_log2(groups).max(1);
-    let cb = ceil_log2(i + h).max(1);
-    let tb = ceil_log2(p + 2).max(1);
-    let jb = ceil_log2(h).max(1);
+    let counters = cell.counter_bits();
+    let (gb, cb, tb, jb) = (counters.group, counters.col, counters.tail, counters.row);
     let vw = spec.operand_bits();
     let ww = spec.weight_word_bits();
     let pw = ww + vw;

@@ -112,9 +112,8 @@ fn parts(
     let f = &spec.fmt;
     let groups = c.groups();
     let (nx, nh) = (spec.input.bits, f.h.bits);
-    let (gb, cb) = (ceil_log2(groups).max(1), ceil_log2((i + h) as usize).max(1));
-    let tb = ceil_log2(lanes + 2).max(1);
-    let jb = ceil_log2(h as usize).max(1);
+    let counters = c.counter_bits();
+    let (gb, cb, jb) = (counters.group, counters.col, counters.row);
     let vw = spec.operand_bits();
     let ww = spec.weight_word_bits();
     let aw: [u32; 4] = Sum::ALL.map(|s| spec.acc_bits(s));
@@ -283,7 +282,7 @@ fn parts(
             "{lanes}:1 lane select, 3 products, 3 adders, 7 requantizations, {h}:1 state read, 2 pipeline registers"
         ),
     ));
-    let ctl_bits = gb + cb + tb + jb + 4;
+    let ctl_bits = counters.total() + 4;
     v.push(part(
         Node::Control,
         "control",
@@ -418,15 +417,10 @@ pub fn estimate(
     .iter()
     .map(|&b| f64::from(b))
     .sum();
-    let ctl_bits = {
-        let groups = spec.hidden.div_ceil(lanes.max(1));
-        f64::from(
-            ceil_log2(groups).max(1)
-                + ceil_log2(spec.inputs + spec.hidden).max(1)
-                + ceil_log2(lanes + 2).max(1)
-                + ceil_log2(spec.hidden).max(1)
-                + 4,
-        )
+    // The control counters and the phase and sum registers, as `parts` counts them.
+    let ctl_bits = match Cell::new(spec.clone(), lanes) {
+        Ok(c) => f64::from(c.counter_bits().total() + 4),
+        Err(_) => 1.0,
     };
     let ff = NANGATE45.dff + NANGATE45.mux2;
     let luts = [

@@ -134,6 +134,35 @@ struct Slot {
     shift: u32,
 }
 
+/// Widths of the control counters: `grp` (the group of rows), `col` (the column of a sum),
+/// `t` (the elementwise stage's cycle in a group: up to P + 1) and `tj` (the row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CounterBits {
+    pub group: u32,
+    pub col: u32,
+    pub tail: u32,
+    pub row: u32,
+}
+
+impl CounterBits {
+    pub fn total(&self) -> u32 {
+        self.group + self.col + self.tail + self.row
+    }
+}
+
+impl CellIn<'_> {
+    /// A cycle with nothing offered: no input, no write, the output taken when `out_ready`.
+    pub fn idle(out_ready: bool) -> CellIn<'static> {
+        CellIn {
+            in_valid: false,
+            start: false,
+            x: &[],
+            out_ready,
+            cfg: None,
+        }
+    }
+}
+
 /// The cell's registered outputs in one cycle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CellOut<'a> {
@@ -289,7 +318,19 @@ impl Cell {
 
     /// Bits of the row counter of a lane's weight bank.
     pub fn group_bits(&self) -> u32 {
-        ceil_log2(self.groups()).max(1)
+        self.counter_bits().group
+    }
+
+    /// The widths of the RTL's control counters, which the Verilog, the waveforms and the
+    /// cost model all take from here.
+    pub fn counter_bits(&self) -> CounterBits {
+        let (i, h) = (self.spec.inputs, self.spec.hidden);
+        CounterBits {
+            group: ceil_log2(self.groups()).max(1),
+            col: ceil_log2(i + h).max(1),
+            tail: ceil_log2(self.lanes + 2).max(1),
+            row: ceil_log2(h).max(1),
+        }
     }
 
     /// Whether the cell has the write port.
@@ -661,24 +702,12 @@ impl Cell {
                 }
             }
             while !self.out_valid {
-                self.tick(&CellIn {
-                    in_valid: false,
-                    start: false,
-                    x: &[],
-                    out_ready: true,
-                    cfg: None,
-                })?;
+                self.tick(&CellIn::idle(true))?;
             }
             out.push(self.out_h.clone());
         }
         // Take the last output.
-        self.tick(&CellIn {
-            in_valid: false,
-            start: false,
-            x: &[],
-            out_ready: true,
-            cfg: None,
-        })?;
+        self.tick(&CellIn::idle(true))?;
         Ok((out, self.stats.cycles - c0))
     }
 }

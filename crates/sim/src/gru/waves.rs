@@ -9,7 +9,6 @@
 use super::cell::{Cell, CellIn, Phase};
 use super::cfg::CfgMap;
 use super::spec::Sum;
-use crate::unit::ceil_log2;
 use lutforge_core::{Error, Result};
 use std::io::Write;
 use vcd::{IdCode, ReferenceIndex, TimescaleUnit, Value, VarType};
@@ -139,12 +138,9 @@ impl<W: Write> CellVcd<W> {
                 width: 1,
                 prev: Vec::new(),
             }];
-            let groups = cell.groups();
-            let (gb, cb) = (ceil_log2(groups).max(1), ceil_log2((i + h) as usize).max(1));
-            let (tb, jb) = (
-                ceil_log2(p as usize + 2).max(1),
-                ceil_log2(h as usize).max(1),
-            );
+            let cb = cell.counter_bits();
+            let (gb, tb, jb) = (cb.group, cb.tail, cb.row);
+            let cb = cb.col;
             let f = &sp.fmt;
             let mut list: Vec<(Sig, VarType, String, u32)> = vec![
                 (Sig::InValid, VarType::Wire, "in_valid".into(), 1),
@@ -371,15 +367,8 @@ impl<W: Write> CellVcd<W> {
 
     /// The two reset cycles: the cell just reset, no input offered.
     pub fn reset(&mut self, cell: &Cell) -> Result<()> {
-        let idle = CellIn {
-            in_valid: false,
-            start: false,
-            x: &[],
-            out_ready: false,
-            cfg: None,
-        };
         for _ in 0..2 {
-            self.emit(cell, &idle, true).map_err(io)?;
+            self.emit(cell, &CellIn::idle(false), true).map_err(io)?;
         }
         Ok(())
     }
