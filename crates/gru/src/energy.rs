@@ -35,8 +35,9 @@ pub struct EnergyModel {
     luts: Mutex<HashMap<(Act, FixedFormat, FixedFormat, usize), f64>>,
 }
 
+/// Bits of a count of `n` (at least one): the accumulators' growth.
 fn ceil_log2(n: usize) -> u32 {
-    (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1)
+    lutforge_sim::unit::ceil_log2(n).max(1)
 }
 
 impl EnergyModel {
