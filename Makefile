@@ -39,7 +39,7 @@ data:
 test: deps
 	$(CARGO) test --workspace
 
-run: build data
+run: deps build
 	@sh scripts/demo.sh $(LF) $(OUT)
 
 bench:

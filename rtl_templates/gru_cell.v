@@ -99,6 +99,7 @@ module {{ module }} (
         end
     end
 
+{%- if !row_scaled %}
     // The left shift that aligns a product to its sum's scale.
     reg [{{ shb - 1 }}:0] sh;
     always @* begin
@@ -109,6 +110,7 @@ module {{ module }} (
             default: sh = {{ shb }}'d0;
         endcase
     end
+{%- endif %}
 
     // The last group holds {{ rows_last }} row(s); every other {{ p }}.
     wire [{{ tb - 1 }}:0] rows = (grp == {{ gb }}'d{{ groups - 1 }}) ? {{ tb }}'d{{ rows_last }} : {{ tb }}'d{{ p }};
@@ -149,7 +151,21 @@ module {{ module }} (
     end
 {%- endif %}
     wire signed [{{ pw - 1 }}:0] p{{ l.index }} = {{ l.product }};
+{%- if l.shift_arms.is_empty() %}
     wire signed [{{ aw - 1 }}:0] e{{ l.index }} = {{ l.extend }} <<< sh;
+{%- else %}
+    // Weights scaled per row: this lane's shift for its row of the group.
+    reg [{{ shb - 1 }}:0] sh{{ l.index }};
+    always @* begin
+        case ({sum, v_is_h, grp})
+{%- for a in l.shift_arms %}
+            {{ a }}
+{%- endfor %}
+            default: sh{{ l.index }} = {{ shb }}'d0;
+        endcase
+    end
+    wire signed [{{ aw - 1 }}:0] e{{ l.index }} = {{ l.extend }} <<< sh{{ l.index }};
+{%- endif %}
     reg signed [{{ aw_r - 1 }}:0] acc_r{{ l.index }};
     reg signed [{{ aw_z - 1 }}:0] acc_z{{ l.index }};
     reg signed [{{ aw_nx - 1 }}:0] acc_nx{{ l.index }};

@@ -9,10 +9,19 @@
 // address is its input code with the sign bit flipped, so the lowest code reads word 0.
 // Registers move only when adv (= in_ready) is high: the output register is empty or taken.
 `default_nettype none
+{%- if u.sampled_reset %}
+
+// The RAM's write port ignores writes during reset by sampling the reset at the clock, as the
+// registers reset asynchronously: intended, so Verilator's SYNCASYNCNET is waived on the ports.
+/* verilator lint_off SYNCASYNCNET */
+{%- endif %}
 
 module {{ u.module }} (
 {{ u.ports }}
 );
+{%- if u.sampled_reset %}
+/* verilator lint_on SYNCASYNCNET */
+{%- endif %}
     reg              s4_valid;
     reg  [{{ u.py - 1 }}:0] s4_y;
     wire             adv = !s4_valid || out_ready;
@@ -37,7 +46,8 @@ module {{ u.module }} (
 
     // The words in a RAM: they start as the ROM above (the initial contents of simulation and
     // of FPGA bitstreams), cfg_we writes one per cycle (the word read in that cycle is the old
-    // one), and reset leaves them as they are.
+    // one) at edges out of reset (a write during reset is ignored, as the unit's are), and
+    // reset leaves them as they are.
     reg  [{{ u.ny - 1 }}:0] tbl_w [0:{{ u.words.len() - 1 }}];
     integer wi;
     initial begin
@@ -45,7 +55,7 @@ module {{ u.module }} (
             tbl_w[wi[{{ u.nx - 1 }}:0]] = rom_word(wi[{{ u.nx - 1 }}:0]);
     end
     always @(posedge clk) begin
-        if (cfg_we) tbl_w[cfg_addr] <= cfg_data;
+        if (cfg_we && !({{ u.rst_on }})) tbl_w[cfg_addr] <= cfg_data;
     end
 {%- endif %}
 

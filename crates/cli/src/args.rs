@@ -36,9 +36,11 @@ pub struct ShapeArgs {
     /// Lanes: samples per handshake sharing one table.
     #[arg(long, default_value_t = 1)]
     pub lanes: usize,
-    /// Pipeline stages (= latency in cycles), 1 to 4.
-    #[arg(long, default_value_t = 4)]
-    pub stages: u32,
+    /// Pipeline stages (= latency in cycles), 1 to 4 [default: 4 for the PWL unit (input,
+    /// compare, multiply, add registered), 1 for the direct table (its word registered: a
+    /// ROM or RAM read needs no more)].
+    #[arg(long)]
+    pub stages: Option<u32>,
     /// Fixed-table unit (the table in constants, no write port) instead of the programmable
     /// one (the table in registers behind cfg_we/cfg_addr/cfg_data).
     #[arg(long)]
@@ -104,6 +106,14 @@ impl From<ArchArg> for lutforge_sim::unit::Arch {
 }
 
 impl ShapeArgs {
+    /// The stages asked for, or the architecture's default.
+    pub fn stages(&self) -> u32 {
+        self.stages.unwrap_or(match self.arch {
+            ArchArg::Pwl => 4,
+            ArchArg::Rom => 1,
+        })
+    }
+
     /// The shape, checked; `--format all` is refused (only `cost` compares formats).
     pub fn shape(&self) -> CliResult<UnitShape> {
         let format = match self.format {
@@ -123,7 +133,7 @@ impl ShapeArgs {
         let s = UnitShape {
             format,
             lanes: self.lanes,
-            stages: self.stages,
+            stages: self.stages(),
             programmable: !self.fixed,
             arch: self.arch.into(),
         };
@@ -153,12 +163,14 @@ pub fn parse_tech(s: &str) -> Result<Tech, String> {
     Tech::by_name(s).ok_or_else(|| format!("unknown node '{s}' (known: 28nm, 45nm)"))
 }
 
+/// A clock from 1 kHz to 500 GHz: beyond, the leakage per cycle or the cycle itself stops
+/// meaning anything for a CMOS unit.
 pub fn check_clock(mhz: f64) -> CliResult {
-    if mhz > 0.0 && mhz <= 500_000.0 {
+    if (0.001..=500_000.0).contains(&mhz) {
         Ok(())
     } else {
         Err(crate::error::CliError::input(format!(
-            "--clock {mhz}: the clock must lie in (0, 500000] MHz"
+            "--clock {mhz}: the clock must lie in 0.001 to 500000 MHz (1 kHz to 500 GHz)"
         )))
     }
 }
@@ -244,6 +256,20 @@ pub fn pick_scale(table: &Table, asked: Option<i32>) -> CliResult<i32> {
                 have.join(", ")
             )))
         }
+    }
+}
+
+/// Refuses an output whose extension names another format than the `want` the command
+/// writes (`-o front.png` for an SVG): a file must be what its name says. A name without an
+/// extension is taken as it is.
+pub fn check_extension(p: &Path, want: &str) -> CliResult {
+    match p.extension().and_then(|e| e.to_str()) {
+        Some(e) if !e.eq_ignore_ascii_case(want) => Err(crate::error::CliError::input(format!(
+            "{}: this output is {}; name it .{want}",
+            p.display(),
+            want.to_ascii_uppercase()
+        ))),
+        _ => Ok(()),
     }
 }
 

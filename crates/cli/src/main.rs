@@ -115,18 +115,19 @@ fn subcommand_path() -> String {
     path.join(" ")
 }
 
-/// A usage error as clap words it, kept where it helps — the error line, its items ("the
-/// following required arguments"), the "did you mean" tip and the possible values — without
-/// the usage block, pointing to the subcommand's help.
+/// A usage error as clap words it, in two lines: the error with its items ("the following
+/// required arguments …: --output <OUTPUT>, <TABLES>…") on the first, and one hint line — the
+/// "did you mean" tip, if clap has one, and the subcommand's help — without the usage block.
 fn usage_error(text: &str) -> String {
     let mut lines = text.lines();
-    let first = lines
+    let mut first = lines
         .next()
         .unwrap_or("invalid usage")
         .trim_start_matches("error: ")
         .to_string();
-    let mut out = vec![format!("lutforge: error: {first}")];
     let mut command = subcommand_path();
+    let mut items = Vec::new();
+    let mut tips = Vec::new();
     for l in lines {
         let t = l.trim();
         if let Some(u) = t.strip_prefix("Usage: ") {
@@ -138,12 +139,18 @@ fn usage_error(text: &str) -> String {
                 .join(" ");
             break;
         }
-        if !t.is_empty() && !t.starts_with("For more information") {
-            out.push(format!("  {t}"));
+        if let Some(tip) = t.strip_prefix("tip: ") {
+            tips.push(tip.to_string());
+        } else if !t.is_empty() && !t.starts_with("For more information") {
+            items.push(t.to_string());
         }
     }
-    out.push(format!("  see '{command} --help'"));
-    out.join("\n")
+    if !items.is_empty() {
+        let sep = if first.ends_with(':') { " " } else { ": " };
+        first = format!("{first}{sep}{}", items.join(", "));
+    }
+    tips.push(format!("see '{command} --help'"));
+    format!("lutforge: error: {first}\n  {}", tips.join("; "))
 }
 
 fn main() {

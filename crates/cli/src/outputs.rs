@@ -35,8 +35,15 @@ pub fn finish(out: Output, bytes: &[u8]) -> CliResult {
 pub fn finish_all(outs: Vec<(Output, Vec<u8>)>) -> CliResult {
     let mut ready = Vec::with_capacity(outs.len());
     for (mut o, bytes) in outs {
-        o.write_bytes(&bytes)?;
-        o.sync()?;
+        // A closed pipe (`-o /dev/stdout | head`) ends the run as any closed stdout does.
+        let r = o.write_bytes(&bytes).and_then(|_| o.sync());
+        if let Err(e) = r {
+            return Err(if o.broken_pipe() {
+                crate::error::CliError::broken_pipe()
+            } else {
+                e.into()
+            });
+        }
         ready.push(o);
     }
     for o in ready {

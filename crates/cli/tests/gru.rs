@@ -55,7 +55,8 @@ fn train_eval_and_pareto_with_the_same_bytes_from_the_same_seed() {
         .collect();
     assert_eq!(fronts[0], fronts[1], "same seed, same front bytes");
     let front: serde_json::Value = serde_json::from_slice(&fronts[0]).unwrap();
-    assert_eq!(front["format"], "lutforge-gru-front/1");
+    assert_eq!(front["format"], "lutforge-gru-front/2");
+    assert_eq!(front["search"]["kind"], "folds", "motions has fold models");
     assert!(!front["members"].as_array().unwrap().is_empty());
     assert_eq!(front["baselines"].as_array().unwrap().len(), 7);
     assert!(front["members"]
@@ -224,6 +225,137 @@ fn bad_inputs_are_one_line_and_leave_no_file() {
     assert!(!out.exists(), "no partial output");
 }
 
+/// The choosing protocol's bad input: search data that does not fit the task, a rule no
+/// member meets (naming the closest), folds that a class cannot fill.
+#[test]
+fn search_data_and_member_rules_are_checked() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out.json");
+    let o = p(&out);
+    let write_npz = |name: &str, x: ndarray::Array2<f64>, y: &[i64], lengths: &[i64]| {
+        use ndarray_npy::NpzWriter;
+        let path = d.path().join(name);
+        let mut w = NpzWriter::new(std::fs::File::create(&path).unwrap());
+        w.add_array("X", &x).unwrap();
+        w.add_array("y", &ndarray::arr1(y)).unwrap();
+        w.add_array("lengths", &ndarray::arr1(lengths)).unwrap();
+        w.finish().unwrap();
+        path
+    };
+    let m = d.path().join("m.json");
+    let (code, _, err) = run(&[
+        "gru",
+        "train",
+        "--task",
+        "motions",
+        "--hidden",
+        "4",
+        "--epochs",
+        "2",
+        "--folds",
+        "2",
+        "-o",
+        p(&m),
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let pareto = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "gru",
+            "pareto",
+            "--task",
+            "motions",
+            "--model",
+            p(&m),
+            "--population",
+            "6",
+            "--generations",
+            "1",
+            "--finetune",
+            "0",
+            "-q",
+            "-o",
+            o,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    fn as_refs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    // Seven features where the task has six.
+    let wide = write_npz("wide.npz", ndarray::Array2::zeros((4, 7)), &[0, 1], &[2, 2]);
+    let a = pareto(&["--search-data", p(&wide)]);
+    assert_input_error(&as_refs(&a), "7 features; the task has 6");
+    // A label outside the model's four classes.
+    let bad = write_npz("bad.npz", ndarray::Array2::zeros((4, 6)), &[0, 7], &[2, 2]);
+    let a = pareto(&["--search-data", p(&bad)]);
+    assert_input_error(&as_refs(&a), "label 7; the model's classes are 0 to 3");
+    // No sequences at all.
+    let empty = write_npz("empty.npz", ndarray::Array2::zeros((0, 6)), &[], &[]);
+    let a = pareto(&["--search-data", p(&empty)]);
+    assert_input_error(&as_refs(&a), "no sequences");
+    // Folds that a class cannot fill (BasicMotions has ten training sequences per class).
+    assert_input_error(
+        &[
+            "gru", "train", "--task", "motions", "--folds", "11", "-o", o,
+        ],
+        "fewer than the folds",
+    );
+    assert_input_error(
+        &[
+            "gru",
+            "pareto",
+            "--task",
+            "motions",
+            "--min-accuracy",
+            "97",
+            "-o",
+            o,
+        ],
+        "a fraction in 0..1",
+    );
+    // A rule no member meets names the closest member.
+    let front = d.path().join("front.json");
+    let a = pareto(&[]);
+    let mut a = as_refs(&a);
+    let i = a.iter().position(|x| *x == o).unwrap();
+    a[i] = p(&front);
+    assert_eq!(run(&a).0, 0);
+    assert_input_error(
+        &[
+            "gru",
+            "gen",
+            p(&front),
+            "--member",
+            "smallest-above:1.0",
+            "-o",
+            o,
+        ],
+        "the closest is member",
+    );
+    assert_input_error(
+        &[
+            "gru",
+            "gen",
+            p(&front),
+            "--member",
+            "smallest-above:97",
+            "-o",
+            o,
+        ],
+        "a fraction in 0..1",
+    );
+    assert_input_error(
+        &["gru", "gen", p(&front), "--member", "largest", "-o", o],
+        "smallest-within:P",
+    );
+    assert!(!out.exists(), "no partial output");
+}
+
 #[test]
 fn missing_or_corrupt_data_files_are_named() {
     let d = tempfile::tempdir().unwrap();
@@ -293,13 +425,13 @@ fn a_front_member_becomes_a_verified_cell() {
     let f: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&front).unwrap()).unwrap();
     let members = f["members"].as_array().unwrap();
-    // The most accurate member: every operator of it matters to the state.
+    // The most faithful member on the search data: every operator of it matters to the state.
     let best = (0..members.len())
         .max_by(|&a, &b| {
-            members[a]["test"]
+            members[a]["search"]["value"]
                 .as_f64()
                 .unwrap()
-                .total_cmp(&members[b]["test"].as_f64().unwrap())
+                .total_cmp(&members[b]["search"]["value"].as_f64().unwrap())
         })
         .unwrap()
         .to_string();

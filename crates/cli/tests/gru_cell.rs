@@ -3,12 +3,13 @@
 //! on both sides, over whole test splits; the cell model's every step equals the integer
 //! model's (crates/gru/tests/cell.rs), so the RTL does too.
 
+use lutforge_gru::calibration::{Calibration, Ranges, WeightScales};
 use lutforge_gru::cell::spec;
 use lutforge_gru::data::{load, wheel::data_dir, Dataset};
 use lutforge_gru::genome::Genome;
 use lutforge_gru::import::from_safetensors;
 use lutforge_gru::model::{Gru, Norm, Shape};
-use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
+use lutforge_gru::quant::QuantGru;
 use lutforge_gru::tables::TableCache;
 use lutforge_rtl::gru::render_cell;
 use lutforge_rtl::gru_check::{crosscheck, random_writes, CellDesign, Steps};
@@ -136,7 +137,7 @@ fn vowels_pytorch_model_whole_test_split_p_1_2_4_h() {
     let bytes = std::fs::read(format!("{TORCH}/model.safetensors")).unwrap();
     let g = from_safetensors(&bytes, "fc").unwrap();
     let ds = load("vowels", &data_dir()).unwrap();
-    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs, WeightScales::Tensor);
     let mut genome = Genome::homogeneous(1, 6, 8);
     genome.layers[0].w_hz = 3;
     genome.layers[0].a_n = 7;
@@ -160,7 +161,7 @@ fn motions_shape_whole_test_split_p_3_h() {
         outputs: ds.outputs,
     };
     let g = Gru::new(shape, Norm::fit(&ds.train, ds.features), 3);
-    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs, WeightScales::Tensor);
     let q = QuantGru::new(
         &g,
         &ranges,
@@ -170,4 +171,42 @@ fn motions_shape_whole_test_split_p_3_h() {
     .unwrap();
     check(&q, &ds, &[3, 16], false, "gru_motions");
     check(&q, &ds, &[4], true, "gru_motions_prog");
+}
+
+/// The PyTorch model of JapaneseVowels at 32 hidden units with its own normalization, its
+/// scales chosen by least squared error and its weights scaled per row: every lane shifts
+/// each row's products by that row's own amount (P = 3: a partial last group).
+#[test]
+fn vowels_rows_scaled_whole_test_split_p_3() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../gru/tests/corpus/torch_vowels_h32"
+    );
+    let bytes = std::fs::read(format!("{dir}/model.safetensors")).unwrap();
+    let mut g = from_safetensors(&bytes, "fc").unwrap();
+    let norm: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/norm.json")).unwrap())
+            .unwrap();
+    let v = |k: &str| -> Vec<f64> {
+        norm[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    g.norm = Norm {
+        mean: v("mean"),
+        std: v("std"),
+    };
+    let ds = load("vowels", &data_dir()).unwrap();
+    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::Mse, WeightScales::Row);
+    let genome = Genome::parse("all=6,w_ir=3,w_hz=3,w_in=4,h=8,a_n=7,k_sigma=8", 1).unwrap();
+    let q = QuantGru::new(&g, &ranges, &genome, &TableCache::new()).unwrap();
+    let sp = spec(&q, 0).unwrap();
+    assert!(sp.row_scaled(), "the rows have scales of their own");
+    check(&q, &ds, &[3], false, "gru_vowels_rows");
+    // A programmable cell wires its shifts per sum: refused, with the way out.
+    let e = render_cell(&sp, 3, true, &[], &Interface::default()).unwrap_err();
+    assert!(e.to_string().contains("--weight-scales tensor"), "{e}");
 }

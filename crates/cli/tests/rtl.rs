@@ -591,6 +591,8 @@ fn a_direct_table_is_generated_verified_and_synthesized() {
         ts,
         "--arch",
         "rom",
+        "--stages",
+        "4",
         "--samples",
         "64",
         "--vcd",

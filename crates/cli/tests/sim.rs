@@ -155,6 +155,28 @@ fn cost_compares_formats() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Without --format the table's own format alone is priced.
+    let v = json_of(&o.stdout);
+    let own: Vec<&str> = v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(own, ["int8"]);
+    let o = lf()
+        .args([
+            "cost",
+            t.to_str().unwrap(),
+            "--format",
+            "all",
+            "--samples",
+            "2000",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v = json_of(&o.stdout);
     let units = v["units"].as_array().unwrap();
     let names: Vec<&str> = units

@@ -72,10 +72,11 @@ impl Builtin {
         }
     }
 
+    /// A built-in by its name or GQA-LUT's, in any case (`GELU`, `gelu`).
     pub fn from_name(name: &str) -> Option<Builtin> {
-        Builtin::ALL
-            .into_iter()
-            .find(|b| b.name() == name || b.gqa_name() == name)
+        Builtin::ALL.into_iter().find(|b| {
+            b.name().eq_ignore_ascii_case(name) || b.gqa_name().eq_ignore_ascii_case(name)
+        })
     }
 
     pub fn default_domain(self) -> (f64, f64) {
@@ -326,6 +327,32 @@ pub struct Quantized {
 }
 
 impl Quantized {
+    /// A short tag of the codes in and out, for names: `qu8s8` is unsigned 8-bit codes in,
+    /// signed 8-bit codes out.
+    pub fn tag(&self) -> String {
+        let side = |a: &Affine| format!("{}{}", if a.unsigned { "u" } else { "s" }, a.bits);
+        format!("q{}{}", side(&self.input), side(&self.output))
+    }
+
+    /// The quantization in words, for headers: both scales, zero points and code types.
+    pub fn describe(&self) -> String {
+        let side = |a: &Affine| {
+            format!(
+                "scale {} zero point {} ({} {}-bit codes)",
+                crate::format::Num(a.scale),
+                a.zero_point,
+                if a.unsigned { "unsigned" } else { "signed" },
+                a.bits
+            )
+        };
+        format!(
+            "quantized {}: input {}, output {}; the unit maps input codes to output codes",
+            self.inner.name(),
+            side(&self.input),
+            side(&self.output)
+        )
+    }
+
     /// g(q), clamped to the output's codes as a quantized operator's output is.
     pub fn eval(&self, q: f64) -> f64 {
         let (lo, hi) = self.output.code_range();

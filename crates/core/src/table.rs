@@ -551,10 +551,20 @@ impl Table {
         match value.get("format") {
             Some(Value::String(v)) if v == FORMAT_VERSION => {}
             Some(Value::String(v)) => {
-                return Err(Error::field(
-                    "format",
-                    format!("unknown format version '{v}' (this lutforge reads {FORMAT_VERSION})"),
-                ))
+                // Files of lutforge's other kinds, named with what to do instead.
+                let what = if v.starts_with("lutforge-pareto/") {
+                    "a Pareto front, not a table: write its members' tables with `pareto --tables DIR` and use one of them".to_string()
+                } else if v.starts_with("lutforge-gru-front/") {
+                    "a GRU front, not a table: `lutforge gru gen` makes its members' cells"
+                        .to_string()
+                } else if v.starts_with("lutforge-gru/") {
+                    "a GRU model, not a table: the `lutforge gru` commands read it".to_string()
+                } else if v.starts_with("lutforge-gru-cell/") {
+                    "a GRU cell's manifest: `lutforge gru verify` reads its directory".to_string()
+                } else {
+                    format!("unknown format version '{v}' (this lutforge reads {FORMAT_VERSION})")
+                };
+                return Err(Error::field("format", what));
             }
             Some(_) => return Err(Error::field("format", "must be a string")),
             None => {

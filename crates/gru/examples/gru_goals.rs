@@ -1,136 +1,193 @@
-//! The four-task table of docs/results.md: per task, training time and float accuracy, the
-//! homogeneous 8-bit integer model, and the default mixed-precision search (population 48, 40
-//! generations): its time, evaluations per second, the smallest member within one point of
-//! the 8-bit model and whether the front's hypervolume is above every homogeneous baseline.
+//! The four-task table of docs/results.md: per task (or model file), the float model, the
+//! 8-bit integer model, and the default mixed-precision search with seeds 1 to 3: its time,
+//! evaluations per second, the member it recommends (chosen on the search data alone), that
+//! member's saving, and how it fares against the 8-bit model **on the test split**.
 //!
-//! `cargo run --release -p lutforge-gru --example gru_goals [-- TASK…]`; the environment may set
-//! FINETUNE (epochs), POPULATION, GENERATIONS and PERCENTILE (calibration at that percentile
-//! instead of the largest value) to try other settings than the defaults.
+//! `cargo run --release -p lutforge-gru --example gru_goals [-- TASK[=MODEL.json]…]`. Without a
+//! model file the task's model is trained with its defaults (and fold models where the task
+//! has no validation split), as `gru pareto` does. The environment may set OBJECTIVE
+//! (error|loss|fidelity), CALIBRATION (max|mse|percentile:P), WEIGHT_SCALES (tensor|row),
+//! FINETUNE (members), FOLDS (fold models to train), SEEDS (e.g. 1,2,3), POPULATION, GENERATIONS and RULES (member rules,
+//! separated by spaces; default: the front's own) to compare settings.
 
+use lutforge_gru::calibration::{Calibration, WeightScales};
 use lutforge_gru::data::{load, wheel::data_dir, Metric};
-use lutforge_gru::genome::Genome;
-use lutforge_gru::pareto::{run, Config, SearchSplit};
-use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
-use lutforge_gru::tables::TableCache;
-use lutforge_gru::train::{score_outputs, train, TrainConfig};
+use lutforge_gru::finetune::FinetuneConfig;
+use lutforge_gru::model_file::{FoldModels, ModelFile};
+use lutforge_gru::pareto::{run, saving_of, select, Config, Rule, SearchData, DEFAULT_RULE};
+use lutforge_gru::scoring::Objective;
+use lutforge_gru::train::{train, train_folds, TrainConfig};
 use lutforge_search::nsga2::Settings;
 use lutforge_sim::cost::Tech;
 
-fn show(m: Metric, v: f64) -> String {
-    match m {
-        Metric::Accuracy => format!("{:.2} %", 100.0 * v),
-        Metric::Mse => format!("{v:.5}"),
-    }
+fn env<T: std::str::FromStr>(k: &str) -> Option<T> {
+    std::env::var(k).ok().and_then(|v| v.parse().ok())
 }
 
 fn main() {
-    let mut tasks: Vec<String> = std::env::args().skip(1).collect();
-    if tasks.is_empty() {
-        tasks = ["fsdd", "vowels", "motions", "adding"]
+    let mut jobs: Vec<String> = std::env::args().skip(1).collect();
+    if jobs.is_empty() {
+        jobs = ["fsdd", "vowels", "motions", "adding"]
             .map(String::from)
             .to_vec();
     }
-    println!("| task | train (s) | float test | int8 test | int16 test | search (s) | evals/s | member size vs int8 | member search / test | int8 search / test | HV front / homogeneous | above every baseline |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for task in tasks {
+    let seeds: Vec<u64> = std::env::var("SEEDS")
+        .unwrap_or_else(|_| "1,2,3".into())
+        .split(',')
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let rules: Vec<Rule> = std::env::var("RULES")
+        .map(|r| {
+            r.split_whitespace()
+                .map(|x| Rule::parse(x).expect("a member rule"))
+                .collect()
+        })
+        .unwrap_or_else(|_| vec![DEFAULT_RULE]);
+    println!("| task | model | search data | seed | search (s) | evaluations/s | rule: member | size vs int8 | energy vs int8 | member test | int8 test | member − int8 on test (paired) | within a point on test | HV above baselines (search / test) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for job in jobs {
+        let (task, file) = match job.split_once('=') {
+            Some((t, f)) => (t.to_string(), Some(f.to_string())),
+            None => (job.clone(), None),
+        };
         let ds = load(&task, &data_dir()).expect("task data (make deps)");
-        let t0 = std::time::Instant::now();
-        let r = train(&ds, &TrainConfig::for_task(&task), &mut |_| {});
-        let t_train = t0.elapsed().as_secs_f64();
-        let g = &r.model;
-        let ranges = Ranges::calibrate(g, &ds.train, Calibration::MaxAbs);
-        let cache = TableCache::new();
-        let int_test = |b: u32| {
-            let q = QuantGru::new(g, &ranges, &Genome::homogeneous(1, b, 16), &cache).unwrap();
-            score_outputs(ds.metric, &ds.test, |s| q.forward(s)).value
-        };
-        let (i8t, i16t) = (int_test(8), int_test(16));
-        let cfg = Config {
-            bits: 2..=8,
-            energy_objective: true,
-            max_size_bits: None,
-            min_accuracy: None,
-            max_mse: None,
-            split: SearchSplit::default_for(&ds),
-            calibration: match std::env::var("PERCENTILE")
-                .ok()
-                .and_then(|v| v.parse().ok())
-            {
-                Some(p) => Calibration::Percentile(p),
-                None => Calibration::MaxAbs,
-            },
-            tech: Tech::tsmc28(),
-            finetune: std::env::var("FINETUNE")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
-            finetune_cfg: Default::default(),
-            cell_lanes: None,
-        };
-        let env = |k: &str, d: usize| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        };
-        let s = Settings {
-            population: env("POPULATION", 48),
-            generations: env("GENERATIONS", 40),
-            seed: 1,
-            ..Settings::default()
-        };
-        let f = run(g, &ds, cfg, &s, &mut |_| {}).unwrap();
-        let b8 = f.baselines.iter().find(|b| b.bits == 8).unwrap();
-        let (member, size) = match &f.saving {
-            Some(sv) => {
-                let m = &f.members[sv.member];
-                (
-                    format!(
-                        "{} / {}{}",
-                        show(ds.metric, m.search),
-                        show(ds.metric, m.test),
-                        if m.fine_tuned { " (fine-tuned)" } else { "" }
-                    ),
-                    format!(
-                        "{} bits, -{:.1} % (energy -{:.1} %)",
-                        m.size_bits,
-                        100.0 * sv.size_saving,
-                        100.0 * sv.energy_saving
-                    ),
-                )
+        let (model, folds, what): (_, Option<FoldModels>, String) = match &file {
+            Some(f) => {
+                let m = ModelFile::load(std::path::Path::new(f)).expect("model file");
+                (m.model, m.folds, f.clone())
             }
-            None => ("-".into(), "-".into()),
+            None => {
+                let cfg = TrainConfig::for_task(&task);
+                let t0 = std::time::Instant::now();
+                let m = train(&ds, &cfg, &mut |_| {}).model;
+                let k: usize =
+                    env("FOLDS").unwrap_or(if ds.metric == Metric::Accuracy || ds.val.is_empty() {
+                        5
+                    } else {
+                        0
+                    });
+                let folds = (k > 0).then(|| train_folds(&ds, &cfg, k, &mut |_| {}).expect("folds"));
+                let secs = t0.elapsed().as_secs_f64();
+                (m, folds, format!("trained, seed 1 ({secs:.1} s)"))
+            }
         };
-        println!(
-            "| {task} | {t_train:.1} | {} | {} | {} | {:.1} | {:.0} | {size} | {member} | {} / {} | {:.3} / {:.3} | {} |",
-            show(ds.metric, r.test.value),
-            show(ds.metric, i8t),
-            show(ds.metric, i16t),
-            f.seconds,
-            f.evaluations as f64 / f.seconds,
-            show(ds.metric, b8.scored.search),
-            show(ds.metric, b8.scored.test),
-            f.hypervolume.front,
-            f.hypervolume.homogeneous,
-            if f.hypervolume.dominates_every_baseline { "yes" } else { "no" },
-        );
-        let wide: Vec<String> = f
-            .widths
-            .iter()
-            .take(6)
-            .map(|w| format!("{} {:.1}", w.gene, w.mean_bits))
-            .collect();
-        let narrow: Vec<String> = f
-            .widths
-            .iter()
-            .rev()
-            .take(6)
-            .map(|w| format!("{} {:.1}", w.gene, w.mean_bits))
-            .collect();
-        eprintln!(
-            "{task}: widest {}; narrowest {}",
-            wide.join(", "),
-            narrow.join(", ")
-        );
+        for &seed in &seeds {
+            let search = match std::env::var("SEARCH").as_deref() {
+                Ok("train-inputs") => SearchData::TrainInputs,
+                Ok("val") => SearchData::Val,
+                _ => SearchData::default_for(&ds, folds.as_ref()),
+            };
+            let cfg = Config {
+                bits: 2..=8,
+                energy_objective: true,
+                max_size_bits: None,
+                min_accuracy: None,
+                max_mse: None,
+                search,
+                objective: std::env::var("OBJECTIVE")
+                    .ok()
+                    .and_then(|o| Objective::parse(&o).ok())
+                    .unwrap_or(Objective::Fidelity),
+                calibration: std::env::var("CALIBRATION")
+                    .ok()
+                    .and_then(|c| Calibration::parse(&c).ok())
+                    .unwrap_or(Calibration::Mse),
+                weight_scales: std::env::var("WEIGHT_SCALES")
+                    .ok()
+                    .and_then(|c| WeightScales::parse(&c).ok())
+                    .unwrap_or_default(),
+                tech: Tech::tsmc28(),
+                finetune: env("FINETUNE").unwrap_or(3),
+                finetune_cfg: FinetuneConfig {
+                    seed,
+                    noise: TrainConfig::for_task(&task).noise,
+                    ..FinetuneConfig::default()
+                },
+                cell_lanes: None,
+            };
+            let s = Settings {
+                population: env("POPULATION").unwrap_or(48),
+                generations: env("GENERATIONS").unwrap_or(40),
+                seed,
+                ..Settings::default()
+            };
+            let f = run(&model, folds.as_ref(), &ds, cfg, &s, &mut |_| {}).expect("search");
+            let r8 = f.baselines.iter().find(|b| b.bits == 8).expect("int8");
+            let show = |v: &lutforge_gru::pareto::SplitScore| match (f.metric, v.correct) {
+                (Metric::Accuracy, Some(k)) => {
+                    format!("{k}/{} = {:.2} %", v.n, 100.0 * v.value)
+                }
+                _ => format!("{:.5}", v.value),
+            };
+            let hv = format!(
+                "{} / {}",
+                if f.hypervolume.search.dominates_every_baseline {
+                    "yes"
+                } else {
+                    "no"
+                },
+                if f.hypervolume.test.dominates_every_baseline {
+                    "yes"
+                } else {
+                    "no"
+                }
+            );
+            for rule in &rules {
+                let pick = select(&f.members, f.metric, &r8.scored, f.tolerance, *rule)
+                    .ok()
+                    .map(|i| saving_of(&f.members, i, r8, f.tolerance, *rule));
+                match &pick {
+                Some(sv) => {
+                    let m = &f.members[sv.member];
+                    let p = m.test_vs_int8.expect("paired");
+                    let (diff, within) = match f.metric {
+                        Metric::Accuracy => (
+                            format!(
+                                "{:+.2} points [{:+.2}, {:+.2}], +{}/−{}, p = {:.2}",
+                                100.0 * p.difference,
+                                100.0 * p.ci95.0,
+                                100.0 * p.ci95.1,
+                                p.gained.unwrap_or(0),
+                                p.lost.unwrap_or(0),
+                                p.p.unwrap_or(1.0)
+                            ),
+                            p.difference >= -0.01 - 1e-12,
+                        ),
+                        Metric::Mse => (
+                            format!(
+                                "{:+.2} points of R² [{:+.2}, {:+.2}]",
+                                p.difference / f.tolerance,
+                                p.ci95.0 / f.tolerance,
+                                p.ci95.1 / f.tolerance
+                            ),
+                            p.difference <= f.tolerance,
+                        ),
+                    };
+                    println!(
+                        "| {task} | {what} | {} | {seed} | {:.1} | {:.0} | {}: {}{} | **{:+.1} %** | {:+.1} % | {} | {} | {diff} | {} | {hv} |",
+                        f.search.kind,
+                        f.seconds,
+                        f.evaluations as f64 / f.seconds,
+                        rule.describe(),
+                        sv.member,
+                        if m.fine_tuned { " (tuned)" } else { "" },
+                        -100.0 * sv.size_saving,
+                        -100.0 * sv.energy_saving,
+                        show(&m.test),
+                        show(&r8.scored.test),
+                        if within { "yes" } else { "**no**" }
+                    );
+                }
+                None => println!(
+                    "| {task} | {what} | {} | {seed} | {:.1} | {:.0} | {}: none | | | | {} | | | {hv} |",
+                    f.search.kind,
+                    f.seconds,
+                    f.evaluations as f64 / f.seconds,
+                    rule.describe(),
+                    show(&r8.scored.test)
+                ),
+            }
+            }
+        }
     }
 }

@@ -1,11 +1,14 @@
-//! Trains a task, then scores the integer model at homogeneous widths:
+//! The calibrations and weight scalings at homogeneous widths: trains a task's model with its
+//! defaults, then scores the integer model of every width 2..8 (16-segment tables) under each
+//! rule, on the training and the test split:
 //! `cargo run --release -p lutforge-gru --example quant_task -- TASK`.
 
-use lutforge_gru::data::{load, wheel::data_dir};
+use lutforge_gru::calibration::{Calibration, Ranges, WeightScales};
+use lutforge_gru::data::{load, wheel::data_dir, Metric};
 use lutforge_gru::genome::Genome;
-use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
+use lutforge_gru::quant::QuantGru;
 use lutforge_gru::tables::TableCache;
-use lutforge_gru::train::{score, score_outputs, train, TrainConfig};
+use lutforge_gru::train::{score_outputs, train, TrainConfig};
 
 fn main() {
     let task = std::env::args().nth(1).unwrap_or_else(|| "vowels".into());
@@ -13,26 +16,28 @@ fn main() {
     let cfg = TrainConfig::for_task(&task);
     let r = train(&ds, &cfg, &mut |_| {});
     let g = r.model;
-    println!(
-        "{task}: float val {:.4} test {:.4}",
-        score(&g, ds.metric, &ds.val).value,
-        r.test.value
-    );
-    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    let show = |v: f64| match ds.metric {
+        Metric::Accuracy => format!("{:.2}", 100.0 * v),
+        Metric::Mse => format!("{v:.5}"),
+    };
+    println!("{task}: float test {}", show(r.test.value));
+    println!("| calibration | weights | int2 | int3 | int4 | int5 | int6 | int8 |");
+    println!("|---|---|---|---|---|---|---|---|");
     let cache = TableCache::new();
-    for bits in [16, 12, 10, 8, 7, 6, 5, 4, 3] {
-        for k in [16, 8] {
-            let t0 = std::time::Instant::now();
-            let q = QuantGru::new(&g, &ranges, &Genome::homogeneous(1, bits, k), &cache).unwrap();
-            let v = score_outputs(ds.metric, &ds.val, |s| q.forward(s));
-            let t = score_outputs(ds.metric, &ds.test, |s| q.forward(s));
-            println!(
-                "  int{bits:<2} K={k:<2}: val {:.4} test {:.4} size {} bits ({:.1} ms)",
-                v.value,
-                t.value,
-                q.size_bits(),
-                t0.elapsed().as_secs_f64() * 1e3
-            );
+    for how in [Calibration::MaxAbs, Calibration::Mse] {
+        for scales in [WeightScales::Tensor, WeightScales::Row] {
+            let ranges = Ranges::calibrate(&g, &ds.train, how, scales);
+            let cells: Vec<String> = [2, 3, 4, 5, 6, 8]
+                .iter()
+                .map(|&b| {
+                    let q =
+                        QuantGru::new(&g, &ranges, &Genome::homogeneous(1, b, 16), &cache).unwrap();
+                    let tr = score_outputs(ds.metric, &ds.train, |s| q.forward(s)).value;
+                    let te = score_outputs(ds.metric, &ds.test, |s| q.forward(s)).value;
+                    format!("{} / {}", show(tr), show(te))
+                })
+                .collect();
+            println!("| {how} | {scales:?} | {} |", cells.join(" | "));
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Trains one task's float model with the default settings and prints its scores and time:
-//! `cargo run --release -p lutforge-gru --example train_task -- TASK [HIDDEN]`.
+//! `cargo run --release -p lutforge-gru --example train_task -- TASK [HIDDEN] [SEED]`.
 
 use lutforge_gru::data::{load, wheel::data_dir};
 use lutforge_gru::train::{train, TrainConfig};
@@ -12,23 +12,28 @@ fn main() {
     if let Some(h) = args.get(2) {
         cfg.hidden = h.parse().expect("hidden size");
     }
+    if let Some(s) = args.get(3) {
+        cfg.seed = s.parse().expect("seed");
+    }
     let t0 = std::time::Instant::now();
     let r = train(&ds, &cfg, &mut |e| {
         eprintln!(
-            "epoch {:3} loss {:.4} val {:.4}{}",
+            "epoch {:3} loss {:.4}{}",
             e.epoch,
             e.train_loss,
-            e.val.value,
-            if e.best { " *" } else { "" }
+            e.val
+                .map(|v| format!(" val {:.4}", v.value))
+                .unwrap_or_default()
         )
     });
     println!(
-        "{task}: hidden {} best epoch {} of {}: train {:.4} val {:.4} test {:.4} in {:.1} s",
+        "{task}: hidden {}, {} epochs: train {:.4}{} test {:.4} in {:.1} s",
         cfg.hidden,
-        r.best_epoch,
         r.epochs.len(),
         r.train.value,
-        r.val.value,
+        r.val
+            .map(|v| format!(" val {:.4}", v.value))
+            .unwrap_or_default(),
         r.test.value,
         t0.elapsed().as_secs_f64()
     );

@@ -1,19 +1,21 @@
 //! Quantization-aware fine-tuning of one genome: the float model is trained further with every
-//! weight and bias replaced, in the forward pass, by its value at the genome's width (quantized
-//! as the integer model does, and back to real), and the gradient taken there applied to the
-//! float weights unchanged (the straight-through estimator). Each epoch the integer model of
-//! the genome is rebuilt (recalibrated) and scored on the search split; the best epoch's float
-//! weights are kept. Seeded and reproducible as training is.
+//! weight and bias replaced, in the forward pass, by its value at the genome's width
+//! (quantized as the integer model does, and back to real), and the gradient taken there
+//! applied to the float weights unchanged (the straight-through estimator). It is the
+//! training loop of `train` (the same noise, decay, clipping and cosine schedule) for a fixed
+//! number of epochs, and keeps the last epoch's weights: nothing here reads a split but the
+//! training data it is given, so the search's choice among tuned members stays on the search
+//! data. Seeded and reproducible as training is.
 
-use crate::data::{Dataset, Sample};
+use crate::calibration::{Calibration, WeightScales};
+use crate::data::Sample;
 use crate::genome::Genome;
 use crate::model::Gru;
-use crate::quant::{frac_for, quantize, Calibration, QuantGru, Ranges};
-use crate::tables::TableCache;
-use crate::train::{batch_grad, score_outputs, Score};
-use lutforge_core::{FixedFormat, Result};
-use rand::seq::SliceRandom;
-use rand_chacha::rand_core::SeedableRng;
+use crate::quant::{weight_tensors, QTensor};
+use crate::train::{fit, Schedule, TrainConfig};
+
+/// Mixed into the seed of the shuffles of fine-tuning.
+const FINETUNE_STREAM: u64 = 0x0066_696e;
 
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FinetuneConfig {
@@ -22,6 +24,11 @@ pub struct FinetuneConfig {
     pub batch: usize,
     pub clip: f64,
     pub seed: u64,
+    /// Input noise, as in training (normalized units).
+    #[serde(default)]
+    pub noise: f64,
+    #[serde(default)]
+    pub weight_decay: f64,
 }
 
 impl Default for FinetuneConfig {
@@ -30,102 +37,104 @@ impl Default for FinetuneConfig {
             epochs: 15,
             lr: 0.002,
             batch: 16,
-            clip: 5.0,
+            clip: 1.0,
             seed: 1,
+            noise: 0.2,
+            weight_decay: 1e-4,
         }
     }
 }
 
-/// `g` with every tensor at the genome's widths, in real values.
-pub fn fake_quantized(g: &Gru, genome: &Genome) -> Gru {
+/// `g` with every weight and bias replaced by the real value of its code in the integer
+/// model of `genome` scaled as `how` and `scales` say (`quant::weight_tensors`, the one definition of how they
+/// are quantized). The integer model holds b_ir + b_hr (and b_iz + b_hz) as one code: the
+/// input gate's bias carries it and the hidden gate's is 0, which leaves every sum the float
+/// model forms equal to the integer model's.
+pub fn fake_quantized(g: &Gru, genome: &Genome, how: Calibration, scales: WeightScales) -> Gru {
     let mut f = g.clone();
     let sh = g.shape;
     let h = sh.hidden;
-    let mut quant = |off: usize, len: usize, bits: u32| {
-        let v = &mut f.params[off..off + len];
-        let m = v.iter().fold(0.0f64, |a, x| a.max(x.abs()));
-        let fmt = FixedFormat::new(bits, frac_for(m, bits));
-        for x in v.iter_mut() {
-            *x = fmt.value(quantize(*x, fmt));
-        }
+    let real = |t: &QTensor, row_len: usize| -> Vec<f64> {
+        t.codes
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| t.value(i / row_len.max(1), c))
+            .collect()
     };
-    for (l, b) in genome.layers.iter().enumerate() {
+    let w = weight_tensors(g, genome, how, scales);
+    for (l, lw) in w.layers.iter().enumerate() {
         let a = sh.layer_at(l);
-        let wi = [b.w_ir, b.w_iz, b.w_in];
-        let wh = [b.w_hr, b.w_hz, b.w_hn];
         for gate in 0..3 {
-            quant(a.w_ih + gate * h * a.input, h * a.input, wi[gate]);
-            quant(a.w_hh + gate * h * h, h * h, wh[gate]);
-            quant(a.b_ih + gate * h, h, b.b);
-            quant(a.b_hh + gate * h, h, b.b);
+            let wi = real(&lw.w_i[gate], a.input);
+            f.params[a.w_ih + gate * h * a.input..][..h * a.input].copy_from_slice(&wi);
+            let wh = real(&lw.w_h[gate], h);
+            f.params[a.w_hh + gate * h * h..][..h * h].copy_from_slice(&wh);
+        }
+        for (gate, t) in lw.b.iter().enumerate() {
+            let v = real(t, 1);
+            let (bi, bh) = match gate {
+                0 | 1 => (v, vec![0.0; h]),
+                2 => (v, f.params[a.b_hh + 2 * h..][..h].to_vec()),
+                _ => (f.params[a.b_ih + 2 * h..][..h].to_vec(), v),
+            };
+            let slot = gate.min(2);
+            f.params[a.b_ih + slot * h..][..h].copy_from_slice(&bi);
+            f.params[a.b_hh + slot * h..][..h].copy_from_slice(&bh);
         }
     }
     let (hw, hb) = sh.head_at();
-    quant(hw, sh.outputs * h, genome.w_o);
-    quant(hb, sh.outputs, genome.layers[sh.layers - 1].b);
+    let wo = real(&w.w_o, h);
+    f.params[hw..hw + sh.outputs * h].copy_from_slice(&wo);
+    let bo = real(&w.b_o, 1);
+    f.params[hb..hb + sh.outputs].copy_from_slice(&bo);
     f
 }
 
-/// The integer score of `g` at `genome` on `samples`, calibrated on the training split.
-fn int_score(
-    g: &Gru,
-    ds: &Dataset,
-    genome: &Genome,
-    tables: &TableCache,
-    how: Calibration,
-    samples: &[Sample],
-) -> Result<Score> {
-    let ranges = Ranges::calibrate(g, &ds.train, how);
-    let q = QuantGru::new(g, &ranges, genome, tables)?;
-    Ok(score_outputs(ds.metric, samples, |s| q.forward(s)))
-}
-
-/// Fine-tunes `g` for `genome`; returns the best float model and its integer score on
-/// `search` (the starting model when no epoch improves on it).
+/// Fine-tunes `g` for `genome` on `train`; the weights are scaled as `how` and `scales` say.
+/// Returns the float model after the last epoch.
 pub fn finetune(
     g: &Gru,
-    ds: &Dataset,
+    train: &[Sample],
     genome: &Genome,
-    search: &[Sample],
-    tables: &TableCache,
     how: Calibration,
+    scales: WeightScales,
     cfg: &FinetuneConfig,
-) -> Result<(Gru, Score)> {
+) -> Gru {
+    let tc = TrainConfig {
+        hidden: g.shape.hidden,
+        layers: g.shape.layers,
+        max_epochs: cfg.epochs,
+        batch: cfg.batch,
+        lr: cfg.lr,
+        clip: cfg.clip,
+        patience: 0,
+        seed: cfg.seed,
+        noise: cfg.noise,
+        weight_decay: cfg.weight_decay,
+        schedule: Schedule::Cosine,
+    };
     let mut master = g.clone();
-    let n = g.shape.params();
-    let mut adam = crate::train::Adam::new(n);
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x0066_696e);
-    let mut order: Vec<usize> = (0..ds.train.len()).collect();
-    let mut grad = vec![0.0; n];
-    let start = int_score(g, ds, genome, tables, how, search)?;
-    let mut best = (g.clone(), start);
-    for _ in 0..cfg.epochs {
-        order.shuffle(&mut rng);
-        for idx in order.chunks(cfg.batch) {
-            let batch: Vec<&Sample> = idx.iter().map(|&i| &ds.train[i]).collect();
-            let fake = fake_quantized(&master, genome);
-            batch_grad(&fake, &batch, &mut grad);
-            let norm = grad.iter().map(|x| x * x).sum::<f64>().sqrt();
-            if norm > cfg.clip {
-                let k = cfg.clip / norm;
-                grad.iter_mut().for_each(|x| *x *= k);
-            }
-            adam.step(&mut master.params, &grad, cfg.lr);
-        }
-        let s = int_score(&master, ds, genome, tables, how, search)?;
-        if s.error() < best.1.error() || (s.error() == best.1.error() && s.loss < best.1.loss) {
-            best = (master.clone(), s);
-        }
-    }
-    Ok(best)
+    fit(
+        &mut master,
+        train,
+        &tc,
+        cfg.seed ^ FINETUNE_STREAM,
+        &|m| fake_quantized(m, genome, how, scales),
+        &mut |_, _, _| false,
+    );
+    master
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calibration::Ranges;
     use crate::model::{Norm, Shape};
+    use crate::quant::QuantGru;
+    use crate::tables::TableCache;
 
-    /// The forward pass of fine-tuning sees exactly the weights the integer model holds.
+    /// The forward pass of fine-tuning sees exactly the weights and bias sums the integer
+    /// model holds, for every calibration and weight scaling.
     #[test]
     fn fake_quantized_weights_are_the_integer_models() {
         let shape = Shape {
@@ -135,43 +144,48 @@ mod tests {
             outputs: 2,
         };
         let g = Gru::new(shape, Norm::identity(3), 5);
-        let genome = Genome::parse("all=6,w_ir=3,l1.w_hn=2,w_o=4", 2).unwrap();
-        let ranges = Ranges {
-            x: 1.0,
-            layers: vec![Default::default(); 2],
-            o: 1.0,
-            calibration: Calibration::MaxAbs,
-            sequences: 0,
-        };
-        let mut ranges = ranges;
-        for l in &mut ranges.layers {
-            l.r = 1.0;
-            l.z = 1.0;
-        }
-        let q = QuantGru::new(&g, &ranges, &genome, &TableCache::new()).unwrap();
-        let f = fake_quantized(&g, &genome);
+        let genome = Genome::parse("all=6,w_ir=3,l1.w_hn=2,w_o=4,b=3", 2).unwrap();
         let h = shape.hidden;
-        for (l, ql) in q.layers.iter().enumerate() {
-            let a = shape.layer_at(l);
-            for gate in 0..3 {
-                let wi = &f.params[a.w_ih + gate * h * a.input..][..h * a.input];
-                let want: Vec<f64> = ql.w_i[gate]
-                    .codes
-                    .iter()
-                    .map(|&c| ql.w_i[gate].fmt.value(c))
-                    .collect();
-                assert_eq!(wi, &want[..]);
-                let wh = &f.params[a.w_hh + gate * h * h..][..h * h];
-                let want: Vec<f64> = ql.w_h[gate]
-                    .codes
-                    .iter()
-                    .map(|&c| ql.w_h[gate].fmt.value(c))
-                    .collect();
-                assert_eq!(wh, &want[..]);
+        for how in [Calibration::MaxAbs, Calibration::Mse] {
+            for scales in [WeightScales::Tensor, WeightScales::Row] {
+                let mut ranges = Ranges::uniform(2, 1.0);
+                ranges.calibration = how;
+                ranges.weights = scales;
+                let q = QuantGru::new(&g, &ranges, &genome, &TableCache::new()).unwrap();
+                let f = fake_quantized(&g, &genome, how, scales);
+                let real = |t: &QTensor, cols: usize| -> Vec<f64> {
+                    t.codes
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &c)| t.value(i / cols, c))
+                        .collect()
+                };
+                for (l, ql) in q.layers.iter().enumerate() {
+                    let a = shape.layer_at(l);
+                    for gate in 0..3 {
+                        let wi = &f.params[a.w_ih + gate * h * a.input..][..h * a.input];
+                        assert_eq!(wi, &real(&ql.w_i[gate], a.input)[..], "{how:?} {scales:?}");
+                        let wh = &f.params[a.w_hh + gate * h * h..][..h * h];
+                        assert_eq!(wh, &real(&ql.w_h[gate], h)[..]);
+                    }
+                    for gate in 0..2 {
+                        let sum: Vec<f64> = (0..h)
+                            .map(|j| {
+                                f.params[a.b_ih + gate * h + j] + f.params[a.b_hh + gate * h + j]
+                            })
+                            .collect();
+                        assert_eq!(sum, real(&ql.b[gate], 1));
+                    }
+                    assert_eq!(&f.params[a.b_ih + 2 * h..][..h], &real(&ql.b[2], 1)[..]);
+                    assert_eq!(&f.params[a.b_hh + 2 * h..][..h], &real(&ql.b[3], 1)[..]);
+                }
+                let (hw, hb) = shape.head_at();
+                assert_eq!(&f.params[hw..hw + 2 * h], &real(&q.w_o, h)[..]);
+                assert_eq!(&f.params[hb..hb + 2], &real(&q.b_o, 1)[..]);
+                if scales == WeightScales::Row {
+                    assert!(q.layers[0].w_i[0].row_frac.len() == h);
+                }
             }
         }
-        let (hw, _) = shape.head_at();
-        let want: Vec<f64> = q.w_o.codes.iter().map(|&c| q.w_o.fmt.value(c)).collect();
-        assert_eq!(&f.params[hw..hw + 2 * h], &want[..]);
     }
 }

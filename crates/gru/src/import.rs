@@ -63,9 +63,41 @@ pub fn from_safetensors(bytes: &[u8], head: &str) -> Result<Gru> {
     }
     let hidden = w0.shape()[0] / 3;
     let input = w0.shape()[1];
-    let mut layers = 1;
-    while find(&st, &format!("weight_ih_l{layers}")).is_ok() {
-        layers += 1;
+    // One GRU: every recurrent tensor under the prefix weight_ih_l0 has, its layers 0 to
+    // L − 1 without a gap. A second prefix (two GRUs in the file) or a layer missing in the
+    // middle would otherwise be read as something else, silently.
+    let prefix = &n0[..n0.len() - "weight_ih_l0".len()];
+    let mut layer_ids = std::collections::BTreeSet::new();
+    for name in st.names() {
+        let (pre, rest) = match name.rfind('.') {
+            Some(i) => (&name[..=i], &name[i + 1..]),
+            None => ("", name.as_str()),
+        };
+        let Some(k) = ["weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"]
+            .iter()
+            .find_map(|p| rest.strip_prefix(p))
+        else {
+            continue;
+        };
+        if pre != prefix {
+            return Err(Error::input(format!(
+                "recurrent tensors under two prefixes ('{prefix}' and '{pre}'): the file holds more than one GRU; save the one to import"
+            )));
+        }
+        let k: usize = k.parse().map_err(|_| {
+            Error::input(format!(
+                "{name}: not a layer of nn.GRU (a bidirectional GRU's '_reverse' tensors are not read)"
+            ))
+        })?;
+        layer_ids.insert(k);
+    }
+    let layers = layer_ids.len();
+    if layer_ids.iter().copied().ne(0..layers) {
+        let have: Vec<String> = layer_ids.iter().map(|k| format!("l{k}")).collect();
+        return Err(Error::input(format!(
+            "layers {}: nn.GRU's layers run l0, l1, … without a gap",
+            have.join(", ")
+        )));
     }
     let (hn, hw) = find(&st, &format!("{head}.weight"))?;
     if hw.shape().len() != 2 || hw.shape()[1] != hidden {
@@ -86,6 +118,11 @@ pub fn from_safetensors(bytes: &[u8], head: &str) -> Result<Gru> {
             "fc.weight" => format!("{head}.weight"),
             "fc.bias" => format!("{head}.bias"),
             n => n.to_string(),
+        };
+        let want = if want.starts_with(head) && name.starts_with("fc.") {
+            want
+        } else {
+            format!("{prefix}{want}")
         };
         let (found, t) = find(&st, &want)?;
         if t.shape() != dims.as_slice() {
@@ -184,5 +221,41 @@ mod tests {
         bytes.truncate(bytes.len() / 2);
         let e = from_safetensors(&bytes, "fc").unwrap_err().to_string();
         assert!(e.contains("not a safetensors file"), "{e}");
+    }
+
+    /// Renames tensors of a state dict (safetensors bytes) as `f` says; `None` drops one.
+    fn renamed(bytes: &[u8], f: impl Fn(&str) -> Option<String>) -> Vec<u8> {
+        let st = SafeTensors::deserialize(bytes).unwrap();
+        let mut v: Vec<(String, TensorView)> = Vec::new();
+        for n in st.names() {
+            if let Some(m) = f(n) {
+                v.push((m, st.tensor(n).unwrap()));
+            }
+        }
+        let m: HashMap<String, TensorView> = v.into_iter().collect();
+        serialize(&m, &None).unwrap()
+    }
+
+    /// Two GRUs under two prefixes, and a layer missing in the middle, are refused rather
+    /// than read as one model.
+    #[test]
+    fn two_grus_or_a_missing_layer_are_refused() {
+        let shape = Shape {
+            input: 3,
+            hidden: 4,
+            layers: 3,
+            outputs: 2,
+        };
+        let g = Gru::new(shape, Norm::identity(3), 1);
+        let bytes = state_dict(&g, "gru.", "fc");
+        assert_eq!(from_safetensors(&bytes, "fc").unwrap().shape.layers, 3);
+        let gap = renamed(&bytes, |n| (!n.ends_with("_l1")).then(|| n.to_string()));
+        let e = from_safetensors(&gap, "fc").unwrap_err().to_string();
+        assert!(e.contains("layers l0, l2"), "{e}");
+        let two = renamed(&bytes, |n| {
+            Some(n.replace("gru.weight_hh_l2", "rnn.weight_hh_l2"))
+        });
+        let e = from_safetensors(&two, "fc").unwrap_err().to_string();
+        assert!(e.contains("two prefixes"), "{e}");
     }
 }

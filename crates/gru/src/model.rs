@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// The sizes of a model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Shape {
     pub input: usize,
     pub hidden: usize,
@@ -93,6 +94,7 @@ impl Shape {
 
 /// Input normalization learned on the training split: x' = (x − mean) / std per feature.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Norm {
     pub mean: Vec<f64>,
     pub std: Vec<f64>,

@@ -18,8 +18,36 @@ pub const FORMAT: &str = "lutforge-gru/1";
 #[serde(deny_unknown_fields)]
 pub struct Scores {
     pub train: Score,
-    pub val: Score,
+    /// The validation split's, when the task has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub val: Option<Score>,
     pub test: Score,
+}
+
+/// The fold models of k-fold cross-validation (`gru train --folds K`): model i trained as the
+/// model itself was, on the training split without fold i (`data::folds`), so that every
+/// training sequence has a model that never saw it. The mixed-precision search scores a
+/// genome on each fold with that fold's model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoldModels {
+    pub k: usize,
+    /// Model i: its normalization (fitted to its own training part) and its parameters.
+    pub models: Vec<Gru>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFold {
+    norm: Norm,
+    /// The flat layout of `tensors` (their order, each row-major).
+    params: Vec<f64>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFolds {
+    k: usize,
+    models: Vec<RawFold>,
 }
 
 /// Where a model came from.
@@ -43,6 +71,7 @@ pub struct ModelFile {
     pub model: Gru,
     pub scores: Option<Scores>,
     pub provenance: Provenance,
+    pub folds: Option<FoldModels>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -59,6 +88,8 @@ struct Raw {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     scores: Option<Scores>,
     provenance: Provenance,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    folds: Option<RawFolds>,
 }
 
 impl ModelFile {
@@ -82,6 +113,17 @@ impl ModelFile {
             tensors,
             scores: self.scores,
             provenance: self.provenance.clone(),
+            folds: self.folds.as_ref().map(|f| RawFolds {
+                k: f.k,
+                models: f
+                    .models
+                    .iter()
+                    .map(|m| RawFold {
+                        norm: m.norm.clone(),
+                        params: m.params.clone(),
+                    })
+                    .collect(),
+            }),
         };
         let mut s = serde_json::to_string_pretty(&raw).expect("a model serializes");
         s.push('\n');
@@ -120,24 +162,27 @@ impl ModelFile {
                 "sizes beyond 4096 (64 layers) are refused",
             ));
         }
-        if raw.norm.mean.len() != sh.input || raw.norm.std.len() != sh.input {
-            return Err(Error::field(
-                "norm",
-                format!("mean and std need {} values each", sh.input),
-            ));
-        }
-        if let Some(j) = raw
-            .norm
-            .std
-            .iter()
-            .position(|s| !(s.is_finite() && *s > 0.0))
-        {
-            return Err(Error::field(format!("norm.std[{j}]"), "must be positive"));
-        }
+        check_norm(&raw.norm, sh.input, "norm")?;
         if raw.metric == Metric::Mse && sh.outputs != 1 {
             return Err(Error::field(
                 "shape.outputs",
                 "a regression model has one output",
+            ));
+        }
+        if raw.metric == Metric::Accuracy && raw.classes.len() != sh.outputs {
+            return Err(Error::field(
+                "classes",
+                format!(
+                    "{} names for {} outputs: a classifier names each class",
+                    raw.classes.len(),
+                    sh.outputs
+                ),
+            ));
+        }
+        if raw.metric == Metric::Accuracy && sh.outputs < 2 {
+            return Err(Error::field(
+                "shape.outputs",
+                "a classifier has at least two classes",
             ));
         }
         let mut params = vec![0.0; sh.params()];
@@ -191,6 +236,44 @@ impl ModelFile {
                 return Err(Error::field(format!("{at}.{k}"), "unknown field"));
             }
         }
+        let folds = match raw.folds {
+            None => None,
+            Some(f) => {
+                if f.k < 2 || f.k > 64 || f.models.len() != f.k {
+                    return Err(Error::field(
+                        "folds",
+                        format!(
+                            "k = {} with {} models: 2 to 64 folds, one model each",
+                            f.k,
+                            f.models.len()
+                        ),
+                    ));
+                }
+                let mut models = Vec::with_capacity(f.k);
+                for (i, m) in f.models.into_iter().enumerate() {
+                    let at = format!("folds.models[{i}]");
+                    if m.params.len() != sh.params() {
+                        return Err(Error::field(
+                            format!("{at}.params"),
+                            format!("{} values; the shape needs {}", m.params.len(), sh.params()),
+                        ));
+                    }
+                    if let Some(j) = m.params.iter().position(|v| !v.is_finite()) {
+                        return Err(Error::field(
+                            format!("{at}.params[{j}]"),
+                            "is not a finite number",
+                        ));
+                    }
+                    check_norm(&m.norm, sh.input, &format!("{at}.norm"))?;
+                    models.push(Gru {
+                        shape: sh,
+                        params: m.params,
+                        norm: m.norm,
+                    });
+                }
+                Some(FoldModels { k: f.k, models })
+            }
+        };
         Ok(ModelFile {
             task: raw.task,
             metric: raw.metric,
@@ -202,6 +285,7 @@ impl ModelFile {
             },
             scores: raw.scores,
             provenance: raw.provenance,
+            folds,
         })
     }
 
@@ -209,6 +293,23 @@ impl ModelFile {
         let text = lutforge_core::io::read_text(path)?;
         ModelFile::from_json(&text).map_err(|e| Error::io(path, e))
     }
+}
+
+/// A normalization of `input` features: finite means, positive finite deviations.
+fn check_norm(norm: &Norm, input: usize, at: &str) -> Result<()> {
+    if norm.mean.len() != input || norm.std.len() != input {
+        return Err(Error::field(
+            at,
+            format!("mean and std need {input} values each"),
+        ));
+    }
+    if let Some(j) = norm.mean.iter().position(|m| !m.is_finite()) {
+        return Err(Error::field(format!("{at}.mean[{j}]"), "must be finite"));
+    }
+    if let Some(j) = norm.std.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+        return Err(Error::field(format!("{at}.std[{j}]"), "must be positive"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -234,6 +335,12 @@ mod tests {
                 data: "none".into(),
                 lutforge_version: lutforge_core::VERSION.into(),
             },
+            folds: Some(FoldModels {
+                k: 2,
+                models: (0..2)
+                    .map(|i| Gru::new(shape, Norm::identity(2), 10 + i))
+                    .collect(),
+            }),
         }
     }
 
@@ -268,5 +375,15 @@ mod tests {
         assert!(e.starts_with("format"), "{e}");
         let e = edit(&|v| v["shape"]["hidden"] = json!(4));
         assert!(e.contains("shape"), "{e}");
+        let e = edit(&|v| v["norm"]["var"] = json!([1.0, 1.0]));
+        assert!(e.starts_with("norm") && e.contains("var"), "{e}");
+        let e = edit(&|v| v["shape"]["depth"] = json!(2));
+        assert!(e.starts_with("shape") && e.contains("depth"), "{e}");
+        let e = edit(&|v| v["classes"] = json!([]));
+        assert!(e.starts_with("classes"), "{e}");
+        let e = edit(&|v| v["folds"]["models"][1]["params"] = json!([1.0]));
+        assert!(e.starts_with("folds.models[1].params"), "{e}");
+        let e = edit(&|v| v["folds"]["k"] = json!(3));
+        assert!(e.starts_with("folds"), "{e}");
     }
 }

@@ -3,185 +3,60 @@
 //! on lutforge LUT tables (`tables`). Bit-exact and deterministic; docs/gru.md states every
 //! step, and `tests/int_reference.rs` checks it against an independent i128 reference.
 //!
-//! Scales are powers of two chosen by calibration: the largest f in [`FRAC_MIN`, `FRAC_MAX`]
-//! with max|v| · 2^f ≤ 2^(N−1) − 1, max|v| taken over the float model run on the training split
-//! (weights and biases: over the tensor itself).
+//! Scales are powers of two chosen by calibration (`calibration`): per weight tensor or row
+//! from its values, per activation from the float model run on the training split.
 //!
 //! Every sum is exact: its terms (products of codes, and codes) are aligned to the finest of
 //! their scales by left shifts, added in wide integers, then brought to the operator's format
 //! by the unit's output step: round half up (add 2^(r−1), shift right arithmetically by r)
 //! and saturate to N bits. 1 − z is exact: 2^f_z − q_z.
 
+use crate::calibration::{quantize, weight_frac, Calibration, Ranges, WeightScales};
 use crate::data::Sample;
 use crate::genome::{Genome, LayerBits};
 use crate::model::Gru;
 use crate::tables::{Act, Lut, TableCache};
 use lutforge_core::golden::{round_shift, saturate};
 use lutforge_core::{Error, FixedFormat, Result, Rounding};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The tensor and activation-format types are the cell's (lutforge-sim), so that a layer of
 /// this model is what the hardware runs without a translation of its own.
 pub use lutforge_sim::gru::{LayerFormats, QTensor};
 
-/// The range of calibrated scales: wide enough for any sane tensor, narrow enough that every
-/// aligned sum fits 128 bits.
-pub const FRAC_MIN: i32 = -8;
-pub const FRAC_MAX: i32 = 24;
-
-/// Most training sequences calibration runs (all of them when fewer).
-pub const CALIBRATION_SEQUENCES: usize = 512;
-
-/// The largest scale at which `max_abs` fits `bits` signed bits.
-pub fn frac_for(max_abs: f64, bits: u32) -> i32 {
-    let top = lutforge_core::format::max_code(bits) as f64;
-    // Zero (an all-zero tensor) or NaN: any scale holds it.
-    if max_abs.is_nan() || max_abs <= 0.0 {
-        return (bits as i32 - 1).clamp(FRAC_MIN, FRAC_MAX);
-    }
-    let mut f = FRAC_MAX;
-    while f > FRAC_MIN && max_abs * 2f64.powi(f) > top {
-        f -= 1;
-    }
-    f
-}
-
-/// Round to nearest (ties away from zero) and saturate: how float values become codes.
-pub fn quantize(v: f64, f: FixedFormat) -> i64 {
-    saturate((v * 2f64.powi(f.frac)).round() as i128, f.bits)
-}
-
 /// The operator's output step: from a sum at scale `from` to `to`.
 pub fn requant(sum: i128, from: i32, to: FixedFormat) -> i64 {
     saturate(round_shift(sum, from - to.frac, Rounding::HalfUp), to.bits)
 }
 
-/// Max-abs ranges of one layer's activations, from calibration.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LayerRanges {
-    pub a_r: f64,
-    pub a_z: f64,
-    pub a_n: f64,
-    pub hn: f64,
-    pub r: f64,
-    pub z: f64,
-    pub n: f64,
-    pub rhn: f64,
-    pub h: f64,
-    pub zh: f64,
-    pub zn: f64,
-}
-
-/// How the activation ranges are taken.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Calibration {
-    MaxAbs,
-    /// This percentile of |v| (e.g. 99.99): outliers saturate instead of costing resolution.
-    Percentile(f64),
-}
-
-/// The calibrated ranges of every activation of a model.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Ranges {
-    pub x: f64,
-    pub layers: Vec<LayerRanges>,
-    pub o: f64,
-    pub calibration: Calibration,
-    pub sequences: usize,
-}
-
-impl Ranges {
-    /// Runs the float model over (up to [`CALIBRATION_SEQUENCES`] of) `samples`.
-    pub fn calibrate(g: &Gru, samples: &[Sample], how: Calibration) -> Ranges {
-        let n = samples.len().min(CALIBRATION_SEQUENCES);
-        let l = g.shape.layers;
-        // Per activation, every |value| seen (for the percentile) or the running maximum.
-        let names = 11;
-        let mut vals: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); names]; l];
-        let mut xs = Vec::new();
-        let mut os = Vec::new();
-        let hdim = g.shape.hidden;
-        for s in &samples[..n] {
-            let tr = g.trace(s);
-            xs.extend(tr.x.iter().map(|v| v.abs()));
-            os.extend(tr.out.iter().map(|v| v.abs()));
-            for (li, steps) in tr.steps.iter().enumerate() {
-                let zero = vec![0.0; hdim];
-                for (t, c) in steps.iter().enumerate() {
-                    let hp = if t == 0 { &zero } else { &steps[t - 1].h };
-                    let v = &mut vals[li];
-                    for (j, &hpj) in hp.iter().enumerate() {
-                        let (r, z, n) = (c.r[j], c.z[j], c.n[j]);
-                        for (k, x) in [
-                            c.a[j],
-                            c.a[hdim + j],
-                            c.a[2 * hdim + j],
-                            c.hn[j],
-                            r,
-                            z,
-                            n,
-                            r * c.hn[j],
-                            c.h[j],
-                            z * hpj,
-                            (1.0 - z) * n,
-                        ]
-                        .into_iter()
-                        .enumerate()
-                        {
-                            v[k].push(x.abs());
-                        }
-                    }
-                }
-            }
-        }
-        let pick = |v: &mut Vec<f64>| -> f64 {
-            if v.is_empty() {
-                return 0.0;
-            }
-            match how {
-                Calibration::MaxAbs => v.iter().cloned().fold(0.0, f64::max),
-                Calibration::Percentile(p) => {
-                    let k =
-                        (((p / 100.0) * (v.len() - 1) as f64).round() as usize).min(v.len() - 1);
-                    let (_, x, _) = v.select_nth_unstable_by(k, f64::total_cmp);
-                    *x
-                }
-            }
+/// The codes of a weight matrix of `rows` rows (or a vector, `rows` = 1) at `bits`, scaled
+/// per tensor or per row as `ranges` says.
+fn tensor(vals: &[f64], rows: usize, bits: u32, how: Calibration, scales: WeightScales) -> QTensor {
+    if scales == WeightScales::Tensor || rows <= 1 {
+        let fmt = FixedFormat::new(bits, weight_frac(vals, bits, how));
+        return QTensor {
+            codes: vals.iter().map(|&v| quantize(v, fmt)).collect(),
+            fmt,
+            row_frac: Vec::new(),
         };
-        let layers = vals
-            .iter_mut()
-            .map(|v| LayerRanges {
-                a_r: pick(&mut v[0]),
-                a_z: pick(&mut v[1]),
-                a_n: pick(&mut v[2]),
-                hn: pick(&mut v[3]),
-                r: pick(&mut v[4]),
-                z: pick(&mut v[5]),
-                n: pick(&mut v[6]),
-                rhn: pick(&mut v[7]),
-                h: pick(&mut v[8]),
-                zh: pick(&mut v[9]),
-                zn: pick(&mut v[10]),
-            })
-            .collect();
-        Ranges {
-            x: pick(&mut xs),
-            layers,
-            o: pick(&mut os),
-            calibration: how,
-            sequences: n,
-        }
     }
-}
-
-/// The codes of `vals` at the finest scale at which their largest magnitude fits `bits`.
-fn tensor(vals: &[f64], bits: u32) -> QTensor {
-    let m = vals.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-    let fmt = FixedFormat::new(bits, frac_for(m, bits));
+    let cols = vals.len() / rows;
+    let fr: Vec<i32> = vals
+        .chunks(cols)
+        .map(|r| weight_frac(r, bits, how))
+        .collect();
+    let codes = vals
+        .chunks(cols)
+        .zip(&fr)
+        .flat_map(|(r, &f)| {
+            r.iter()
+                .map(move |&v| quantize(v, FixedFormat::new(bits, f)))
+        })
+        .collect();
     QTensor {
-        codes: vals.iter().map(|&v| quantize(v, fmt)).collect(),
-        fmt,
+        codes,
+        fmt: FixedFormat::new(bits, fr.iter().copied().max().unwrap_or(0)),
+        row_frac: fr,
     }
 }
 
@@ -215,35 +90,45 @@ pub struct QuantGru {
     pub o: FixedFormat,
     /// The float model's normalization, applied before the input is quantized.
     pub norm: crate::model::Norm,
+    /// Each layer prepared for the fast step, when its sums fit 62 bits (`kernel`).
+    kernels: Vec<Option<crate::kernel::LayerKernel>>,
 }
 
-fn fmt(max_abs: f64, bits: u32) -> FixedFormat {
-    FixedFormat::new(bits, frac_for(max_abs, bits))
+/// One layer's weights and biases as codes.
+#[derive(Clone, Debug)]
+pub struct LayerWeights {
+    pub w_i: [QTensor; 3],
+    pub w_h: [QTensor; 3],
+    /// b_ir + b_hr, b_iz + b_hz, b_in, b_hn.
+    pub b: [QTensor; 4],
 }
 
-impl QuantGru {
-    /// Quantizes `g` as `genome` says, with activation formats from `ranges`.
-    pub fn new(g: &Gru, ranges: &Ranges, genome: &Genome, tables: &TableCache) -> Result<QuantGru> {
-        let sh = g.shape;
-        if genome.layers.len() != sh.layers || ranges.layers.len() != sh.layers {
-            return Err(Error::input(format!(
-                "a genome of {} layers for a {}-layer model",
-                genome.layers.len(),
-                sh.layers
-            )));
-        }
-        let h = sh.hidden;
-        let p = &g.params;
-        let x = fmt(ranges.x, genome.x);
-        let mut layers: Vec<QLayer> = Vec::with_capacity(sh.layers);
-        for (l, (bits, rg)) in genome.layers.iter().zip(&ranges.layers).enumerate() {
+/// Every weight and bias of a model as codes.
+#[derive(Clone, Debug)]
+pub struct Weights {
+    pub layers: Vec<LayerWeights>,
+    pub w_o: QTensor,
+    pub b_o: QTensor,
+}
+
+/// The weights and biases of `g` at the widths of `genome`, scaled as `how` and `scales` say:
+/// the one definition of how they become codes (the integer model holds them; fine-tuning
+/// trains through their real values).
+pub fn weight_tensors(g: &Gru, genome: &Genome, how: Calibration, scales: WeightScales) -> Weights {
+    let t = |vals: &[f64], rows: usize, bits: u32| tensor(vals, rows, bits, how, scales);
+    let sh = g.shape;
+    let h = sh.hidden;
+    let p = &g.params;
+    let layers = genome
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(l, bits)| {
             let a = sh.layer_at(l);
-            let input = if l == 0 { x } else { layers[l - 1].fmt.h };
-            let wi =
-                |gate: usize| &p[a.w_ih + gate * h * a.input..a.w_ih + (gate + 1) * h * a.input];
-            let wh = |gate: usize| &p[a.w_hh + gate * h * h..a.w_hh + (gate + 1) * h * h];
-            let bi = |gate: usize| &p[a.b_ih + gate * h..a.b_ih + (gate + 1) * h];
-            let bh = |gate: usize| &p[a.b_hh + gate * h..a.b_hh + (gate + 1) * h];
+            let wi = |gate: usize| &p[a.w_ih + gate * h * a.input..][..h * a.input];
+            let wh = |gate: usize| &p[a.w_hh + gate * h * h..][..h * h];
+            let bi = |gate: usize| &p[a.b_ih + gate * h..][..h];
+            let bh = |gate: usize| &p[a.b_hh + gate * h..][..h];
             let sum = |u: &[f64], v: &[f64]| -> Vec<f64> {
                 u.iter().zip(v).map(|(a, b)| a + b).collect()
             };
@@ -257,59 +142,105 @@ impl QuantGru {
                 b,
                 ..
             } = *bits;
+            LayerWeights {
+                w_i: [t(wi(0), h, w_ir), t(wi(1), h, w_iz), t(wi(2), h, w_in)],
+                w_h: [t(wh(0), h, w_hr), t(wh(1), h, w_hz), t(wh(2), h, w_hn)],
+                b: [
+                    t(&sum(bi(0), bh(0)), 1, b),
+                    t(&sum(bi(1), bh(1)), 1, b),
+                    t(bi(2), 1, b),
+                    t(bh(2), 1, b),
+                ],
+            }
+        })
+        .collect();
+    let (hw, hb) = sh.head_at();
+    let b_bits = genome.layers[sh.layers - 1].b;
+    Weights {
+        layers,
+        w_o: t(&p[hw..hw + sh.outputs * h], sh.outputs, genome.w_o),
+        b_o: t(&p[hb..hb + sh.outputs], 1, b_bits),
+    }
+}
+
+impl QuantGru {
+    /// Quantizes `g` as `genome` says, with activation formats from `ranges`.
+    pub fn new(g: &Gru, ranges: &Ranges, genome: &Genome, tables: &TableCache) -> Result<QuantGru> {
+        let sh = g.shape;
+        if genome.layers.len() != sh.layers || ranges.layers.len() != sh.layers {
+            return Err(Error::input(format!(
+                "a genome of {} layers for a {}-layer model",
+                genome.layers.len(),
+                sh.layers
+            )));
+        }
+        let x = ranges.x.format(genome.x);
+        let w = weight_tensors(g, genome, ranges.calibration, ranges.weights);
+        let mut layers: Vec<QLayer> = Vec::with_capacity(sh.layers);
+        for ((bits, rg), lw) in genome.layers.iter().zip(&ranges.layers).zip(w.layers) {
+            let input = layers.last().map_or(x, |prev: &QLayer| prev.fmt.h);
             let f = LayerFormats {
-                a_r: fmt(rg.a_r, bits.a_r),
-                a_z: fmt(rg.a_z, bits.a_z),
-                a_n: fmt(rg.a_n, bits.a_n),
-                hn: fmt(rg.hn, bits.hn),
-                r: fmt(rg.r, bits.r),
-                z: fmt(rg.z, bits.z),
-                n: fmt(rg.n, bits.n),
-                rhn: fmt(rg.rhn, bits.rhn),
-                h: fmt(rg.h, bits.h),
-                zh: fmt(rg.zh, bits.zh),
-                zn: fmt(rg.zn, bits.zn),
+                a_r: rg.a_r.format(bits.a_r),
+                a_z: rg.a_z.format(bits.a_z),
+                a_n: rg.a_n.format(bits.a_n),
+                hn: rg.hn.format(bits.hn),
+                r: rg.r.format(bits.r),
+                z: rg.z.format(bits.z),
+                n: rg.n.format(bits.n),
+                rhn: rg.rhn.format(bits.rhn),
+                h: rg.h.format(bits.h),
+                zh: rg.zh.format(bits.zh),
+                zn: rg.zn.format(bits.zn),
             };
             // A sigmoid output is at most 1, so its scale is at least N − 2 ≥ 0.
             debug_assert!(f.z.frac >= 0 && f.r.frac >= 0);
             layers.push(QLayer {
                 input,
-                w_i: [
-                    tensor(wi(0), w_ir),
-                    tensor(wi(1), w_iz),
-                    tensor(wi(2), w_in),
-                ],
-                w_h: [
-                    tensor(wh(0), w_hr),
-                    tensor(wh(1), w_hz),
-                    tensor(wh(2), w_hn),
-                ],
-                b: [
-                    tensor(&sum(bi(0), bh(0)), b),
-                    tensor(&sum(bi(1), bh(1)), b),
-                    tensor(bi(2), b),
-                    tensor(bh(2), b),
-                ],
+                w_i: lw.w_i,
+                w_h: lw.w_h,
+                b: lw.b,
                 sig_r: tables.get(Act::Sigmoid, f.a_r, f.r, genome.k_sigma)?,
                 sig_z: tables.get(Act::Sigmoid, f.a_z, f.z, genome.k_sigma)?,
                 tanh_n: tables.get(Act::Tanh, f.a_n, f.n, genome.k_tanh)?,
                 fmt: f,
             });
         }
-        let (hw, hb) = sh.head_at();
-        let b_bits = genome.layers[sh.layers - 1].b;
-        Ok(QuantGru {
+        let mut q = QuantGru {
             genome: genome.clone(),
-            hidden: h,
+            hidden: sh.hidden,
             inputs: sh.input,
             outputs: sh.outputs,
             x,
             layers,
-            w_o: tensor(&p[hw..hw + sh.outputs * h], genome.w_o),
-            b_o: tensor(&p[hb..hb + sh.outputs], b_bits),
-            o: fmt(ranges.o, genome.o),
+            w_o: w.w_o,
+            b_o: w.b_o,
+            o: ranges.o.format(genome.o),
             norm: g.norm.clone(),
-        })
+            kernels: Vec::new(),
+        };
+        q.kernels = (0..sh.layers)
+            .map(|l| crate::kernel::LayerKernel::new(&q, l))
+            .collect();
+        Ok(q)
+    }
+
+    /// Rebuilds the kernels with AVX2 used only if `avx2`: the tests run both.
+    #[cfg(test)]
+    pub(crate) fn rebuild_kernels(&mut self, avx2: bool) {
+        self.kernels = (0..self.layers.len())
+            .map(|l| crate::kernel::LayerKernel::with(self, l, avx2))
+            .collect();
+    }
+
+    /// The paths layer l's kernel takes, `None` without one.
+    #[cfg(test)]
+    pub(crate) fn kernel_paths(&self, l: usize) -> Option<(bool, bool, bool)> {
+        self.kernels[l].as_ref().map(|k| k.paths())
+    }
+
+    /// Whether every layer runs the fast kernel (else the reference step).
+    pub fn has_kernel(&self) -> bool {
+        self.kernels.iter().all(Option::is_some)
     }
 
     /// The input codes of a sequence, time-major.
@@ -332,7 +263,7 @@ impl QuantGru {
             for k in 0..cols {
                 acc += r[k] * v[k];
             }
-            acc as i128
+            (acc as i128) << w.row_shift(row)
         };
         let mut out = vec![0i64; hd];
         for j in 0..hd {
@@ -382,10 +313,118 @@ impl QuantGru {
     }
 
     /// Runs a sequence; `on_step(t, layer, h_t)` sees every hidden state. Returns the head's
-    /// output codes.
+    /// output codes. Uses the fast kernel where every layer has one, the reference step
+    /// otherwise; both compute the same codes.
     pub fn run(&self, s: &Sample, on_step: &mut dyn FnMut(usize, usize, &[i64])) -> Vec<i64> {
+        if !self.has_kernel() {
+            return self.run_reference(s, on_step);
+        }
         let x = self.quantize_input(s);
-        let mut seq: Vec<Vec<i64>> = (0..s.len)
+        let width = crate::kernel::padded(self.inputs);
+        let mut codes = vec![0i16; s.len * width];
+        for (row, xs) in codes
+            .chunks_exact_mut(width)
+            .zip(x.chunks_exact(self.inputs))
+        {
+            for (a, &b) in row.iter_mut().zip(xs) {
+                *a = b as i16;
+            }
+        }
+        self.run_codes(&codes, s.len, on_step)
+    }
+
+    /// The head's output codes of every sequence of `inputs` (prepared with this model's
+    /// normalization), in order.
+    pub fn outputs(&self, inputs: &crate::inputs::Inputs) -> Result<Vec<Vec<i64>>> {
+        use rayon::prelude::*;
+        if inputs.norm != self.norm || inputs.features != self.inputs {
+            return Err(Error::input(
+                "the inputs were prepared for another model's normalization or width",
+            ));
+        }
+        let codes = inputs.codes(self.x);
+        let width = crate::kernel::padded(self.inputs);
+        Ok((0..inputs.len())
+            .into_par_iter()
+            .with_min_len(16)
+            .map(|i| {
+                let seq = inputs.sequence(&codes, i);
+                let len = inputs.lens[i];
+                if self.has_kernel() {
+                    self.run_codes(seq, len, &mut |_, _, _| {})
+                } else {
+                    let x: Vec<i64> = seq
+                        .chunks_exact(width)
+                        .flat_map(|r| r[..self.inputs].iter().map(|&c| i64::from(c)))
+                        .collect();
+                    self.run_reference_codes(&x, len, &mut |_, _, _| {})
+                }
+            })
+            .collect())
+    }
+
+    /// [`QuantGru::run`] on input codes already quantized, each step padded to
+    /// `kernel::padded(inputs)` codes; every layer must have its kernel.
+    fn run_codes(
+        &self,
+        x: &[i16],
+        len: usize,
+        on_step: &mut dyn FnMut(usize, usize, &[i64]),
+    ) -> Vec<i64> {
+        let hd = self.hidden;
+        let ph = crate::kernel::padded(hd);
+        // Layer l's input sequence, then its output sequence: time-major codes, each step's
+        // row padded to an even count with zeros.
+        let mut width = crate::kernel::padded(self.inputs);
+        let mut seq: Vec<i16> = x.to_vec();
+        let mut out = vec![0i16; len * ph];
+        let mut h64 = vec![0i64; hd];
+        let mut scratch = crate::kernel::Scratch::new(hd);
+        let zero = vec![0i16; ph];
+        for (l, k) in self.kernels.iter().enumerate() {
+            let k = k.as_ref().expect("run_codes needs every layer's kernel");
+            for t in 0..len {
+                let (done, rest) = out.split_at_mut(t * ph);
+                let prev: &[i16] = if t == 0 { &zero } else { &done[(t - 1) * ph..] };
+                k.step(
+                    &self.layers[l],
+                    &seq[t * width..(t + 1) * width],
+                    prev,
+                    &mut rest[..ph],
+                    &mut scratch,
+                );
+                for (a, &b) in h64.iter_mut().zip(&rest[..hd]) {
+                    *a = i64::from(b);
+                }
+                on_step(t, l, &h64);
+            }
+            std::mem::swap(&mut seq, &mut out);
+            out.resize(len * ph, 0);
+            width = ph;
+        }
+        let h: Vec<i64> = seq[(len - 1) * ph..][..hd]
+            .iter()
+            .map(|&c| i64::from(c))
+            .collect();
+        self.head(&h)
+    }
+
+    /// [`QuantGru::run`] by the reference step alone.
+    pub fn run_reference(
+        &self,
+        s: &Sample,
+        on_step: &mut dyn FnMut(usize, usize, &[i64]),
+    ) -> Vec<i64> {
+        self.run_reference_codes(&self.quantize_input(s), s.len, on_step)
+    }
+
+    fn run_reference_codes(
+        &self,
+        x: &[i64],
+        len: usize,
+        on_step: &mut dyn FnMut(usize, usize, &[i64]),
+    ) -> Vec<i64> {
+        let mut seq: Vec<Vec<i64>> = (0..len)
             .map(|t| x[t * self.inputs..(t + 1) * self.inputs].to_vec())
             .collect();
         for l in 0..self.layers.len() {
@@ -396,7 +435,11 @@ impl QuantGru {
                 *input = h.clone();
             }
         }
-        let h = &seq[s.len - 1];
+        self.head(&seq[len - 1])
+    }
+
+    /// The head's output codes on the last layer's final state.
+    fn head(&self, h: &[i64]) -> Vec<i64> {
         let hf = self.layers[self.layers.len() - 1].fmt.h.frac;
         let sw = self.w_o.fmt.frac + hf;
         let sb = self.b_o.fmt.frac;
@@ -405,7 +448,8 @@ impl QuantGru {
             .map(|c| {
                 let row = &self.w_o.codes[c * self.hidden..(c + 1) * self.hidden];
                 let dot: i64 = row.iter().zip(h).map(|(a, b)| a * b).sum();
-                let v = ((dot as i128) << (sc - sw)) + ((self.b_o.codes[c] as i128) << (sc - sb));
+                let dot = (dot as i128) << self.w_o.row_shift(c);
+                let v = (dot << (sc - sw)) + ((self.b_o.codes[c] as i128) << (sc - sb));
                 requant(v, sc, self.o)
             })
             .collect()
@@ -435,16 +479,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scales_fit_the_range() {
-        assert_eq!(frac_for(1.0, 8), 6); // 127/64 ≥ 1 > 127/128
-        assert_eq!(frac_for(0.99, 8), 7);
-        assert_eq!(frac_for(3.0, 4), 1); // 7/2 ≥ 3
-        assert_eq!(frac_for(1e9, 8), FRAC_MIN);
-        assert_eq!(frac_for(0.0, 8), 7);
-        assert_eq!(frac_for(1e-12, 8), FRAC_MAX);
-    }
-
-    #[test]
     fn requantization_rounds_half_up_and_saturates() {
         let f = FixedFormat::new(4, 0);
         assert_eq!(requant(5, 1, f), 3); // 2.5 → 3
@@ -452,6 +486,5 @@ mod tests {
         assert_eq!(requant(100, 0, f), 7);
         assert_eq!(requant(-100, 0, f), -8);
         assert_eq!(requant(3, -2, f), 7); // 12 saturates
-        assert_eq!(quantize(-0.5, FixedFormat::new(8, 0)), -1); // ties away from zero
     }
 }

@@ -51,12 +51,68 @@ pub struct Lut {
     pub act: Act,
     pub dp: Datapath,
     pub params: IntParams,
+    /// The output code of every input code, from the smallest (the golden model's answers,
+    /// tabulated once: the integer GRU's inner loop reads them instead of searching the
+    /// breakpoints). Input formats are at most 16 bits, so at most 65 536 entries.
+    dense: Vec<i32>,
+}
+
+/// Every output of a table, by input code (see [`Lut::table`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Dense<'a> {
+    lo: i32,
+    outputs: &'a [i32],
+}
+
+impl Dense<'_> {
+    /// The output for input code `x`, which must be a code of the table's input format (as a
+    /// requantization to that format makes it): read without a bounds check, so that a loop
+    /// of lookups vectorizes into gathers.
+    #[inline(always)]
+    pub fn at(&self, x: i32) -> i32 {
+        let i = (x - self.lo) as usize;
+        assert!(
+            cfg!(not(debug_assertions)) || i < self.outputs.len(),
+            "code {x} outside the table's input format"
+        );
+        // SAFETY: `x` lies in the input format's [min_code, max_code] (the callers saturate
+        // to that format first), and `outputs` holds one entry per code of that range.
+        unsafe { *self.outputs.get_unchecked(i) }
+    }
 }
 
 impl Lut {
+    /// The table `params` on datapath `dp`, its every output tabulated.
+    pub fn new(act: Act, dp: Datapath, params: IntParams) -> Lut {
+        let (lo, hi) = (dp.input.min_code(), dp.input.max_code());
+        let dense = (lo..=hi)
+            .map(|x| golden::eval(&dp, &params, x).y as i32)
+            .collect();
+        Lut {
+            act,
+            dp,
+            params,
+            dense,
+        }
+    }
+
     /// The output code for input code `x`, as the unit computes it.
     pub fn eval(&self, x: i64) -> i64 {
         golden::eval(&self.dp, &self.params, x).y
+    }
+
+    /// The same as [`Lut::eval`] for a code of the input format, read from the tabulation.
+    #[inline]
+    pub fn lookup(&self, x: i64) -> i64 {
+        self.dense[(x - self.dp.input.min_code()) as usize] as i64
+    }
+
+    /// The tabulation, for loops that read it many times.
+    pub fn table(&self) -> Dense<'_> {
+        Dense {
+            lo: self.dp.input.min_code() as i32,
+            outputs: &self.dense,
+        }
     }
 
     /// The table as a lutforge table file (one scale), which `lutforge gen`, `sim` and
@@ -205,7 +261,7 @@ fn find(act: Act, input: FixedFormat, output: FixedFormat, k: usize) -> Result<L
         slopes: p.slopes,
         intercepts: p.intercepts,
     };
-    Ok(Lut { act, dp, params })
+    Ok(Lut::new(act, dp, params))
 }
 
 #[cfg(test)]

@@ -3,9 +3,10 @@
 //! output the integer GRU uses.
 
 use lutforge_core::Params;
+use lutforge_gru::calibration::{Calibration, Ranges, WeightScales};
 use lutforge_gru::data::{load, wheel::data_dir};
 use lutforge_gru::genome::Genome;
-use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
+use lutforge_gru::quant::QuantGru;
 use lutforge_gru::tables::TableCache;
 use lutforge_gru::train::{score, score_outputs, train, TrainConfig};
 use lutforge_sim::convert::{unit_for, UnitShape};
@@ -16,7 +17,12 @@ use lutforge_sim::{run, RunOptions, Unit};
 fn activation_tables_are_lutforge_units_and_16_bits_match_float() {
     let ds = load("vowels", &data_dir()).unwrap();
     let r = train(&ds, &TrainConfig::for_task("vowels"), &mut |_| {});
-    let ranges = Ranges::calibrate(&r.model, &ds.train, Calibration::MaxAbs);
+    let ranges = Ranges::calibrate(
+        &r.model,
+        &ds.train,
+        Calibration::MaxAbs,
+        WeightScales::Tensor,
+    );
     let cache = TableCache::new();
     let genome = Genome::parse("all=5,a_r=7,a_z=6,r=4,k_sigma=8,k_tanh=4", 1).unwrap();
     let q = QuantGru::new(&r.model, &ranges, &genome, &cache).unwrap();

@@ -3,12 +3,13 @@
 //! genomes, and on random models, genomes, lane counts and handshakes (stalls on both sides,
 //! back-to-back sequences separated only by `start`).
 
+use lutforge_gru::calibration::{Calibration, Ranges, WeightScales};
 use lutforge_gru::cell::spec;
 use lutforge_gru::data::{load, wheel::data_dir, Dataset, Sample, Target};
 use lutforge_gru::genome::Genome;
 use lutforge_gru::import::from_safetensors;
 use lutforge_gru::model::{Gru, Norm, Shape};
-use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
+use lutforge_gru::quant::QuantGru;
 use lutforge_gru::tables::TableCache;
 use lutforge_sim::gru::{Cell, CellIn};
 use proptest::prelude::*;
@@ -37,7 +38,7 @@ fn vowels() -> (Gru, Dataset, Ranges) {
     let bytes = std::fs::read(format!("{TORCH}/model.safetensors")).unwrap();
     let g = from_safetensors(&bytes, "fc").unwrap();
     let ds = load("vowels", &data_dir()).unwrap();
-    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs);
+    let ranges = Ranges::calibrate(&g, &ds.train, Calibration::MaxAbs, WeightScales::Tensor);
     (g, ds, ranges)
 }
 
@@ -112,7 +113,11 @@ proptest! {
             *p *= scale;
         }
         let samples: Vec<Sample> = (0..5).map(|i| sample(1 + i % 4, inputs, &mut rng)).collect();
-        let ranges = Ranges::calibrate(&g, &samples, Calibration::MaxAbs);
+        // Both calibrations; every other case scales the weights per row (each row's
+        // products shifted by their own amount).
+        let how = if seed % 4 < 2 { Calibration::Mse } else { Calibration::MaxAbs };
+        let scales = if seed % 2 == 1 { WeightScales::Row } else { WeightScales::Tensor };
+        let ranges = Ranges::calibrate(&g, &samples, how, scales);
         let n = Genome::len_for(1);
         let mut gv: Vec<u32> = genes[..n - 2].to_vec();
         gv.push([4, 8, 16][ks[0]]);
@@ -255,7 +260,7 @@ fn lanes_beyond_the_rows_are_refused() {
         len: 2,
         y: Target::Class(0),
     }];
-    let ranges = Ranges::calibrate(&g, &samples, Calibration::MaxAbs);
+    let ranges = Ranges::calibrate(&g, &samples, Calibration::MaxAbs, WeightScales::Tensor);
     let q = QuantGru::new(
         &g,
         &ranges,

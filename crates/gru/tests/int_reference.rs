@@ -4,10 +4,11 @@
 //! round"), on random models, inputs and genomes (proptest).
 
 use lutforge_core::FixedFormat;
+use lutforge_gru::calibration::{Calibration, Ranges, WeightScales};
 use lutforge_gru::data::{Sample, Target};
 use lutforge_gru::genome::Genome;
 use lutforge_gru::model::{Gru, Norm, Shape};
-use lutforge_gru::quant::{Calibration, QTensor, QuantGru, Ranges};
+use lutforge_gru::quant::{QTensor, QuantGru};
 use lutforge_gru::tables::{Lut, TableCache};
 use proptest::prelude::*;
 
@@ -145,7 +146,7 @@ proptest! {
             *p *= scale;
         }
         let samples: Vec<Sample> = (0..6).map(|i| sample(1 + (i % 4), 3, seed * 10 + i as u64)).collect();
-        let ranges = Ranges::calibrate(&g, &samples, Calibration::MaxAbs);
+        let ranges = Ranges::calibrate(&g, &samples, Calibration::MaxAbs, WeightScales::Tensor);
         let n = Genome::len_for(layers);
         let mut gv: Vec<u32> = genes[..n - 2].to_vec();
         gv.push([4, 8, 16][ks[0]]);

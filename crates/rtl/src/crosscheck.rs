@@ -40,6 +40,10 @@ impl fmt::Display for Mismatch {
 /// build depends only on the unit's shape and serves every table of that shape.
 pub fn zero_table(cfg: &UnitConfig) -> Params {
     let k = cfg.segments;
+    if let (lutforge_sim::unit::Arch::Rom, Arith::Int(dp)) = (cfg.arch, &cfg.arith) {
+        // A direct table's structure is its address decoder: every word 0.
+        return lutforge_sim::unit::rom_params(dp.input, &vec![0; k]);
+    }
     match cfg.arith {
         Arith::Int(_) => Params::Int(IntParams {
             breakpoints: vec![0; k - 1],
@@ -59,7 +63,8 @@ pub fn load_events(cfg: &UnitConfig, params: &Params) -> Result<Vec<(Event, Vec<
     crate::render::check_table(cfg, params)?;
     let regs = params;
     let mut ev = Vec::new();
-    for f in [Field::Breakpoint, Field::Slope, Field::Intercept] {
+    // The fields the write port reaches: a direct table's words alone, one write per word.
+    for &f in cfg.fields() {
         for (i, &data) in regs.words(f).iter().enumerate() {
             ev.push((
                 Event::Cfg(CfgWrite {
@@ -85,8 +90,10 @@ pub fn random_events(
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let lanes = cfg.lanes;
     let mut ev = Vec::new();
-    let fields: Vec<(Field, Vec<i64>)> = [Field::Breakpoint, Field::Slope, Field::Intercept]
-        .into_iter()
+    let fields: Vec<(Field, Vec<i64>)> = cfg
+        .fields()
+        .iter()
+        .copied()
         .map(|f| (f, rewrite.words(f)))
         .filter(|(_, w)| !w.is_empty())
         .collect();

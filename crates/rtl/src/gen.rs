@@ -235,6 +235,16 @@ fn format_tag(cfg: &UnitConfig) -> String {
 /// number format, e.g. `gelu_s4_k8_int8` (a negative scale is written `m2`; characters a
 /// Verilog name cannot hold become `_`).
 pub fn default_name(table: &Table, scale: i32, cfg: &UnitConfig) -> String {
+    // A quantized function is named by its codes (`gelu_qu8s8_k7`): its scale is not a power
+    // of two, and the codes in and out are what the unit's ports carry.
+    if let Some(q) = table.function.quantized() {
+        let what = if cfg.arch == Arch::Rom {
+            "rom".to_string()
+        } else {
+            format!("k{}", cfg.segments)
+        };
+        return identifier(&format!("{}_{}_{what}", table.function.name(), q.tag()));
+    }
     if cfg.arch == Arch::Rom {
         return identifier(&format!(
             "{}_s{}_rom_{}",
@@ -254,6 +264,14 @@ pub fn default_name(table: &Table, scale: i32, cfg: &UnitConfig) -> String {
 
 /// The header comment of a generated unit: enough to trace the file back to its table.
 pub fn header(table: &Table, cfg: &UnitConfig, params: &Params, scale: i32) -> Vec<String> {
+    let mut h = header_of(table, cfg, params, scale);
+    if let Some(q) = table.function.quantized() {
+        h.insert(0, q.describe());
+    }
+    h
+}
+
+fn header_of(table: &Table, cfg: &UnitConfig, params: &Params, scale: i32) -> Vec<String> {
     if let (Arch::Rom, Arith::Int(dp)) = (cfg.arch, &cfg.arith) {
         return rom_header(table, cfg, dp, params, scale);
     }
@@ -403,16 +421,16 @@ pub fn check_dir(dir: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
-/// Writes a generated directory as a whole: `names` with `contents`, then the manifest. The
-/// directory appears (or replaces the old one) at once; of the files gen did not write, the
-/// `foreign` ones stay (check_dir refused them unless --force).
+/// Writes a generated directory as a whole: `names` with `contents`, then the manifest, staged;
+/// committed, the directory appears (or replaces the old one) at once, and of the files gen did
+/// not write the `foreign` ones stay (check_dir refused them unless --force).
 pub(crate) fn write_dir(
     dir: &Path,
     names: &[String],
     contents: &[String],
     manifest: &Manifest,
     foreign: &[String],
-) -> Result<Vec<PathBuf>> {
+) -> Result<(Vec<PathBuf>, io::PendingDir)> {
     let mut manifest_text = serde_json::to_string_pretty(manifest)
         .map_err(|e| Error::internal(format!("manifest: {e}")))?;
     manifest_text.push('\n');
@@ -427,8 +445,7 @@ pub(crate) fn write_dir(
         staged.write_file(name, text.as_bytes())?;
         files.push(dir.join(name));
     }
-    staged.commit_keeping(|name| foreign.iter().any(|f| f == name))?;
-    Ok(files)
+    Ok((files, io::PendingDir::new(staged, foreign.to_vec())))
 }
 
 /// The testbench's stimulus: for a programmable unit, first a table of zeros loaded through
@@ -533,6 +550,19 @@ pub fn served(
 /// for a shared unit, the load image of every table it serves) into `dir`, as a whole (see
 /// `io::StagedDir`).
 pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Result<Generated> {
+    let (g, pending) = prepare(table, opts, dir, force)?;
+    pending.commit()?;
+    Ok(g)
+}
+
+/// [`generate`] with the directory staged but not yet in place: the caller commits it when
+/// the rest of its work (its report on stdout) has succeeded, or drops it, which removes it.
+pub fn prepare(
+    table: &Table,
+    opts: &GenOptions,
+    dir: &Path,
+    force: bool,
+) -> Result<(Generated, io::PendingDir)> {
     check_dir(dir, force)?;
     // What stays of the old directory: the files lutforge did not write (with --force);
     // gen's own earlier files, whatever their names, go.
@@ -640,15 +670,18 @@ pub fn generate(table: &Table, opts: &GenOptions, dir: &Path, force: bool) -> Re
         arch: (cfg.arch == Arch::Rom).then(|| "rom".to_string()),
     };
     contents.insert(4, readme(&units, &cfg, &iface, vectors.cycles));
-    let files = write_dir(dir, &names, &contents, &manifest, &foreign)?;
-    Ok(Generated {
-        cfg,
-        params,
-        module,
-        files,
-        cycles: vectors.cycles,
-        samples: stats.samples,
-    })
+    let (files, pending) = write_dir(dir, &names, &contents, &manifest, &foreign)?;
+    Ok((
+        Generated {
+            cfg,
+            params,
+            module,
+            files,
+            cycles: vectors.cycles,
+            samples: stats.samples,
+        },
+        pending,
+    ))
 }
 
 fn readme(units: &[Served], cfg: &UnitConfig, iface: &Interface, cycles: usize) -> String {
@@ -753,7 +786,7 @@ fn readme(units: &[Served], cfg: &UnitConfig, iface: &Interface, cycles: usize) 
             })
             .collect();
         format!(
-            "## Tables\n\n             One unit serves {n} tables: the hardware (widths, shifts, segments) is the same for each,\n             only the binary points at which its codes are read differ. Load one through the write\n             port (the load images: a `$readmemh` file, a C header and JSON of the `cfg_addr`/`cfg_data`\n             writes, one per cycle with `cfg_we` high), then stream that function's inputs. After reset\n             the unit holds {first}'s table. The testbench loads and checks each in turn; `lutforge\n             verify .` checks each against the simulator.\n\n             | function | input scale | formats (bits, frac) | load image |\n|---|---|---|---|\n{rows}\n",
+            "## Tables\n\nOne unit serves {n} tables: the hardware (widths, shifts, segments) is the same for each,\nonly the binary points at which its codes are read differ. Load one through the write\nport (the load images: a `$readmemh` file, a C header and JSON of the `cfg_addr`/`cfg_data`\nwrites, one per cycle with `cfg_we` high), then stream that function's inputs. After reset\nthe unit holds {first}'s table. The testbench loads and checks each in turn; `lutforge\nverify .` checks each against the simulator.\n\n| function | input scale | formats (bits, frac) | load image |\n|---|---|---|---|\n{rows}\n",
             n = units.len(),
             first = units[0].table.function.name(),
         )
@@ -774,9 +807,14 @@ fn readme(units: &[Served], cfg: &UnitConfig, iface: &Interface, cycles: usize) 
             "its `rom_word` function holds one word per input code",
         ),
     };
+    let quant: String = units
+        .iter()
+        .filter_map(|u| u.table.function.quantized())
+        .map(|q| format!("A {}.\n\n", q.describe()))
+        .collect();
     format!(
         "# {m}: {} ({what}, scale {}, {fmt})\n\n\
-         Generated by lutforge {} from a `lutforge-table/1` file (recorded in `{MANIFEST}`, which\n\
+         {quant}Generated by lutforge {} from a `lutforge-table/1` file (recorded in `{MANIFEST}`, which\n\
          `lutforge verify .` and `lutforge synth .` read). The unit's header comment gives the formats;\n\
          {holds}.\n\n\
          | file | what it is |\n|---|---|\n\

@@ -19,6 +19,8 @@ struct Lane {
     bias_loads: Vec<String>,
     product: String,
     extend: String,
+    /// With weights scaled per row: this lane's shift over {sum, v_is_h, grp}.
+    shift_arms: Vec<String>,
 }
 
 #[derive(Template)]
@@ -57,6 +59,7 @@ struct CellTemplate<'a> {
     x_arms: Vec<String>,
     h_arms: Vec<String>,
     shift_arms: Vec<String>,
+    row_scaled: bool,
     lanes: Vec<Lane>,
     t0_logic: String,
     t1_logic: String,
@@ -189,12 +192,7 @@ pub fn render_cell(
     let aw_of = |s: Sum| spec.acc_bits(s);
     let (aw_r, aw_z, aw_nx, aw_hn) = (aw_of(Sum::R), aw_of(Sum::Z), aw_of(Sum::Nx), aw_of(Sum::Hn));
     let aw = aw_r.max(aw_z).max(aw_nx).max(aw_hn);
-    let max_shift = Sum::ALL
-        .iter()
-        .flat_map(|&s| (0..spec.columns(s)).map(move |c| (s, c)))
-        .map(|(s, c)| spec.product_shift(s, c))
-        .max()
-        .unwrap_or(0);
+    let max_shift = spec.max_shift();
     let shb = (32 - max_shift.leading_zeros()).max(1);
     let x_arms = (0..i)
         .map(|k| {
@@ -352,6 +350,34 @@ pub fn render_cell(
         } else {
             sext(&format!("p{l}"), pw, aw)
         };
+        let mut lane_shift_arms = Vec::new();
+        if spec.row_scaled() {
+            for g in 0..groups {
+                let j = g * p + l;
+                if j >= h {
+                    continue;
+                }
+                for s in Sum::ALL {
+                    for is_h in [false, true] {
+                        let col = (0..spec.columns(s)).find(|&c| {
+                            matches!(
+                                (spec.operand(s, c), is_h),
+                                (lutforge_sim::gru::Operand::H(_), true)
+                                    | (lutforge_sim::gru::Operand::X(_), false)
+                            )
+                        });
+                        if let Some(c) = col {
+                            let key = (((s.index() << 1) | usize::from(is_h)) << gb) | g;
+                            lane_shift_arms.push(format!(
+                                "{}'d{key}: sh{l} = {shb}'d{};",
+                                3 + gb,
+                                spec.shift(s, j, c)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
         lane_v.push(Lane {
             index: l,
             weight_arms,
@@ -361,6 +387,7 @@ pub fn render_cell(
             bias_loads,
             product,
             extend,
+            shift_arms: lane_shift_arms,
         });
     }
     let sc = |s: Sum| spec.scale(s);
@@ -516,6 +543,7 @@ pub fn render_cell(
         x_arms,
         h_arms,
         shift_arms,
+        row_scaled: spec.row_scaled(),
         lanes: lane_v,
         t0_logic,
         t1_logic,

@@ -92,6 +92,7 @@ fn packed_hex(codes: &[i64], bits: u32, top: Option<bool>) -> String {
 
 /// `cell.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub format: String,
     pub module: String,
@@ -114,6 +115,11 @@ pub struct Manifest {
     pub cycles_per_step: u64,
     /// Where the cell came from (front, member, genome, task), for the reader.
     pub source: serde_json::Value,
+    /// SHA-256 of every data file the cell model reads (the tables, the stimulus, the
+    /// expected states): a directory whose parts no longer agree is refused, while its
+    /// Verilog may be edited and checked (`gru verify` simulates what it finds).
+    #[serde(default)]
+    pub digests: std::collections::BTreeMap<String, String>,
 }
 
 /// Everything a cell directory holds, read back.
@@ -154,7 +160,70 @@ fn codes_line(v: &[i64]) -> String {
 }
 
 /// Writes the cell directory into `dir` (staged: all of it or nothing); returns its files.
-pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
+pub fn write(dir: &Path, c: &CellSource, force: bool) -> Result<Vec<String>> {
+    let (files, pending) = prepare(dir, c, force)?;
+    pending.commit()?;
+    Ok(files)
+}
+
+/// The files of a cell directory named `module` that `gru gen` writes.
+fn own_files(module: &str) -> Vec<String> {
+    let mut v: Vec<String> = [
+        format!("{module}.v"),
+        format!("{module}_sig_r.json"),
+        format!("{module}_sig_z.json"),
+        format!("{module}_tanh_n.json"),
+        format!("{module}_tb.v"),
+    ]
+    .to_vec();
+    v.extend([MANIFEST, STEPS, EXPECTED, TB_STEPS_HEX, TB_EXPECTED_HEX].map(String::from));
+    v
+}
+
+/// The entries of `dir` that an earlier `gru gen` did not write (none if it does not exist).
+fn foreign_files(dir: &Path) -> Result<Vec<String>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    if !dir.is_dir() {
+        return Err(Error::io(dir, "exists and is not a directory"));
+    }
+    let owned = read_text(&dir.join(MANIFEST))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["module"].as_str().map(own_files))
+        .unwrap_or_default();
+    let mut foreign = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let name = e.map_err(|e| Error::io(dir, e))?.file_name();
+        let name = name.to_string_lossy().into_owned();
+        if !owned.contains(&name) && !name.starts_with(lutforge_core::io::cleanup::STAGE_PREFIX) {
+            foreign.push(name);
+        }
+    }
+    foreign.sort();
+    Ok(foreign)
+}
+
+/// [`write`] with the directory staged, not yet in place: the caller commits it once its
+/// report is out. A directory holding files `gru gen` did not write is refused unless
+/// `force`, which keeps them (the rule of `gen`).
+pub fn prepare(
+    dir: &Path,
+    c: &CellSource,
+    force: bool,
+) -> Result<(Vec<String>, lutforge_core::io::PendingDir)> {
+    let foreign = foreign_files(dir)?;
+    if !force && !foreign.is_empty() {
+        return Err(Error::io(
+            dir,
+            format!(
+                "holds files gru gen did not write ({}); choose another directory or pass --force to keep them beside the cell",
+                foreign.join(", ")
+            ),
+        ));
+    }
+    crate::iface::check_module_name(&c.iface.module)?;
     let cell = Cell::with_port(c.spec.clone(), c.lanes, c.programmable)?;
     let steps: usize = c.sequences.iter().map(|s| s.len()).sum();
     if steps != c.expected.len() {
@@ -188,8 +257,10 @@ pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
         steps,
         cycles_per_step: cell.cycles_per_step(),
         source: c.source.clone(),
+        digests: Default::default(),
     };
     let verilog = render_cell(s, c.lanes, c.programmable, c.header, c.iface)?;
+    let mut manifest = manifest;
     let mut out = StagedDir::create(dir)?;
     let mut files = Vec::new();
     let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
@@ -198,25 +269,30 @@ pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
         Ok(())
     };
     put(&format!("{m}.v"), verilog.as_bytes())?;
+    let mut data: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, t) in names.iter().zip(c.tables) {
-        put(name, t.to_json().as_bytes())?;
+        data.push((name.clone(), t.to_json().into_bytes()));
     }
-    let mut text = serde_json::to_string_pretty(&manifest)
-        .map_err(|e| Error::internal(format!("cell.json: {e}")))?;
-    text.push('\n');
-    put(MANIFEST, text.as_bytes())?;
     let mut st = String::new();
     for seq in c.sequences {
         for (t, x) in seq.iter().enumerate() {
             let _ = writeln!(st, "{} {}", u8::from(t == 0), codes_line(x));
         }
     }
-    put(STEPS, st.as_bytes())?;
+    data.push((STEPS.to_string(), st.into_bytes()));
     let mut ex = String::new();
     for h in c.expected {
         let _ = writeln!(ex, "{}", codes_line(h));
     }
-    put(EXPECTED, ex.as_bytes())?;
+    data.push((EXPECTED.to_string(), ex.into_bytes()));
+    for (name, bytes) in &data {
+        manifest.digests.insert(name.clone(), sha256_hex(bytes));
+        put(name, bytes)?;
+    }
+    let mut text = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::internal(format!("cell.json: {e}")))?;
+    text.push('\n');
+    put(MANIFEST, text.as_bytes())?;
     // The Verilog testbench and its two memories.
     let n = tb_steps(c.sequences);
     let map = lutforge_sim::gru::CfgMap::new(s, c.lanes);
@@ -251,8 +327,16 @@ pub fn write(dir: &Path, c: &CellSource) -> Result<Vec<String>> {
         .map(|h| format!("{}\n", packed_hex(h, s.fmt.h.bits, None)))
         .collect();
     put(TB_EXPECTED_HEX, eh.as_bytes())?;
-    out.commit(false)?;
-    Ok(files)
+    Ok((files, lutforge_core::io::PendingDir::new(out, foreign)))
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// One activation's table file as the cell's LUT unit holds it.
@@ -327,7 +411,92 @@ pub fn read(dir: &Path) -> Result<CellDir> {
             manifest.format
         )));
     }
+    let bad = |m: String| Error::input(format!("{}: {m}", mpath.display()));
+    crate::iface::check_module_name(&manifest.module).map_err(|e| bad(e.to_string()))?;
+    let own = own_files(&manifest.module);
+    if manifest.tables.iter().any(|t| !own.contains(t)) {
+        return Err(bad(format!(
+            "tables {:?} are not the cell's (module {})",
+            manifest.tables, manifest.module
+        )));
+    }
+    if manifest.inputs == 0
+        || manifest.hidden == 0
+        || manifest.inputs > 4096
+        || manifest.hidden > 4096
+    {
+        return Err(bad(format!(
+            "{} inputs and {} hidden units: 1 to 4096 each",
+            manifest.inputs, manifest.hidden
+        )));
+    }
+    if manifest.lanes == 0 || manifest.lanes > manifest.hidden {
+        return Err(bad(format!(
+            "{} lanes for {} hidden units",
+            manifest.lanes, manifest.hidden
+        )));
+    }
     let f = manifest.formats;
+    for (name, x) in [
+        ("input", manifest.input),
+        ("a_r", f.a_r),
+        ("a_z", f.a_z),
+        ("a_n", f.a_n),
+        ("hn", f.hn),
+        ("r", f.r),
+        ("z", f.z),
+        ("n", f.n),
+        ("rhn", f.rhn),
+        ("h", f.h),
+        ("zh", f.zh),
+        ("zn", f.zn),
+    ]
+    .into_iter()
+    .chain(
+        manifest
+            .w_i
+            .iter()
+            .chain(&manifest.w_h)
+            .chain(&manifest.b)
+            .map(|t| ("weights", t.fmt)),
+    ) {
+        if !(2..=16).contains(&x.bits) || !(-64..=64).contains(&x.frac) {
+            return Err(bad(format!(
+                "format {name} is ({}, {}): widths 2 to 16, scales -64 to 64",
+                x.bits, x.frac
+            )));
+        }
+    }
+    for t in manifest.w_i.iter().chain(&manifest.w_h).chain(&manifest.b) {
+        if t.row_frac
+            .iter()
+            .any(|&r| r > t.fmt.frac || r < t.fmt.frac - 32)
+        {
+            return Err(bad(
+                "a row's scale is finer than its tensor's, or 32 coarser".into(),
+            ));
+        }
+    }
+    if manifest.digests.is_empty() {
+        return Err(bad(
+            "no digests of its files: made by an older lutforge; run gru gen again".into(),
+        ));
+    }
+    for (name, want) in &manifest.digests {
+        if !own.contains(name) {
+            return Err(bad(format!(
+                "a digest of '{name}', which is no file of the cell"
+            )));
+        }
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        if &sha256_hex(&bytes) != want {
+            return Err(Error::input(format!(
+                "{}: its SHA-256 is not the one cell.json records: the directory's parts no longer agree (run gru gen again)",
+                path.display()
+            )));
+        }
+    }
     let spec = CellSpec {
         inputs: manifest.inputs,
         hidden: manifest.hidden,
@@ -359,6 +528,24 @@ pub fn read(dir: &Path) -> Result<CellDir> {
             epath.display(),
             expected.len(),
             steps.len()
+        )));
+    }
+    let sequences = steps.iter().filter(|s| s.0).count();
+    if steps.len() != manifest.steps || sequences != manifest.sequences {
+        return Err(bad(format!(
+            "{} sequences of {} steps, where {STEPS} holds {sequences} of {}",
+            manifest.sequences,
+            manifest.steps,
+            steps.len()
+        )));
+    }
+    let cell = Cell::with_port(spec.clone(), manifest.lanes, manifest.programmable)
+        .map_err(|e| bad(e.to_string()))?;
+    if cell.cycles_per_step() != manifest.cycles_per_step {
+        return Err(bad(format!(
+            "{} cycles per step, where the cell takes {}",
+            manifest.cycles_per_step,
+            cell.cycles_per_step()
         )));
     }
     let iface = Interface {

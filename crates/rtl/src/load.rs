@@ -1,7 +1,8 @@
 //! The write-port sequence that loads a table into a programmable unit, as a system that
 //! drives `cfg_we`/`cfg_addr`/`cfg_data` needs it: a `$readmemh` image, a C header, a JSON
 //! list. One write per cycle with `cfg_we` high; the order is breakpoints, slopes, intercepts,
-//! each by index (any order works: each write sets one entry).
+//! each by index, or for a direct table its words by index (any order works: each write sets
+//! one entry, and every entry is written once).
 
 use crate::crosscheck::load_events;
 use lutforge_core::{Error, Params, Result};
@@ -61,7 +62,11 @@ impl LoadImage {
             writes.push(Write {
                 addr: c.addr,
                 data: c.data as u64 & mask(w.cfg_data),
-                field: field.name(),
+                // A direct table's entries are its words.
+                field: match cfg.arch {
+                    lutforge_sim::unit::Arch::Rom => "word",
+                    lutforge_sim::unit::Arch::Pwl => field.name(),
+                },
                 index,
                 code: c.data,
                 value,

@@ -18,6 +18,9 @@ struct RomShape<'a> {
     lanes: u32,
     stages: u32,
     programmable: bool,
+    /// A RAM beside an asynchronous reset: its write enable samples the reset at the clock
+    /// (a write during reset is ignored), which Verilator's SYNCASYNCNET flags on the port.
+    sampled_reset: bool,
     has_s1: bool,
     has_s2: bool,
     has_s3: bool,
@@ -83,6 +86,7 @@ pub(crate) fn render_rom_unit(
         lanes: cfg.lanes as u32,
         stages: cfg.stages,
         programmable: cfg.programmable,
+        sampled_reset: cfg.programmable && iface.reset.asynchronous,
         has_s1: s1,
         has_s2: s2,
         has_s3: s3,

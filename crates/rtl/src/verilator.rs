@@ -216,7 +216,26 @@ pub fn build_with(
     if dir.join(EXE).is_file() {
         return Ok(Build { dir, fresh: false });
     }
+    let created = !cache.exists();
     std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
+    // A cache directory this build created goes again if the build fails and leaves it empty
+    // (a full disk must not leave an empty directory behind).
+    let result = build_into(cache, &dir, unit_v, harness_cpp, module, profile);
+    if result.is_err() && created {
+        let _ = std::fs::remove_dir(cache);
+    }
+    result
+}
+
+/// [`build_with`]'s work once the cache directory exists.
+fn build_into(
+    cache: &Path,
+    dir: &Path,
+    unit_v: &str,
+    harness_cpp: &str,
+    module: &str,
+    profile: Profile,
+) -> Result<Build> {
     // Build in a private directory, then rename: concurrent builds of the same key never see
     // a half-built model, and a failed or interrupted build leaves nothing in the cache (a
     // killed one is removed as stale by the next build).
@@ -257,11 +276,14 @@ pub fn build_with(
     )?;
     std::fs::copy(w.join("obj_dir").join(EXE), w.join(EXE)).map_err(|e| Error::io(w, e))?;
     let _ = std::fs::remove_dir_all(w.join("obj_dir"));
-    if std::fs::rename(w, &dir).is_ok() {
+    if std::fs::rename(w, dir).is_ok() {
         work.keep();
     }
     // Else another process finished the same build first: use it (`work` is removed).
-    Ok(Build { dir, fresh: true })
+    Ok(Build {
+        dir: dir.to_path_buf(),
+        fresh: true,
+    })
 }
 
 /// Runs `cmd`: failing to start it or a non-zero exit is an error naming `what`, with the
@@ -286,6 +308,40 @@ impl Build {
             cmd.arg(v);
         }
         checked(&mut cmd, "verilated model").map(|_| ())
+    }
+
+    /// [`Build::run`] for a harness that exits 1 when the outputs it saw differ in number from
+    /// the stimulus (the GRU cell's): `Ok(false)` then, so that the caller compares the logs;
+    /// any other failure (a file it could not write, a signal) is an error, never a verdict.
+    pub fn run_counted(
+        &self,
+        trace_in: &Path,
+        trace_out: &Path,
+        vcd: Option<&Path>,
+    ) -> Result<bool> {
+        let mut cmd = Command::new(self.dir.join(EXE));
+        cmd.arg(trace_in).arg(trace_out);
+        if let Some(v) = vcd {
+            cmd.arg(v);
+        }
+        let out = output_of(&mut cmd).map_err(|e| Error::input(format!("verilated model: {e}")))?;
+        // Verilator reports a waveform it could not write (a full disk) and goes on.
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if let Some(l) = said.lines().find(|l| l.contains("%Error")) {
+            return Err(Error::input(format!("verilated model: {}", l.trim())));
+        }
+        match out.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(Error::input(format!(
+                "verilated model failed: {}",
+                first_error(&out)
+            ))),
+        }
     }
 
     /// Runs the harness's bench mode: replays `load_trace` (a `lutforge-trace/1` file, e.g. the

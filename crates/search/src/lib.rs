@@ -272,7 +272,7 @@ pub fn check(r: &Request) -> Result<()> {
             )));
         } else if !minimax && r.method != Method::Gqa && n > exact::MAX_CODES {
             return Err(Error::input(format!(
-                "scale {d}: {n} input codes lie in the domain; --method {} takes at most {} (use a coarser scale or --method gqa)",
+                "scale {d}: {n} input codes lie in the domain; --method {} takes at most {} (use a coarser scale, --method gqa, or --method exact --objective pwl --breakpoint-step S)",
                 r.method.name(),
                 exact::MAX_CODES
             )));
@@ -479,7 +479,7 @@ fn search_k(r: &Request, progress: &mut dyn FnMut(&Progress)) -> Result<Outcome>
                             f64::INFINITY
                         };
                         notes.push(format!(
-                            "scale {d}: ga mse {:.4e} after {} generations; the exact optimum is {:.4e} (gap {:+.2}%)",
+                            "scale {d}: ga mse {:.4e} after {} generations; the exact mse optimum is {:.4e} (gap {:+.2}%)",
                             run.mse,
                             run.generations_run,
                             opt,

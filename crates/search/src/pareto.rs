@@ -992,6 +992,19 @@ pub struct Baseline {
     pub score: Score,
 }
 
+impl Baseline {
+    /// Its name: `intW`, and the input's width when the search's input is narrower than W
+    /// (`int16, 8-bit input`: every other operator 16 bits) — not the `int16` unit of `cost
+    /// --format int16`, whose input is 16 bits too.
+    pub fn label(&self) -> String {
+        if self.design.input_bits < self.bits {
+            format!("int{}, {}-bit input", self.bits, self.design.input_bits)
+        } else {
+            format!("int{}", self.bits)
+        }
+    }
+}
+
 /// The saving of the best mixed-precision designs at the 8-bit homogeneous unit's error.
 #[derive(Clone, Debug, Serialize)]
 pub struct Saving {

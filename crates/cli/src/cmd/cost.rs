@@ -35,6 +35,14 @@ pub struct CostArgs {
     json: bool,
 }
 
+/// The number format a table is: FP32, or an integer unit of its input width.
+fn table_format(t: &lutforge_core::Table) -> NumFormat {
+    match t.arith {
+        lutforge_core::table::Arith::Fp32 => NumFormat::Fp32,
+        lutforge_core::table::Arith::Int => NumFormat::Int(t.formats.input_bits),
+    }
+}
+
 pub fn run(a: &CostArgs) -> CliResult {
     let table = load_table(&a.table)?;
     let u = &a.tech;
@@ -42,8 +50,9 @@ pub fn run(a: &CostArgs) -> CliResult {
     // The shape is the same for every format: one error, not one warning per format.
     let shape = a.shape.shape_in(None)?;
     let rom = shape.arch == lutforge_sim::unit::Arch::Rom;
-    // A direct table has one format, the table's own: its refusal is the answer, not a warning.
-    let all = !rom && matches!(a.shape.format, None | Some(FormatChoice::All));
+    // Only `--format all` compares formats, and there a format that cannot be built is a
+    // warning; without --format the table's own format alone is priced.
+    let all = !rom && matches!(a.shape.format, Some(FormatChoice::All));
     if a.samples == 0 {
         return Err(CliError::input("--samples must be at least 1"));
     }
@@ -58,9 +67,10 @@ pub fn run(a: &CostArgs) -> CliResult {
     table.require_scale(scale)?;
     let formats: Vec<NumFormat> = match a.shape.format {
         Some(FormatChoice::One(f)) => vec![f],
-        // A direct table holds the table's own output codes: one format.
-        None if rom => vec![NumFormat::Int(table.formats.input_bits)],
-        None | Some(FormatChoice::All) => NumFormat::STANDARD.to_vec(),
+        // The table's own format (a direct table holds its own output codes: one format).
+        None => vec![table_format(&table)],
+        Some(FormatChoice::All) if rom => vec![table_format(&table)],
+        Some(FormatChoice::All) => NumFormat::STANDARD.to_vec(),
     };
     let mut rows: Vec<(NumFormat, CostReport)> = Vec::new();
     for f in formats {
@@ -168,7 +178,7 @@ pub fn run(a: &CostArgs) -> CliResult {
     outln!(
         "{:<7} {:>9} {:>10} {:>11} {:>10} {:>15} {:>16}",
         "format",
-        "GE",
+        "GE (area)",
         "area um2",
         "pJ/op",
         "power mW",
@@ -194,13 +204,16 @@ pub fn run(a: &CostArgs) -> CliResult {
             sp
         );
     }
+    outln!(
+        "GE: the cost model's NAND2 area equivalents (NanGate45 cells); Yosys's own count is `lutforge synth` (transistors / 4), another reference"
+    );
     if rows.len() == 1 {
         let r = &rows[0].1;
         outln!();
         outln!(
             "{:<40} {:>9} {:>10} {:>9} {:>10}  structure",
             "component",
-            "GE",
+            "GE (area)",
             "area um2",
             "activity",
             "pJ/op"

@@ -124,10 +124,14 @@ pub fn run(a: &EvalArgs) -> CliResult {
             m.pwl_mse
         );
     }
-    outln!(
-        "mse, pwl_mse, grid_mse in output units² (real values); max_abs_err in output units; max_lsb in LSBs of {}",
-        f.output
-    );
+    if t.function.quantized().is_some() {
+        outln!("mse, pwl_mse, grid_mse in output codes²; max_abs_err in output codes (= max_lsb)");
+    } else {
+        outln!(
+            "mse, pwl_mse, grid_mse in output units² (real values); max_abs_err in output units; max_lsb in LSBs of {}",
+            f.output
+        );
+    }
     outln!(
         "verdict: correctly rounded = every output within 0.5 LSB of the true value; faithful = within less than 1 LSB"
     );

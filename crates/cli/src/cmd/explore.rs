@@ -293,6 +293,7 @@ pub fn run(a: &ExploreArgs) -> CliResult {
     }
     let plot = match &a.plot {
         Some(p) => {
+            crate::args::check_extension(p, "svg")?;
             let inputs: Vec<&std::path::Path> =
                 a.function.source.iter().map(|p| p.as_path()).collect();
             Some(outputs::open_one(p, &inputs)?)

@@ -73,6 +73,7 @@ pub fn import(a: &ImportArgs) -> CliResult {
     let Foreign::Gqa = a.from;
     let mut inputs = vec![a.file.as_path()];
     inputs.extend(a.function.source.as_deref());
+    crate::args::check_extension(&a.output, "json")?;
     let out = outputs::open_one(&a.output, &inputs)?;
     let text = io::read_text(&a.file)?;
     let imp = gqa::import(&text, &a.function.function, a.domain, a.strict)
@@ -101,6 +102,7 @@ pub fn export(a: &ExportArgs) -> CliResult {
                 "a quantized table is a function of codes; GQA-LUT files hold real-valued tables",
             ));
         }
+        crate::args::check_extension(&a.output, "json")?;
         let out = outputs::open_one(&a.output, &[&a.table])?;
         return outputs::finish(out, gqa::export(&t).as_bytes());
     }

@@ -76,10 +76,13 @@ pub struct ParetoArgs {
     /// Constraint: energy per operation at most this many pJ.
     #[arg(long)]
     max_energy: Option<f64>,
+    /// Seed of NSGA-II (portable generator): same seed, same front bytes.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Generations of NSGA-II.
     #[arg(long, default_value_t = 40)]
     generations: usize,
+    /// Population of NSGA-II.
     #[arg(long, default_value_t = 48)]
     population: usize,
     /// Price the fixed-table unit (constants) instead of the programmable one.
@@ -225,6 +228,13 @@ pub fn run(a: &ParetoArgs) -> CliResult {
         .iter()
         .filter_map(|f| f.source.as_deref())
         .collect();
+    crate::args::check_extension(&a.output, "json")?;
+    if let Some(p) = &a.csv {
+        crate::args::check_extension(p, "csv")?;
+    }
+    if let Some(p) = &a.plot {
+        crate::args::check_extension(p, "svg")?;
+    }
     let mut paths = vec![a.output.as_path()];
     paths.extend(a.csv.as_deref());
     paths.extend(a.plot.as_deref());
@@ -297,9 +307,13 @@ pub fn run(a: &ParetoArgs) -> CliResult {
         ));
         if let Some(s) = &front.saving {
             note(format_args!(
-                "at the int8 unit's error ({} {:.4}): area -{:.1}% (member {}), energy -{:.1}% (member {})",
+                "at the int8 unit's error ({} {:.4} {} of the 8-bit output): area -{:.1}% (member {}), energy -{:.1}% (member {})",
                 front.metric.name(),
                 s.reference_error,
+                match front.metric {
+                    ErrorMetric::Mse => "LSB²",
+                    ErrorMetric::MaxErr => "LSB",
+                },
                 100.0 * s.area_saving,
                 s.area_member,
                 100.0 * s.energy_saving,
@@ -428,6 +442,21 @@ fn plot(front: &Front) -> Result<String, Box<dyn std::error::Error>> {
         .filter(|b| b.score.unbuildable.is_none())
         .map(|b| (b.bits, pt(&b.score)))
         .collect();
+    let bp_labels: Vec<(String, (f64, f64))> = front
+        .baselines
+        .iter()
+        .filter(|b| b.score.unbuildable.is_none())
+        .map(|b| (b.label(), pt(&b.score)))
+        .collect();
+    // The front has a third objective (energy): a member dominated in this plane is on it by
+    // its energy alone, and is drawn faded so that the picture does not suggest otherwise.
+    let in_plane: Vec<bool> = fp
+        .iter()
+        .map(|&(x, y)| {
+            !fp.iter()
+                .any(|&(a, b)| a <= x && b <= y && (a < x || b < y))
+        })
+        .collect();
     let all = fp.iter().chain(bp.iter().map(|b| &b.1));
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in all {
@@ -458,6 +487,7 @@ fn plot(front: &Front) -> Result<String, Box<dyn std::error::Error>> {
                 ("sans-serif", 18),
             )
             .margin(14)
+            .margin_right(48)
             .x_label_area_size(40)
             .y_label_area_size(70)
             .build_cartesian_2d(
@@ -473,22 +503,33 @@ fn plot(front: &Front) -> Result<String, Box<dyn std::error::Error>> {
                 ErrorMetric::MaxErr => "max error (LSB of the 8-bit output)",
             })
             .draw()?;
-        let of = |arch: Arch| -> Vec<(f64, f64)> {
+        let of = |arch: Arch, plane: bool| -> Vec<(f64, f64)> {
             front
                 .members
                 .iter()
                 .zip(&fp)
-                .filter(|(m, _)| m.design.arch == arch)
-                .map(|(_, &p)| p)
+                .zip(&in_plane)
+                .filter(|((m, _), &ip)| m.design.arch == arch && ip == plane)
+                .map(|((_, &p), _)| p)
                 .collect()
         };
-        let pwl = of(Arch::Pwl);
+        let faded = of(Arch::Pwl, false);
+        if !faded.is_empty() {
+            c.draw_series(
+                faded
+                    .iter()
+                    .map(|&p| Circle::new(p, 3, RED.mix(0.25).filled())),
+            )?
+            .label("front by energy only (dominated in this plane)")
+            .legend(|(x, y)| Circle::new((x + 10, y), 3, RED.mix(0.25).filled()));
+        }
+        let pwl = of(Arch::Pwl, true);
         if !pwl.is_empty() {
             c.draw_series(pwl.iter().map(|&p| Circle::new(p, 3, RED.filled())))?
                 .label("mixed-precision front (PWL unit)")
                 .legend(|(x, y)| Circle::new((x + 10, y), 3, RED.filled()));
         }
-        let rom = of(Arch::Rom);
+        let rom: Vec<(f64, f64)> = [of(Arch::Rom, true), of(Arch::Rom, false)].concat();
         let green = RGBColor(0, 140, 60);
         if !rom.is_empty() {
             c.draw_series(rom.iter().map(|&(x, y)| {
@@ -508,10 +549,10 @@ fn plot(front: &Front) -> Result<String, Box<dyn std::error::Error>> {
         )?
         .label("homogeneous baselines")
         .legend(|(x, y)| TriangleMarker::new((x + 10, y), 5, BLUE.filled()));
-        for &(bits, p) in &bp {
+        for (label, p) in &bp_labels {
             c.draw_series(std::iter::once(Text::new(
-                format!("int{bits}"),
-                p,
+                label.clone(),
+                *p,
                 ("sans-serif", 13),
             )))?;
         }

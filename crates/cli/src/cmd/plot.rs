@@ -37,6 +37,7 @@ struct Point {
 }
 
 pub fn run(a: &PlotArgs) -> CliResult {
+    crate::args::check_extension(&a.output, "svg")?;
     let out = outputs::open_one(&a.output, &[&a.table])?;
     let t = load_table(&a.table)?;
     let frac = a.scale.unwrap_or(t.scales[0].frac);

@@ -28,7 +28,8 @@ pub enum MethodArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ObjectiveArg {
-    /// Error of the wide sum before output rounding (pwl_mse): the proven optimum.
+    /// Error of the wide sum before output rounding (pwl_mse), GQA-LUT's measure: its proven
+    /// optimum.
     Pwl,
     /// Error of the hardware output, rounding included (mse).
     Mse,
@@ -75,7 +76,8 @@ pub struct SearchArgs {
     /// ga: stop after this many generations without improvement.
     #[arg(long, default_value_t = 100)]
     patience: usize,
-    /// exact: what the optimum minimizes (default pwl; max-err with --max-err-lsb).
+    /// exact: what the optimum minimizes (default mse, the hardware output's error; max-err
+    /// with --max-err-lsb; pwl, the error before output rounding, is GQA-LUT's measure).
     #[arg(long, value_enum)]
     objective: Option<ObjectiveArg>,
     /// exact: breakpoints only on multiples of 2^S input codes (fewer places to cut: wide
@@ -88,22 +90,27 @@ pub struct SearchArgs {
     /// Input width N_x.
     #[arg(long, default_value_t = 8)]
     input_bits: u32,
+    /// Slope width N_k (bits).
     #[arg(long, default_value_t = 8)]
     slope_bits: u32,
-    /// [default: 6; quantized: the most that hold the steepest step between codes]
+    /// Slope fractional bits F_k [default: 6; quantized: the most that hold the steepest step
+    /// between codes]
     #[arg(long, allow_hyphen_values = true)]
     slope_frac: Option<i32>,
-    /// [default: 8; quantized: 16]
+    /// Intercept width N_b (bits) [default: 8; quantized: 16]
     #[arg(long)]
     intercept_bits: Option<u32>,
-    /// [default: 6; quantized: the most that hold every line through the values]
+    /// Intercept fractional bits F_b [default: 6; quantized: the most that hold every line
+    /// through the values]
     #[arg(long, allow_hyphen_values = true)]
     intercept_frac: Option<i32>,
+    /// Output width N_y (bits).
     #[arg(long, default_value_t = 8)]
     output_bits: u32,
     /// Output fractional bits (default: the most the function's range allows).
     #[arg(long, allow_hyphen_values = true)]
     output_frac: Option<i32>,
+    /// Output rounding: half-up, half-even or truncate.
     #[arg(long, default_value = "half-up")]
     rounding: Rounding,
     /// Write the standard set (gelu, hswish, exp, reciprocal, rsqrt, silu, sigmoid, tanh at 8
@@ -128,6 +135,7 @@ pub struct QuantArgs {
     /// Input scale (a positive real).
     #[arg(long, requires = "output_scale", conflicts_with_all = ["all", "quant"])]
     input_scale: Option<f64>,
+    /// Input zero point (the code of real 0).
     #[arg(
         long,
         default_value_t = 0,
@@ -138,6 +146,7 @@ pub struct QuantArgs {
     /// Output scale (a positive real).
     #[arg(long, requires = "input_scale")]
     output_scale: Option<f64>,
+    /// Output zero point (the code of real 0).
     #[arg(
         long,
         default_value_t = 0,
@@ -370,7 +379,8 @@ impl SearchArgs {
             Some(ObjectiveArg::Mse) => Objective::Hw,
             Some(ObjectiveArg::MaxErr) => Objective::MaxErr,
             None if self.max_err_lsb.is_some() => Objective::MaxErr,
-            None => Objective::Pwl,
+            // The hardware's error, rounding included: what the unit will do.
+            None => Objective::Hw,
         };
         r.max_err_lsb = self.max_err_lsb;
         r.breakpoint_step = self.breakpoint_step;
@@ -449,6 +459,7 @@ pub fn run(a: &SearchArgs) -> CliResult {
         dir.commit(true)?;
     } else {
         let (r, path) = &jobs[0];
+        crate::args::check_extension(path, "json")?;
         let file = outputs::open_one(path, &csv)?;
         let out = run_one(r, a.quiet)?;
         outputs::finish(file, out.table.to_json().as_bytes())?;

@@ -85,6 +85,9 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
     // Outputs are staged before the run, so a bad path fails before any work.
     let mut inputs = vec![a.table.as_path()];
     inputs.extend(a.input.as_deref());
+    if let Some(v) = &a.vcd {
+        crate::args::check_extension(v, "vcd")?;
+    }
     let mut paths = Vec::new();
     paths.extend(a.vcd.as_deref());
     paths.extend(a.trace.as_deref());

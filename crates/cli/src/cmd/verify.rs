@@ -77,7 +77,7 @@ pub fn run(a: &VerifyArgs) -> CliResult {
             || a.shape.format.is_some()
             || a.shape.fixed
             || a.shape.lanes != 1
-            || a.shape.stages != 4
+            || a.shape.stages.is_some()
         {
             return Err(CliError::input(
                 "a generated directory's shape and scale are its own (lutforge.json): drop --scale and the shape flags",

@@ -39,9 +39,9 @@ pub fn assert_input_error(args: &[&str], needle: &str) {
     assert!(!err.contains("panicked"), "{err}");
 }
 
-/// Asserts a usage error as clap reports it: exit 2, the error on the first line, clap's
-/// suggestion or possible values kept, the last line pointing to the subcommand's help, and
-/// every needle somewhere.
+/// Asserts a usage error as clap reports it: exit 2, the error on the first line, one hint
+/// line (clap's suggestion, if any, and the subcommand's help) and nothing else, every needle
+/// somewhere.
 pub fn assert_usage_error(args: &[&str], needles: &[&str], help: &str) {
     let (code, _, err) = run(args);
     assert_eq!(code, 2, "args {args:?}: stderr {err}");
@@ -50,8 +50,12 @@ pub fn assert_usage_error(args: &[&str], needles: &[&str], help: &str) {
         !err.contains("panicked") && !err.contains("Usage:"),
         "{err}"
     );
-    let last = err.lines().last().unwrap_or("");
-    assert_eq!(last, format!("  see '{help} --help'"), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "the error and one hint line: {err}");
+    assert!(
+        lines[1].starts_with("  ") && lines[1].ends_with(&format!("see '{help} --help'")),
+        "{err}"
+    );
     for n in needles {
         assert!(err.contains(n), "args {args:?}: {err:?} lacks {n:?}");
     }

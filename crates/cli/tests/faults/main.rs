@@ -4,7 +4,9 @@
 
 mod harness;
 
+mod direct_table;
 mod full_disk;
+mod gru_faults;
 mod inputs;
 mod outputs;
 mod signals;

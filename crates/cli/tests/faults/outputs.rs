@@ -355,3 +355,41 @@ fn a_read_only_directory_is_an_error_that_writes_nothing() {
     }
     sb.assert_clean();
 }
+
+/// An existing directory the user may not write is refused (a swap from its parent would
+/// replace it with one the user owns): run as an unprivileged user where the suite runs as
+/// root.
+#[test]
+fn an_unwritable_directory_is_refused_not_replaced() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    // SAFETY: getuid has no preconditions.
+    if unsafe { libc::getuid() } != 0 {
+        return; // needs root to switch users; the test's point is an unprivileged run
+    }
+    let sb = Sandbox::new();
+    let t = small_table(&sb);
+    std::fs::set_permissions(sb.root(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(&t, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(sb.path("tmp"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::create_dir(sb.path("ro")).unwrap();
+    sb.write("ro/keep.txt", "root's\n");
+    std::fs::set_permissions(sb.path("ro"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let mut c = sb.cmd(&["gen", t.to_str().unwrap(), "-o", "ro", "--force"]);
+    c.uid(65534).gid(65534);
+    let r = run_cmd(&mut c);
+    if r.stderr.contains("Permission denied (os error 13)") && r.code == Some(126) {
+        return; // the binary is not reachable by the unprivileged user here
+    }
+    r.one_line_error(2, &["ro", "not writable"]);
+    assert_eq!(
+        std::fs::read_to_string(sb.path("ro/keep.txt")).unwrap(),
+        "root's\n"
+    );
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        std::fs::metadata(sb.path("ro")).unwrap().uid(),
+        0,
+        "still root's"
+    );
+}

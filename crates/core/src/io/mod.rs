@@ -11,7 +11,7 @@ mod staged_dir;
 pub use output::{
     place, refuse_overwrite, refuse_same_place, resolve, same_file, write_atomic, Output, Target,
 };
-pub use staged_dir::StagedDir;
+pub use staged_dir::{PendingDir, StagedDir};
 
 use crate::error::{Error, Result};
 use std::io::Read;

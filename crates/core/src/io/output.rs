@@ -171,6 +171,9 @@ pub struct Output {
     /// The first write error, kept so that a writer that only says "cannot write" (a trace,
     /// a VCD) can be reported with this output's path.
     failed: Option<String>,
+    /// Whether a write found the reader gone (a closed pipe): the caller exits as a broken
+    /// pipe does, not with an error.
+    broken_pipe: bool,
 }
 
 impl Output {
@@ -189,6 +192,7 @@ impl Output {
                     kind: Kind::InPlace,
                     committed: false,
                     failed: None,
+                    broken_pipe: false,
                 })
             }
             Target::File(target) => {
@@ -210,6 +214,7 @@ impl Output {
                     },
                     committed: false,
                     failed: None,
+                    broken_pipe: false,
                 })
             }
         }
@@ -218,6 +223,16 @@ impl Output {
     /// The path as the user gave it, for messages.
     pub fn path(&self) -> &Path {
         &self.shown
+    }
+
+    /// The staged file beside the target, for a tool that writes its output itself (a
+    /// simulator's waveform): it writes there, and [`Output::commit`] puts the file in place.
+    /// `None` for a device, a pipe or a terminal, which are written in place.
+    pub fn staged_path(&self) -> Option<&Path> {
+        match &self.kind {
+            Kind::Staged { tmp, .. } => Some(tmp),
+            Kind::InPlace => None,
+        }
     }
 
     /// A write error of this output, naming its path.
@@ -233,8 +248,14 @@ impl Output {
     fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
         if let Err(e) = &r {
             self.failed.get_or_insert_with(|| e.to_string());
+            self.broken_pipe |= e.kind() == std::io::ErrorKind::BrokenPipe;
         }
         r
+    }
+
+    /// Whether a write failed because the reader of a pipe went away.
+    pub fn broken_pipe(&self) -> bool {
+        self.broken_pipe
     }
 
     /// Writes all of `bytes`; the error names the path.
@@ -247,8 +268,9 @@ impl Output {
     /// a command with several outputs syncs them all before it commits any.
     pub fn sync(&mut self) -> Result<()> {
         let staged = matches!(self.kind, Kind::Staged { .. });
+        let r = self.file.as_mut().expect("open until committed").flush();
+        self.note(r).map_err(|e| cannot(&self.shown, e))?;
         let buf = self.file.as_mut().expect("open until committed");
-        buf.flush().map_err(|e| cannot(&self.shown, e))?;
         if staged {
             buf.get_ref()
                 .sync_all()

@@ -44,6 +44,14 @@ impl StagedDir {
         if target.exists() && !target.is_dir() {
             return Err(Error::io(path, "exists and is not a directory"));
         }
+        if target.is_dir() && !writable(&target) {
+            // The swap would replace it from the parent, with a directory the user owns: a
+            // directory the user may not write is refused, as writing into it would be.
+            return Err(err(
+                path,
+                "permission denied (the directory is not writable)",
+            ));
+        }
         let parent = parent_of(&target).to_path_buf();
         if !parent.is_dir() {
             return Err(err(
@@ -154,6 +162,43 @@ impl Drop for StagedDir {
     /// directory, or the old one after a swap.
     fn drop(&mut self) {
         cleanup::remove_any(&self.tmp);
+    }
+}
+
+/// Whether this process may create and remove entries in `dir` (by its effective ids).
+fn writable(dir: &Path) -> bool {
+    let Ok(c) = CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path; faccessat only reads it.
+    unsafe {
+        libc::faccessat(
+            libc::AT_FDCWD,
+            c.as_ptr(),
+            libc::W_OK | libc::X_OK,
+            libc::AT_EACCESS,
+        ) == 0
+    }
+}
+
+/// A directory written but not yet in place: the caller commits it once everything else
+/// the command does has succeeded (its report printed), or drops it, which removes it.
+pub struct PendingDir {
+    staged: StagedDir,
+    keep: Vec<String>,
+}
+
+impl PendingDir {
+    /// `staged`, to be committed keeping the old entries named in `keep`.
+    pub fn new(staged: StagedDir, keep: Vec<String>) -> PendingDir {
+        PendingDir { staged, keep }
+    }
+
+    /// Puts the directory in place (`StagedDir::commit_keeping`).
+    pub fn commit(self) -> Result<()> {
+        let keep = self.keep;
+        self.staged
+            .commit_keeping(|name| keep.iter().any(|k| k == name))
     }
 }
 

@@ -81,13 +81,13 @@ pub const TASKS: [TaskInfo; 4] = [
         name: "vowels",
         what: "JapaneseVowels: 12 LPC cepstra per frame, 7-29 frames, 9 speakers",
         source: "UEA archive, sktime/datasets/data/JapaneseVowels/*.ts in the PyPI wheel sktime==1.2.0",
-        split: "the archive's 270 TRAIN (10 % of it, stratified, for validation) and 370 TEST",
+        split: "the archive's 270 TRAIN (training; 5 folds of it are the search data) and 370 TEST",
     },
     TaskInfo {
         name: "motions",
         what: "BasicMotions: 6 accelerometer/gyroscope channels, 100 steps, 4 classes",
         source: "UEA archive, sktime/datasets/data/BasicMotions/*.ts in the PyPI wheel sktime==1.2.0",
-        split: "the archive's 40 TRAIN (2 per class for validation) and 40 TEST",
+        split: "the archive's 40 TRAIN (training; 5 folds of it are the search data) and 40 TEST",
     },
     TaskInfo {
         name: "adding",
@@ -145,16 +145,14 @@ pub fn load(task: &str, data_dir: &Path) -> Result<Dataset> {
                 ts::parse(&name, &text)
             };
             let (tr, te) = (read("TRAIN")?, read("TEST")?);
-            let val_frac = if task == "vowels" { 0.1 } else { 0.2 };
-            let (train, val) = split2(tr.samples, val_frac);
             Dataset {
                 task: task.into(),
                 features: tr.dimensions,
                 outputs: tr.classes.len(),
                 metric: Metric::Accuracy,
                 classes: tr.classes,
-                train,
-                val,
+                train: tr.samples,
+                val: Vec::new(),
                 test: te.samples,
                 source: format!("{} (sha256 {})", wheel::SKTIME.file, wheel::SKTIME.sha256),
             }
@@ -181,6 +179,32 @@ pub fn load(task: &str, data_dir: &Path) -> Result<Dataset> {
     };
     check(&ds)?;
     Ok(ds)
+}
+
+/// Sequences of a file (`.npz` or `.ts`) as they are, unsplit: the samples, the feature
+/// count, and for a `.ts` file its class names (a `.npz` file's labels are class indices).
+pub fn read_sequences(path: &Path) -> Result<(Vec<Sample>, usize, Option<Vec<String>>)> {
+    let name = path.display().to_string();
+    let (samples, features, classes) = if name.ends_with(".npz") {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let s = npz::parse(&name, bytes)?;
+        let f = s.first().map_or(0, |s| s.x.len() / s.len);
+        (s, f, None)
+    } else if name.ends_with(".ts") {
+        let f = ts::parse(&name, &lutforge_core::io::read_text(path)?)?;
+        (f.samples, f.dimensions, Some(f.classes))
+    } else {
+        return Err(Error::input(format!(
+            "{name}: a .npz or .ts file is needed"
+        )));
+    };
+    if samples.is_empty() {
+        return Err(Error::input(format!("{name}: no sequences")));
+    }
+    if features == 0 {
+        return Err(Error::input(format!("{name}: sequences of no features")));
+    }
+    Ok((samples, features, classes))
 }
 
 /// A user task: `.npz` (X, y, lengths) or `.ts`; a `NAME_TRAIN.ts` with its `NAME_TEST.ts`
@@ -221,10 +245,7 @@ fn user_file(path: &Path) -> Result<Dataset> {
         (f.samples, test, f.classes, f.dimensions)
     };
     let (train, val, test) = match test {
-        Some(test) => {
-            let (train, val) = split2(samples, 0.1);
-            (train, val, test)
-        }
+        Some(test) => (samples, Vec::new(), test),
         None => split3(samples, 0.8, 0.1),
     };
     Ok(Dataset {
@@ -288,12 +309,38 @@ fn split3(samples: Vec<Sample>, train: f64, val: f64) -> (Vec<Sample>, Vec<Sampl
     parts
 }
 
-/// Stratified split of a training file into train / validation.
-fn split2(samples: Vec<Sample>, val: f64) -> (Vec<Sample>, Vec<Sample>) {
-    let (train, v, rest) = split3(samples, 1.0 - val, val);
-    let mut train = train;
-    train.extend(rest);
-    (train, v)
+/// The fold (0..k) of each sample for k-fold cross-validation: class by class, the indices
+/// shuffled with [`SPLIT_SEED`] are dealt to the folds in turn, so that every fold holds every
+/// class in proportion. Refused when a class has fewer than k sequences (a fold would miss
+/// it) or k < 2.
+pub fn folds(samples: &[Sample], k: usize) -> Result<Vec<usize>> {
+    if k < 2 {
+        return Err(Error::input(format!("{k} folds: at least 2")));
+    }
+    if k > samples.len() {
+        return Err(Error::input(format!(
+            "{k} folds of {} sequences: at most one fold per sequence",
+            samples.len()
+        )));
+    }
+    let classification = samples.iter().any(|s| matches!(s.y, Target::Class(_)));
+    let mut fold = vec![0; samples.len()];
+    let mut next = 0;
+    for (c, g) in by_class(samples).iter().enumerate() {
+        if classification && !g.is_empty() && g.len() < k {
+            return Err(Error::input(format!(
+                "{k} folds: class {c} has {} sequence(s), fewer than the folds",
+                g.len()
+            )));
+        }
+        // Dealing goes on where the previous class stopped, so that the folds' sizes differ
+        // by one at most.
+        for &i in g {
+            fold[i] = next % k;
+            next += 1;
+        }
+    }
+    Ok(fold)
 }
 
 /// Every sequence has steps, the right width and a finite, valid target.
@@ -303,7 +350,9 @@ fn check(ds: &Dataset) -> Result<()> {
         ("validation", &ds.val),
         ("test", &ds.test),
     ] {
-        if samples.is_empty() {
+        // A task may have no validation split (its search data are folds of the training
+        // split).
+        if samples.is_empty() && part != "validation" {
             return Err(Error::input(format!(
                 "{}: the {part} split is empty",
                 ds.task
@@ -389,6 +438,36 @@ mod tests {
             b,
             "same split every time"
         );
+    }
+
+    #[test]
+    fn folds_deal_every_class_evenly_and_are_fixed() {
+        let s = samples(47, 4);
+        let f = folds(&s, 5).unwrap();
+        for k in 0..5 {
+            let members: Vec<&Sample> = s
+                .iter()
+                .zip(&f)
+                .filter(|p| *p.1 == k)
+                .map(|p| p.0)
+                .collect();
+            assert!(
+                (9..=10).contains(&members.len()),
+                "fold {k}: {}",
+                members.len()
+            );
+            for c in 0..4 {
+                let n = members.iter().filter(|x| x.y == Target::Class(c)).count();
+                assert!((2..=3).contains(&n), "fold {k} class {c}: {n}");
+            }
+        }
+        assert_eq!(folds(&s, 5).unwrap(), f, "same folds every time");
+        let e = folds(&samples(8, 4), 3).unwrap_err().to_string();
+        assert!(
+            e.contains("class 0 has 2 sequence(s), fewer than the folds"),
+            "{e}"
+        );
+        assert!(folds(&s, 1).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use super::product::{field_bits, product_gates};
 use super::rom::bdd_nodes;
 use super::{CellLib, Component, ComponentCost, Driver, Tech, NANGATE45};
-use crate::gru::{Cell, CellActivity, CellSpec, Sum};
+use crate::gru::{Cell, CellActivity, CellSpec, Operand, Sum};
 use crate::unit::ceil_log2;
 use serde::Serialize;
 
@@ -119,11 +119,7 @@ fn parts(
     let aw: [u32; 4] = Sum::ALL.map(|s| spec.acc_bits(s));
     let aw_max = aw.iter().copied().max().unwrap_or(1);
     let aw_sum: u32 = aw.iter().sum();
-    let max_shift = Sum::ALL
-        .iter()
-        .flat_map(|&s| (0..spec.columns(s)).map(move |col| spec.product_shift(s, col)))
-        .max()
-        .unwrap_or(0);
+    let max_shift = spec.max_shift();
     let shb = 32 - max_shift.leading_zeros();
     let mut v = Vec::new();
 
@@ -191,6 +187,35 @@ fn parts(
             Driver::Select,
             format!("{lanes} ROM(s) of 2^{kb} x {ww} bits as their shared BDDs: {rom_nodes} nodes"),
         ));
+        if spec.row_scaled() && shb > 0 {
+            // Weights scaled per row: each lane's shift over {sum, part, group}, a small ROM.
+            let sb = 3 + gb;
+            let mut sh_ge = 0.0;
+            for l in 0..lanes {
+                let mut words = vec![0i64; 1usize << sb];
+                for g in 0..groups {
+                    let j = g * lanes + l;
+                    if j >= spec.hidden {
+                        continue;
+                    }
+                    for s in Sum::ALL {
+                        for col in 0..spec.columns(s) {
+                            let is_h = matches!(spec.operand(s, col), Operand::H(_));
+                            let key = (((s.index() << 1) | usize::from(is_h)) << gb) | g;
+                            words[key] = i64::from(spec.shift(s, j, col));
+                        }
+                    }
+                }
+                sh_ge += bdd_nodes(&words, sb, shb + 1).ge(cell);
+            }
+            v.push(part(
+                Node::Weight,
+                "row-shift ROMs",
+                sh_ge,
+                Driver::Select,
+                format!("{lanes} ROM(s) of 2^{sb} x {shb} bits: each row's product shift"),
+            ));
+        }
     }
     let lane_mul = mul(ww, vw, cell);
     v.push(part(

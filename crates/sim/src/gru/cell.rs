@@ -113,6 +113,9 @@ pub struct Cell {
     /// lanes of a partial group). Precomputed because the model's speed is a goal.
     sched: Vec<Slot>,
     weights: Vec<i64>,
+    /// Each weight's product shift, in the layout of `weights`: the sum's alignment and, with
+    /// weights scaled per row, the row's own shift.
+    shifts: Vec<u32>,
     /// The scale of each sum (`Sum::index`).
     scales: [i32; 4],
     /// The write port's map, for a programmable cell.
@@ -125,13 +128,12 @@ pub struct Cell {
     track: Option<Box<Tracker>>,
 }
 
-/// One MAC cycle of the schedule: which sum, which column, its operand and product shift.
+/// One MAC cycle of the schedule: which sum, which column and its operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Slot {
     sum: Sum,
     col: usize,
     operand: Operand,
-    shift: u32,
 }
 
 /// Widths of the control counters: `grp` (the group of rows), `col` (the column of a sum),
@@ -198,17 +200,24 @@ impl Cell {
                 sum,
                 col,
                 operand: spec.operand(sum, col),
-                shift: spec.product_shift(sum, col),
             })
             .collect();
+        if programmable && spec.row_scaled() {
+            return Err(Error::input(
+                "weights scaled per row need a fixed cell: a programmable cell's product shifts are wired per sum (generate it without --programmable, or quantize with --weight-scales tensor)",
+            ));
+        }
         let groups = h.div_ceil(lanes);
         let mut weights = vec![0i64; groups * sched.len() * lanes];
+        let mut shifts = vec![0u32; groups * sched.len() * lanes];
         for g in 0..groups {
             for (k, sl) in sched.iter().enumerate() {
                 for l in 0..lanes {
                     let j = g * lanes + l;
                     if j < h {
-                        weights[(g * sched.len() + k) * lanes + l] = spec.weight(sl.sum, j, sl.col);
+                        let at = (g * sched.len() + k) * lanes + l;
+                        weights[at] = spec.weight(sl.sum, j, sl.col);
+                        shifts[at] = spec.shift(sl.sum, j, sl.col);
                     }
                 }
             }
@@ -221,6 +230,7 @@ impl Cell {
             mac_k: 0,
             sched,
             weights,
+            shifts,
             scales,
             lanes,
             phase: Phase::Idle,
@@ -505,7 +515,7 @@ impl Cell {
         tr.operand = v;
         for l in 0..rows {
             let w = self.weights[base + l];
-            let p = ((w * v) as i128) << slot.shift;
+            let p = ((w * v) as i128) << self.shifts[base + l];
             let tw = toggles(tr.weight[l].into(), w.into(), ww);
             tr.act.weight += tw;
             tr.act.mul_in += tw;
@@ -596,16 +606,17 @@ impl Cell {
                 let base = (group * self.sched.len() + k) * self.lanes;
                 let si = slot.sum.index();
                 let ws = &self.weights[base..base + rows];
+                let shs = &self.shifts[base..base + rows];
                 if self.track.is_some() {
                     self.mac_tracked(base, rows, slot, v);
                 } else if self.narrow {
-                    for (acc, &w) in self.acc64[..rows].iter_mut().zip(ws) {
-                        acc[si] += (w * v) << slot.shift;
+                    for ((acc, &w), &sh) in self.acc64[..rows].iter_mut().zip(ws).zip(shs) {
+                        acc[si] += (w * v) << sh;
                     }
                 } else {
-                    for (acc, &w) in self.acc[..rows].iter_mut().zip(ws) {
+                    for ((acc, &w), &sh) in self.acc[..rows].iter_mut().zip(ws).zip(shs) {
                         // `CellSpec::check` keeps weight and operand within 62 bits.
-                        acc[si] += ((w * v) as i128) << slot.shift;
+                        acc[si] += ((w * v) as i128) << sh;
                     }
                 }
                 self.stats.macs += rows as u64;

@@ -15,6 +15,34 @@ use serde::{Deserialize, Serialize};
 pub struct QTensor {
     pub codes: Vec<i64>,
     pub fmt: FixedFormat,
+    /// Per-row scales (row j's codes stand for q · 2^-row_frac[j]); empty: every row at
+    /// `fmt.frac`. `fmt.frac` is then the finest row's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub row_frac: Vec<i32>,
+}
+
+impl QTensor {
+    /// The left shift that brings row j's codes to the tensor's scale `fmt.frac`.
+    pub fn row_shift(&self, j: usize) -> u32 {
+        self.row_frac
+            .get(j)
+            .map_or(0, |&f| (self.fmt.frac - f) as u32)
+    }
+
+    /// The real value of code `c` in row j.
+    pub fn value(&self, j: usize, c: i64) -> f64 {
+        let f = self.row_frac.get(j).copied().unwrap_or(self.fmt.frac);
+        c as f64 * 2f64.powi(-f)
+    }
+
+    /// The largest [`QTensor::row_shift`]: how far the coarsest row's codes reach beyond
+    /// `fmt.bits` at the tensor's scale.
+    pub fn max_row_shift(&self) -> u32 {
+        (0..self.row_frac.len())
+            .map(|j| self.row_shift(j))
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 /// The formats of one layer's activations (gene names of docs/gru.md).
@@ -243,6 +271,35 @@ impl CellSpec {
         (self.scale(s) - f) as u32
     }
 
+    /// The left shift of row j's product in column `col` of sum `s`: [`CellSpec::product_shift`]
+    /// and, with weights scaled per row, the row's own shift to its tensor's scale.
+    pub fn shift(&self, s: Sum, j: usize, col: usize) -> u32 {
+        let (wi, wh, _) = self.parts(s);
+        let row = match self.operand(s, col) {
+            Operand::X(_) => wi.map_or(0, |w| w.row_shift(j)),
+            Operand::H(_) => wh.map_or(0, |w| w.row_shift(j)),
+        };
+        self.product_shift(s, col) + row
+    }
+
+    /// Whether any weight tensor is scaled per row (its shifts then differ by row).
+    pub fn row_scaled(&self) -> bool {
+        self.w_i
+            .iter()
+            .chain(&self.w_h)
+            .any(|w| w.max_row_shift() > 0)
+    }
+
+    /// The largest shift of any row's product.
+    pub fn max_shift(&self) -> u32 {
+        Sum::ALL
+            .iter()
+            .flat_map(|&s| (0..self.columns(s)).map(move |c| (s, c)))
+            .flat_map(|(s, c)| (0..self.hidden).map(move |j| self.shift(s, j, c)))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Row j's weight in column `col` of sum `s`.
     pub fn weight(&self, s: Sum, j: usize, col: usize) -> i64 {
         let (wi, wh, _) = self.parts(s);
@@ -308,14 +365,14 @@ impl CellSpec {
         if let Some(w) = wi {
             m += self.inputs as f64
                 * mag(
-                    w.fmt.bits + self.input.bits - 1,
+                    w.fmt.bits + w.max_row_shift() + self.input.bits - 1,
                     w.fmt.frac + self.input.frac,
                 );
         }
         if let Some(w) = wh {
             m += self.hidden as f64
                 * mag(
-                    w.fmt.bits + self.fmt.h.bits - 1,
+                    w.fmt.bits + w.max_row_shift() + self.fmt.h.bits - 1,
                     w.fmt.frac + self.fmt.h.frac,
                 );
         }

@@ -81,15 +81,19 @@ pub fn run(a: &CostArgs) -> CliResult {
         return Ok(());
     }
     outln!(
-        "{}: {} inputs, {} hidden, {} lane(s); {}: {:.0} GE, {:.0} µm²; {:.0} CMOS transistors (as Yosys stat -tech cmos counts)",
+        "{}: {} inputs, {} hidden, {} lane(s); cost model: {:.0} GE (NAND2 area equivalents of NanGate45's cells), {:.0} µm² at {}",
         d.manifest.module,
         d.spec.inputs,
         d.spec.hidden,
         lanes,
-        a.tech.node.name,
         c.ge,
         c.area_um2,
-        transistors
+        a.tech.node.name,
+    );
+    outln!(
+        "  the same structures counted as Yosys's `stat -tech cmos` counts them: {:.0} CMOS transistors = {:.0} NAND2-eq as `gru synth` reports (transistors / 4): another reference than the GE above",
+        transistors,
+        transistors / 4.0
     );
     outln!(
         "energy from the cell model's activity over {} sequences ({} steps, {} cycles): {:.1} pJ per step, {:.1} pJ per inference (+{:.1} pJ leakage at {} MHz); {:.3} mW dynamic, {:.3} mW leakage",
@@ -106,9 +110,9 @@ pub fn run(a: &CostArgs) -> CliResult {
     outln!(
         "  {:<26} {:>9} {:>10} {:>9} {:>8} {:>10}  structure",
         "component",
-        "GE",
+        "GE (area)",
         "µm²",
-        "T",
+        "CMOS T",
         "activity",
         "pJ/step"
     );

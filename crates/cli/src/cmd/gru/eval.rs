@@ -2,9 +2,11 @@
 //! `--homogeneous`, the integer model's scores, size and energy per inference.
 
 use clap::Args;
+use lutforge_gru::calibration::{Calibration, Ranges, WeightScales};
 use lutforge_gru::energy::EnergyModel;
 use lutforge_gru::genome::Genome;
-use lutforge_gru::quant::{Calibration, QuantGru, Ranges};
+use lutforge_gru::pareto::mean_steps;
+use lutforge_gru::quant::QuantGru;
 use lutforge_gru::tables::TableCache;
 use lutforge_gru::train::{score, score_outputs};
 use lutforge_sim::cost::Tech;
@@ -32,9 +34,12 @@ pub struct EvalArgs {
     /// Print the genes of this model's genome, in order, and exit.
     #[arg(long)]
     genes: bool,
-    /// Calibration of the activation scales: max, or percentile:P.
-    #[arg(long, default_value = "max", value_parser = parse_calibration)]
+    /// How scales are chosen: mse (least squared error), max, or percentile:P (activations).
+    #[arg(long, default_value = "mse", value_parser = parse_calibration)]
     calibration: Calibration,
+    /// Weight scales per tensor or per output row.
+    #[arg(long, default_value = "tensor", value_parser = WeightScales::parse)]
+    weight_scales: WeightScales,
     /// Technology node of the energy model: 28nm or 45nm.
     #[arg(long, default_value = "28nm", value_parser = parse_tech)]
     node: Tech,
@@ -63,19 +68,25 @@ pub fn run(a: &EvalArgs) -> CliResult {
         }
         (None, None) => None,
     };
-    let float: Vec<_> = [("train", &ds.train), ("val", &ds.val), ("test", &ds.test)]
+    let splits: Vec<(&str, &Vec<lutforge_gru::data::Sample>)> =
+        [("train", &ds.train), ("val", &ds.val), ("test", &ds.test)]
+            .into_iter()
+            .filter(|(_, s)| !s.is_empty())
+            .collect();
+    let float: Vec<_> = splits
         .iter()
         .map(|(n, s)| (*n, score(g, ds.metric, s)))
         .collect();
     let int = match &genome {
         Some(gen) => {
-            let ranges = Ranges::calibrate(g, &ds.train, a.calibration);
+            let ranges = Ranges::calibrate(g, &ds.train, a.calibration, a.weight_scales);
             let q = QuantGru::new(g, &ranges, gen, &TableCache::new())?;
-            let scores: Vec<_> = [("train", &ds.train), ("val", &ds.val), ("test", &ds.test)]
+            let scores: Vec<_> = splits
                 .iter()
                 .map(|(n, s)| (*n, score_outputs(ds.metric, s, |x| q.forward(x))))
                 .collect();
-            let steps = ds.val.iter().map(|s| s.len as f64).sum::<f64>() / ds.val.len() as f64;
+            // Priced at the training split's mean length, as `gru pareto` prices it.
+            let steps = mean_steps(&ds.train);
             let e = EnergyModel::new(a.node).inference(&q, steps);
             Some((gen.clone(), q.size_bits(), e, scores, steps))
         }
@@ -105,6 +116,8 @@ pub fn run(a: &EvalArgs) -> CliResult {
                 "energy_pj": e.total_pj,
                 "energy": e,
                 "mean_steps": steps,
+                "mean_steps_of": "the training split",
+                "weight_scales": a.weight_scales,
                 "node": a.node.name,
                 "calibration": a.calibration,
                 "scores": sc(scores),
@@ -134,7 +147,7 @@ pub fn run(a: &EvalArgs) -> CliResult {
     if let Some((gen, size, e, scores, steps)) = &int {
         outln!("integer  {}", line(scores));
         outln!(
-            "size     {size} bits ({:.1} % of float32); energy {:.1} pJ per inference ({:.1} steps, {}: MACs {:.1}, LUTs {:.1}, elementwise {:.1}, weights {:.1}, state {:.1})",
+            "size     {size} bits ({:.1} % of float32); energy {:.1} pJ per inference ({:.1} steps, the training split's mean, {}: MACs {:.1}, LUTs {:.1}, elementwise {:.1}, weights {:.1}, state {:.1})",
             100.0 * *size as f64 / float_size as f64,
             e.total_pj,
             steps,

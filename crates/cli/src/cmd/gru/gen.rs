@@ -18,16 +18,19 @@ use crate::out::outln;
 pub struct GenArgs {
     /// Front file of `lutforge gru pareto`.
     front: PathBuf,
-    /// Index of the member (0 = the first, the smallest); `best`: the most accurate on the
-    /// test split (the lowest MSE for a regression); `intB`: the homogeneous B-bit baseline.
-    #[arg(long)]
+    /// The member: `recommended` (the front's, by its default rule on the search data), its
+    /// index (0 = the smallest), `intB` (the homogeneous B-bit baseline), or a rule on the
+    /// search data: smallest-within:P (within P points of the 8-bit model),
+    /// smallest-noninferior:P, smallest-above:A (accuracy A, 0..1), smallest-below:M (MSE).
+    #[arg(long, default_value = "recommended")]
     member: String,
     /// Float model (default: the file the front names).
     #[arg(long)]
     model: Option<PathBuf>,
-    /// MAC lanes P, 1 to the hidden size: rows of the weight matrices computed at once.
-    #[arg(long, default_value_t = 1)]
-    lanes: usize,
+    /// MAC lanes P, 1 to the hidden size: rows of the weight matrices computed at once
+    /// (default: the lanes the front was priced with, `gru pareto --cell-lanes`, else 1).
+    #[arg(long)]
+    lanes: Option<usize>,
     /// Weights, biases and tables in registers behind a write port (cfg_we, cfg_addr,
     /// cfg_data, cfg_ready), reset to the member's, instead of ROMs.
     #[arg(long)]
@@ -40,6 +43,9 @@ pub struct GenArgs {
     name: String,
     #[command(flatten)]
     reset: ResetArgs,
+    /// Write into a directory that holds files gru gen did not write, keeping them.
+    #[arg(long)]
+    force: bool,
     /// Output directory (new, or one an earlier `gru gen` wrote).
     #[arg(short, long)]
     output: PathBuf,
@@ -80,10 +86,22 @@ pub fn run(a: &GenArgs) -> CliResult {
         s => return Err(CliError::input(format!("--split {s}: test, val or train"))),
     };
     let sp = spec(&q, 0)?;
-    if a.lanes == 0 || a.lanes > sp.hidden {
+    let front_lanes = front.settings["cell_lanes"].as_u64().map(|p| p as usize);
+    let lanes = a
+        .lanes
+        .or(front_lanes.map(|p| p.clamp(1, sp.hidden)))
+        .unwrap_or(1);
+    if a.lanes.is_none() {
+        if let Some(p) = front_lanes {
+            note(format_args!(
+                "{lanes} lane(s): the front was searched as the cell of {p} (--lanes sets another)"
+            ));
+        }
+    }
+    if lanes == 0 || lanes > sp.hidden {
         return Err(CliError::input(format!(
             "--lanes {}: 1 to {} (the hidden size; with P not dividing H the last group leaves lanes idle)",
-            a.lanes, sp.hidden
+            lanes, sp.hidden
         )));
     }
     let (seqs, expected) = stimulus(&q, samples);
@@ -99,7 +117,7 @@ pub fn run(a: &GenArgs) -> CliResult {
     };
     let header = vec![
         format!(
-            "task {}, {label} of {} ({} bits of weights, {} {:.4} on test)",
+            "task {}, {label} of {} ({} bits of weights, {} {:.4} on the test split)",
             front.task,
             a.front.display(),
             m.size_bits,
@@ -107,15 +125,15 @@ pub fn run(a: &GenArgs) -> CliResult {
                 lutforge_gru::data::Metric::Accuracy => "accuracy",
                 lutforge_gru::data::Metric::Mse => "MSE",
             },
-            m.test
+            m.test.value
         ),
         format!("genome {}", m.genome),
     ];
-    let files = gru_dir::write(
+    let (files, pending) = gru_dir::prepare(
         &a.output,
         &CellSource {
             spec: &sp,
-            lanes: a.lanes,
+            lanes,
             programmable: a.programmable,
             iface: &iface,
             tables: [&tables[0], &tables[1], &tables[2]],
@@ -130,17 +148,21 @@ pub fn run(a: &GenArgs) -> CliResult {
                 "split": a.split,
             }),
         },
+        a.force,
     )?;
+    // The report first: a run whose stdout fails leaves no directory behind.
     for f in &files {
         outln!("{}", a.output.join(f).display());
     }
-    let cell = lutforge_sim::gru::Cell::new(sp.clone(), a.lanes)?;
+    crate::out::flush()?;
+    pending.commit()?;
+    let cell = lutforge_sim::gru::Cell::new(sp.clone(), lanes)?;
     note(format_args!(
         "{}: {} inputs, {} hidden, {} lane(s), {} cycles per step; stimulus {} sequences, {} steps of the {} split",
         a.name,
         sp.inputs,
         sp.hidden,
-        a.lanes,
+        lanes,
         cell.cycles_per_step(),
         seqs.len(),
         expected.len(),

@@ -3,6 +3,7 @@
 
 pub mod cost;
 pub mod eval;
+pub mod front_report;
 pub mod gen;
 pub mod import;
 pub mod pareto;
@@ -13,11 +14,12 @@ pub mod train;
 pub mod verify;
 
 use clap::{Args, Subcommand};
+use lutforge_gru::calibration::Calibration;
 use lutforge_gru::data::{self, Dataset};
 use lutforge_gru::genome::Genome;
 use lutforge_gru::model_file::ModelFile;
-use lutforge_gru::pareto::{Front, Scored};
-use lutforge_gru::quant::{Calibration, QuantGru};
+use lutforge_gru::pareto::{select, Front, Rule, Scored, FRONT_FORMAT};
+use lutforge_gru::quant::QuantGru;
 use lutforge_gru::tables::TableCache;
 use std::path::Path;
 
@@ -82,6 +84,19 @@ pub fn load_model(path: &Path, task: Option<&str>) -> CliResult<(ModelFile, Data
     Ok((m, ds))
 }
 
+/// A model made for `task` (its file names the task it was trained or imported for): the
+/// search and the cell of another task's model would compare it with data it never knew.
+pub fn check_task(m: &ModelFile, task: &str) -> CliResult {
+    let builtin = |t: &str| data::TASKS.iter().any(|x| x.name == t);
+    if m.task != task && (builtin(task) || builtin(&m.task)) {
+        return Err(CliError::input(format!(
+            "the model is for task {}, not {task} (give --task {} or a model of {task})",
+            m.task, m.task
+        )));
+    }
+    Ok(())
+}
+
 /// A model fits a task when its input width and outputs are the task's.
 pub fn check_fits(m: &ModelFile, ds: &Dataset) -> CliResult {
     let sh = m.model.shape;
@@ -94,24 +109,56 @@ pub fn check_fits(m: &ModelFile, ds: &Dataset) -> CliResult {
     Ok(())
 }
 
-/// The design `pick` names in the front in `front_path`, as an integer model: a member
-/// index, `best` (the most accurate member on the test split, the lowest MSE for a
-/// regression) or `intB` (the homogeneous B-bit baseline). The front's model is the file it
-/// names unless `model` is given; a fine-tuned member brings its own weights. Quantized at
-/// the design's genome with the front's calibrated ranges.
+/// A front file, checked: its format named, and a file of another kind recognised.
+pub fn load_front(front_path: &Path) -> CliResult<(Front, serde_json::Value)> {
+    let text = lutforge_core::io::read_text(front_path)?;
+    let v = lutforge_core::io::json::parse(&text)
+        .map_err(|e| CliError::input(format!("{}: {e}", front_path.display())))?;
+    match v.get("format").and_then(|f| f.as_str()) {
+        Some(FRONT_FORMAT) => {}
+        Some(f) if f.starts_with("lutforge-gru-front/") => {
+            return Err(CliError::input(format!(
+                "{}: format '{f}'; this lutforge reads {FRONT_FORMAT} (run gru pareto again)",
+                front_path.display()
+            )))
+        }
+        Some(f) => {
+            return Err(CliError::input(format!(
+                "{}: a '{f}' file, not a GRU front (lutforge gru pareto writes one)",
+                front_path.display()
+            )))
+        }
+        None => {
+            return Err(CliError::input(format!(
+                "{}: not a GRU front (lutforge gru pareto writes one)",
+                front_path.display()
+            )))
+        }
+    }
+    let front: Front = serde_path_to_error::deserialize(v.clone()).map_err(|e| {
+        CliError::input(format!(
+            "{}: {}: {}",
+            front_path.display(),
+            e.path(),
+            e.inner()
+        ))
+    })?;
+    Ok((front, v))
+}
+
+/// The design `pick` names in the front in `front_path`, as an integer model: `recommended`
+/// (the front's own choice), a member index, `intB` (the homogeneous B-bit baseline) or a
+/// rule on the search data
+/// (`smallest-within:P`, `smallest-above:A`, `smallest-below:M`; `pareto::Rule`). The
+/// front's model is the file it names unless `model` is given; a fine-tuned member brings
+/// its own weights. Quantized at the design's genome with the front's calibration. The
+/// member's genes are checked against its genome and the model.
 pub fn load_member(
     front_path: &Path,
     pick: &str,
     model: Option<&Path>,
 ) -> CliResult<(QuantGru, Dataset, Front, Scored, String)> {
-    let text = lutforge_core::io::read_text(front_path)?;
-    let front: Front = serde_json::from_str(&text).map_err(|e| {
-        CliError::input(format!(
-            "{}: not a GRU front (lutforge gru pareto): {e}",
-            front_path.display()
-        ))
-    })?;
-    let n = front.members.len();
+    let (front, raw) = load_front(front_path)?;
     let (member, label) = if let Some(bits) = pick.strip_prefix("int") {
         let b = front
             .baselines
@@ -132,35 +179,49 @@ pub fn load_member(
             b.scored.clone(),
             format!("the homogeneous {}-bit baseline", b.bits),
         )
+    } else if pick == "recommended" {
+        let s = front.saving.as_ref().ok_or_else(|| {
+            CliError::input(
+                "--member recommended: the front recommends none (no member within a point of the 8-bit model on the search data); name one: an index, intB or a rule",
+            )
+        })?;
+        let m = front.members.get(s.member).ok_or_else(|| {
+            CliError::input(format!(
+                "{}: its recommended member {} is not among its {} members",
+                front_path.display(),
+                s.member,
+                front.members.len()
+            ))
+        })?;
+        (
+            m.clone(),
+            format!(
+                "member {} (recommended: {} on the search data)",
+                s.member, s.rule
+            ),
+        )
     } else {
-        let index = if pick == "best" {
-            let better = |a: f64, b: f64| match front.metric {
-                data::Metric::Accuracy => a > b,
-                data::Metric::Mse => a < b,
-            };
-            let mut best: Option<usize> = None;
-            for (i, m) in front.members.iter().enumerate() {
-                if best.is_none_or(|b| better(m.test, front.members[b].test)) {
-                    best = Some(i);
-                }
-            }
-            best.ok_or_else(|| CliError::input("the front has no member"))?
-        } else {
-            pick.parse::<usize>().map_err(|_| {
-                CliError::input(format!("--member {pick}: an index (0, 1, …), best or intB"))
-            })?
+        let rule = Rule::parse(pick).map_err(|e| CliError::input(format!("--member {e}")))?;
+        let reference = front
+            .baselines
+            .iter()
+            .find(|b| b.bits == 8)
+            .ok_or_else(|| CliError::input("the front has no 8-bit baseline"))?;
+        let i = select(
+            &front.members,
+            front.metric,
+            &reference.scored,
+            front.tolerance,
+            rule,
+        )
+        .map_err(|e| CliError::input(format!("--member {pick}: {e}")))?;
+        let how = match rule {
+            Rule::Index(_) => String::new(),
+            _ => format!(" ({pick} on the search data)"),
         };
-        let Some(m) = front.members.get(index) else {
-            return Err(CliError::input(format!(
-                "--member {index}: the front holds {n} members (0 to {})",
-                n.saturating_sub(1)
-            )));
-        };
-        (m.clone(), format!("member {index}"))
+        (front.members[i].clone(), format!("member {i}{how}"))
     };
-    let named = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v["model"]["file"].as_str().map(std::path::PathBuf::from));
+    let named = raw["model"]["file"].as_str().map(std::path::PathBuf::from);
     let path = match (model, &named) {
         (Some(p), _) => p.to_path_buf(),
         (None, Some(p)) => p.clone(),
@@ -172,6 +233,7 @@ pub fn load_member(
         }
     };
     let (mut m, ds) = load_model(&path, Some(&front.task))?;
+    check_task(&m, &front.task)?;
     if let Some(w) = &member.weights {
         if w.len() != m.model.params.len() {
             return Err(CliError::input(format!(
@@ -181,27 +243,33 @@ pub fn load_member(
                 m.model.params.len()
             )));
         }
+        if let Some(i) = w.iter().position(|v| !v.is_finite()) {
+            return Err(CliError::input(format!(
+                "{label}'s fine-tuned weight {i} is not a finite number"
+            )));
+        }
         m.model.params = w.clone();
     }
     let layers = m.model.shape.layers;
-    let genome = Genome::from_genes(&member.genes, layers)?;
+    let genome = Genome::from_genes(&member.genes, layers)
+        .map_err(|e| CliError::input(format!("{label}: {e}")))?;
+    if genome.to_string() != member.genome {
+        return Err(CliError::input(format!(
+            "{label}: its genes ({genome}) and its genome ({}) disagree",
+            member.genome
+        )));
+    }
+    front
+        .ranges
+        .check(layers)
+        .map_err(|e| CliError::input(format!("{}: {e}", front_path.display())))?;
     let q = QuantGru::new(&m.model, &front.ranges, &genome, &TableCache::new())?;
     Ok((q, ds, front, member, label))
 }
 
-/// `max` or `percentile:P` (0 < P ≤ 100).
+/// `max`, `mse` or `percentile:P` (0 < P ≤ 100).
 pub fn parse_calibration(s: &str) -> Result<Calibration, String> {
-    if s == "max" {
-        return Ok(Calibration::MaxAbs);
-    }
-    if let Some(p) = s.strip_prefix("percentile:") {
-        if let Ok(v) = p.parse::<f64>() {
-            if v > 0.0 && v <= 100.0 {
-                return Ok(Calibration::Percentile(v));
-            }
-        }
-    }
-    Err(format!("'{s}': max or percentile:P with 0 < P ≤ 100"))
+    Calibration::parse(s)
 }
 
 /// Accuracy as a percentage, MSE as it is.
@@ -209,5 +277,19 @@ pub fn show(metric: data::Metric, v: f64) -> String {
     match metric {
         data::Metric::Accuracy => format!("{:.2} %", 100.0 * v),
         data::Metric::Mse => format!("MSE {v:.5}"),
+    }
+}
+
+/// A split's figure with its count: accuracy as "k/n = p %", MSE as it is.
+pub fn show_counted(metric: data::Metric, v: f64, n: usize) -> String {
+    match metric {
+        data::Metric::Accuracy => {
+            format!(
+                "{}/{n} = {:.2} %",
+                (v * n as f64).round() as usize,
+                100.0 * v
+            )
+        }
+        data::Metric::Mse => format!("MSE {v:.5} ({n} sequences)"),
     }
 }

@@ -3,7 +3,7 @@
 
 use clap::Args;
 use lutforge_gru::model_file::{ModelFile, Provenance, Scores};
-use lutforge_gru::train::{train, TrainConfig};
+use lutforge_gru::train::{train, train_folds, Schedule, TrainConfig};
 use std::path::PathBuf;
 
 use super::{load_task, show};
@@ -21,7 +21,7 @@ pub struct TrainArgs {
     /// GRU layers.
     #[arg(long)]
     layers: Option<usize>,
-    /// Most epochs (training stops earlier when validation stops improving).
+    /// Epochs (the most, with --patience).
     #[arg(long)]
     epochs: Option<usize>,
     /// Sequences per mini-batch.
@@ -33,9 +33,24 @@ pub struct TrainArgs {
     /// Largest global gradient norm.
     #[arg(long)]
     clip: Option<f64>,
-    /// Epochs without a better validation score before stopping.
+    /// Early stop after this many epochs without a better validation score (reads the
+    /// validation split); 0 (the default): every epoch runs, the last one's weights are kept.
     #[arg(long)]
     patience: Option<usize>,
+    /// Standard deviation of the Gaussian noise on the normalized training inputs.
+    #[arg(long)]
+    noise: Option<f64>,
+    /// Decoupled weight decay (AdamW) of the weight matrices.
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    /// Learning-rate schedule: cosine (from --lr to 0 over the run) or constant.
+    #[arg(long, value_parser = parse_schedule)]
+    schedule: Option<Schedule>,
+    /// Also train the K fold models of K-fold cross-validation over the training split, the
+    /// search data of `gru pareto` (default: 5 for a classification, 0 for a regression, whose
+    /// validation split is the search data).
+    #[arg(long)]
+    folds: Option<usize>,
     /// Seed of the initialization and the shuffles: same seed, same weights on any machine.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -47,11 +62,31 @@ pub struct TrainArgs {
     output: PathBuf,
 }
 
+fn parse_schedule(s: &str) -> Result<Schedule, String> {
+    match s {
+        "cosine" => Ok(Schedule::Cosine),
+        "constant" => Ok(Schedule::Constant),
+        _ => Err(format!("'{s}': cosine or constant")),
+    }
+}
+
+/// Folds of the search data by default: five for a classification (docs/results.md measures
+/// them against the validation split), none for a regression (its validation split), unless
+/// the task has no validation split.
+pub fn default_folds(ds: &lutforge_gru::data::Dataset) -> usize {
+    if ds.metric == lutforge_gru::data::Metric::Accuracy || ds.val.is_empty() {
+        5
+    } else {
+        0
+    }
+}
+
 pub fn run(a: &TrainArgs) -> CliResult {
     let mut inputs = Vec::new();
     if a.task.ends_with(".npz") || a.task.ends_with(".ts") {
         inputs.push(std::path::Path::new(&a.task));
     }
+    crate::args::check_extension(&a.output, "json")?;
     let out = outputs::open_one(&a.output, &inputs)?;
     let ds = load_task(&a.task)?;
     let d = TrainConfig::for_task(&a.task);
@@ -64,8 +99,23 @@ pub fn run(a: &TrainArgs) -> CliResult {
         clip: a.clip.unwrap_or(d.clip),
         patience: a.patience.unwrap_or(d.patience),
         seed: a.seed,
+        noise: a.noise.unwrap_or(d.noise),
+        weight_decay: a.weight_decay.unwrap_or(d.weight_decay),
+        schedule: a.schedule.unwrap_or(d.schedule),
     };
     cfg.check().map_err(CliError::input)?;
+    if cfg.patience > 0 && ds.val.is_empty() {
+        return Err(CliError::input(format!(
+            "--patience {}: task {} has no validation split to stop on",
+            cfg.patience, ds.task
+        )));
+    }
+    let folds = a.folds.unwrap_or_else(|| default_folds(&ds));
+    if folds == 1 || folds > 64 {
+        return Err(CliError::input(format!(
+            "--folds {folds}: 0 (none) or 2 to 64"
+        )));
+    }
     let bar = crate::progress::bar(
         cfg.max_epochs as u64,
         &format!("train {}", ds.task),
@@ -76,13 +126,32 @@ pub fn run(a: &TrainArgs) -> CliResult {
     let r = train(&ds, &cfg, &mut |e| {
         bar.set_position(e.epoch as u64);
         bar.set_message(format!(
-            "loss {:.4}, validation {}{}",
+            "loss {:.4}{}{}",
             e.train_loss,
-            show(ds.metric, e.val.value),
-            if e.best { " (best)" } else { "" }
+            e.val
+                .map(|v| format!(", validation {}", show(ds.metric, v.value)))
+                .unwrap_or_default(),
+            if e.best && cfg.patience > 0 {
+                " (best)"
+            } else {
+                ""
+            }
         ));
     });
     bar.finish_and_clear();
+    let fold_models = if folds > 0 {
+        let bar = crate::progress::bar(
+            folds as u64,
+            &format!("train {} folds", ds.task),
+            "fold models",
+            a.quiet,
+        );
+        let f = train_folds(&ds, &cfg, folds, &mut |i| bar.set_position(i as u64))?;
+        bar.finish_and_clear();
+        Some(f)
+    } else {
+        None
+    };
     let file = ModelFile {
         task: ds.task.clone(),
         metric: ds.metric,
@@ -99,24 +168,36 @@ pub fn run(a: &TrainArgs) -> CliResult {
                 "config": cfg,
                 "best_epoch": r.best_epoch,
                 "epochs_run": r.epochs.len(),
+                "folds": folds,
             }),
             data: ds.source.clone(),
             lutforge_version: lutforge_core::VERSION.into(),
         },
+        folds: fold_models,
     };
     outputs::finish(out, file.to_json().as_bytes())?;
     if !a.quiet {
+        let kept = if cfg.patience > 0 {
+            format!("best epoch {} of {}", r.best_epoch, r.epochs.len())
+        } else {
+            format!("{} epochs", r.epochs.len())
+        };
         note(format_args!(
-            "wrote {}: {} hidden, {} layer(s); best epoch {} of {} in {:.1} s; train {}, validation {}, test {}",
+            "wrote {}: {} hidden, {} layer(s); {kept}{} in {:.1} s; train {}{}, test {}",
             a.output.display(),
             cfg.hidden,
             cfg.layers,
-            r.best_epoch,
-            r.epochs.len(),
+            if folds > 0 {
+                format!(", and {folds} fold models")
+            } else {
+                String::new()
+            },
             t0.elapsed().as_secs_f64(),
             show(ds.metric, r.train.value),
-            show(ds.metric, r.val.value),
-            show(ds.metric, r.test.value)
+            r.val
+                .map(|v| format!(", validation {}", show(ds.metric, v.value)))
+                .unwrap_or_default(),
+            super::show_counted(ds.metric, r.test.value, ds.test.len()),
         ));
     }
     Ok(())

@@ -53,15 +53,26 @@ pub fn run(a: &VerifyArgs) -> CliResult {
     }
     let d = gru_dir::read(&a.dir)?;
     let lanes = d.manifest.lanes;
-    let mut model_vcd = match &a.model_vcd {
-        Some(p) => {
-            let mut outs: Vec<&std::path::Path> = vec![p];
-            outs.extend(a.vcd.as_deref());
-            lutforge_core::io::refuse_same_place(&outs)?;
-            Some(crate::outputs::open_one(p, &[])?)
+    // Both waveforms are outputs like any other: staged and committed at the end, never one
+    // of the directory's own files.
+    let inputs: Vec<std::path::PathBuf> = std::fs::read_dir(&a.dir)
+        .map_err(|e| CliError::input(format!("{}: {e}", a.dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    let input_refs: Vec<&std::path::Path> = inputs.iter().map(|p| p.as_path()).collect();
+    let mut outs: Vec<&std::path::Path> = Vec::new();
+    outs.extend(a.vcd.as_deref());
+    outs.extend(a.model_vcd.as_deref());
+    let mut opened = crate::outputs::open(&outs, &input_refs)?.into_iter();
+    let mut rtl_vcd = a.vcd.as_ref().and_then(|_| opened.next());
+    let mut model_vcd = a.model_vcd.as_ref().and_then(|_| opened.next());
+    if let (Some(r), Some(m)) = (&rtl_vcd, &model_vcd) {
+        if r.staged_path().is_none() || m.staged_path().is_none() {
+            return Err(CliError::input(
+                "--vcd with --model-vcd compares the two files: both must be files, not devices or pipes",
+            ));
         }
-        None => None,
-    };
+    }
     // 1. The cell model against the integer model, step by step.
     let mut seqs = d.sequences();
     if let Some(n) = a.sequences {
@@ -106,8 +117,28 @@ pub fn run(a: &VerifyArgs) -> CliResult {
     let t = std::time::Instant::now();
     let vpath = a.dir.join(format!("{}.v", d.manifest.module));
     let verilog = lutforge_core::io::read_text(&vpath)?;
-    let r = crosscheck_verilog(&verilog, &d.design(), &st, &cache, a.vcd.as_deref())?;
+    // Verilator writes its waveform itself: into the staged file, or, for a device or a pipe,
+    // into a private file copied there afterwards.
+    let trace_dir = lutforge_core::io::TempDir::new()?;
+    let trace_path = rtl_vcd.as_ref().map(|o| {
+        o.staged_path()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_else(|| trace_dir.path().join("rtl.vcd"))
+    });
+    let r = crosscheck_verilog(&verilog, &d.design(), &st, &cache, trace_path.as_deref())?;
+    if let (Some(out), Some(p)) = (rtl_vcd.as_mut(), &trace_path) {
+        if out.staged_path().is_none() {
+            let mut f = std::fs::File::open(p)
+                .map_err(|e| CliError::input(format!("{}: {e}", p.display())))?;
+            std::io::copy(&mut f, out)
+                .map_err(|e| out.failure().unwrap_or_else(|| out.error(e)))?;
+        }
+    }
     if let Some(m) = r.mismatch {
+        // The waveform of a failed check is what one debugs it with: it is kept.
+        if let Some(out) = rtl_vcd {
+            crate::outputs::finish_all(vec![(out, Vec::new())])?;
+        }
         return Err(CliError::failed(m));
     }
     outln!(
@@ -122,11 +153,28 @@ pub fn run(a: &VerifyArgs) -> CliResult {
         lutforge_rtl::gru_waves::model_vcd(&d.design(), &st, &mut *out, MODEL_VCD_MHZ)
             .map_err(|e| out.failure().unwrap_or(e))?;
     }
+    // The comparison reads the staged waveforms before either is committed.
+    let staged_or = |o: &Option<lutforge_core::io::Output>, given: &Option<std::path::PathBuf>| {
+        o.as_ref()
+            .and_then(|o| o.staged_path().map(|p| p.to_path_buf()))
+            .or_else(|| given.clone())
+    };
+    let model_path = staged_or(&model_vcd, &a.model_vcd);
+    let rtl_path = staged_or(&rtl_vcd, &trace_path);
+    let mut done = Vec::new();
     if let Some(out) = model_vcd {
-        let path = a.model_vcd.clone().unwrap_or_default();
-        crate::outputs::finish(out, &[])?;
-        if let Some(rtl) = &a.vcd {
-            let model = lutforge_core::io::read_text(&path)?;
+        done.push((out, Vec::new()));
+    }
+    if let Some(out) = rtl_vcd {
+        done.push((out, Vec::new()));
+    }
+    if let (Some(model), Some(rtl), true) = (
+        &model_path,
+        &rtl_path,
+        a.model_vcd.is_some() && a.vcd.is_some(),
+    ) {
+        {
+            let model = lutforge_core::io::read_text(model)?;
             let rtl = lutforge_core::io::read_text(rtl)?;
             match lutforge_rtl::gru_waves::compare(&model, &rtl, &d.manifest.module, 2)? {
                 (n, None) => {
@@ -161,6 +209,7 @@ pub fn run(a: &VerifyArgs) -> CliResult {
         )));
     }
     outln!("icarus testbench = integer model: {}", v.line);
+    crate::outputs::finish_all(done)?;
     note(format_args!(
         "{}: verified ({}, {:.1} s)",
         d.manifest.module,
