@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     rng_state = seed ? seed : 1;
 
     VerilatedContext ctx;
-    V{{ module }} top{&ctx};
+    V{{ module }} top{&ctx, "{{ module }}_tb"};
 {%- if vcd %}
     VerilatedVcdC* tfp = nullptr;
     if (argc > 3) {
@@ -117,13 +117,13 @@ int main(int argc, char** argv) {
 {%- if vcd %}
         if (tfp) tfp->dump(time);
 {%- endif %}
-        time += 5;
+        time += {{ half_ps }};
         top.clk = 0;
         top.eval();
 {%- if vcd %}
         if (tfp) tfp->dump(time);
 {%- endif %}
-        time += 5;
+        time += {{ half_ps }};
     };
     top.clk = 0;
     top.{{ rst_port }} = {{ rst_on }};

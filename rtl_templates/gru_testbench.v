@@ -24,7 +24,7 @@ module {{ module }}_tb;
     wire cfg_ready;
 {%- endif %}
 
-    {{ module }} dut (
+    {{ module }} {{ module }} (
         .clk(clk), .{{ rst_port }}({{ rst_port }}),
         .in_valid(in_valid), .in_ready(in_ready), .in_start(in_start), .in_x(in_x),
         .out_valid(out_valid), .out_ready(out_ready), .out_h(out_h){% if programmable %},

@@ -31,6 +31,8 @@ namespace {
 
 // Clock period in picoseconds, as in the simulator's waveforms.
 const uint64_t PERIOD_PS = {{ period_ps }};
+// Cycles of held reset at the start of a waveform, as in the simulator's.
+const uint64_t RESET_CYCLES = {{ reset_cycles }};
 
 // Shape of the unit: lanes P, input word N_x and output word N_y per lane (bits).
 constexpr unsigned LANES = {{ lanes }};
@@ -129,17 +131,6 @@ inline uint64_t low_bits(uint64_t v, unsigned bits) {
 }
 
 // Reset: one rising edge with {{ rst }} asserted; cycle 0 is the first with it released.
-void reset(V{{ module }}& top) {
-    top.clk = 0;
-    top.{{ rst }} = {{ rst_on }};
-    top.in_valid = 0;
-    top.out_ready = 0;
-    top.eval();
-    top.clk = 1;
-    top.eval();
-    top.{{ rst }} = {{ 1 - rst_on }};
-}
-
 #if VM_TRACE
 using Vcd = VerilatedVcdC;
 #else
@@ -147,6 +138,30 @@ struct Vcd {
     void dump(uint64_t) {}
 };
 #endif
+
+// Reset: one edge with the reset asserted, then RESET_CYCLES more, the first waveform
+// cycles (the inputs idle), then released. The replay's cycle 0 follows.
+void reset(V{{ module }}& top, Vcd* vcd) {
+    top.clk = 0;
+    top.{{ rst }} = {{ rst_on }};
+    top.in_valid = 0;
+    top.out_ready = 0;
+{%- if programmable %}
+    top.cfg_we = 0;
+{%- endif %}
+    top.eval();
+    top.clk = 1;
+    top.eval();
+    for (uint64_t r = 0; r < RESET_CYCLES; ++r) {
+        if (vcd) vcd->dump(r * PERIOD_PS);
+        top.clk = 0;
+        top.eval();
+        if (vcd) vcd->dump(r * PERIOD_PS + PERIOD_PS / 2);
+        top.clk = 1;
+        top.eval();
+    }
+    top.{{ rst }} = {{ 1 - rst_on }};
+}
 
 // Replays the inputs of every line of `in`; writes the RTL's trace to `out` when given.
 // Returns the number of cycles, or -1 after reporting a malformed line.
@@ -173,7 +188,7 @@ int64_t replay(V{{ module }}& top, std::istream& in, std::ostream* out, Vcd* vcd
         set_bus(top.cfg_data, parse_hex(cfg_data));
 {%- endif %}
         top.eval();
-        if (vcd) vcd->dump(t * PERIOD_PS);
+        if (vcd) vcd->dump((t + RESET_CYCLES) * PERIOD_PS);
         if (out) {
             *out << cycle << ' ' << in_valid << ' ' << (top.in_ready ? '1' : '0') << ' ' << in_data
                  << ' ' << (top.out_valid ? '1' : '0') << ' ' << out_ready << ' '
@@ -182,7 +197,7 @@ int64_t replay(V{{ module }}& top, std::istream& in, std::ostream* out, Vcd* vcd
         }
         top.clk = 0;
         top.eval();
-        if (vcd) vcd->dump(t * PERIOD_PS + PERIOD_PS / 2);
+        if (vcd) vcd->dump((t + RESET_CYCLES) * PERIOD_PS + PERIOD_PS / 2);
         top.clk = 1;
         top.eval();
         ++lines;
@@ -247,8 +262,8 @@ int run_bench(int argc, char** argv) {
         return 2;
     }
     auto ctx = std::make_unique<VerilatedContext>();
-    auto top = std::make_unique<V{{ module }}>(ctx.get(), "dut");
-    reset(*top);
+    auto top = std::make_unique<V{{ module }}>(ctx.get(), "{{ module }}_tb");
+    reset(*top, nullptr);
     if (replay(*top, in, nullptr, nullptr) < 0) return 2;
     const auto t0 = std::chrono::steady_clock::now();
     const uint64_t checksum = bench(*top, cycles);
@@ -279,7 +294,7 @@ int main(int argc, char** argv) {
 #if VM_TRACE
         ctx->traceEverOn(argc > 3);
 #endif
-        auto top = std::make_unique<V{{ module }}>(ctx.get(), "dut");
+        auto top = std::make_unique<V{{ module }}>(ctx.get(), "{{ module }}_tb");
         std::unique_ptr<Vcd> vcd;
         if (argc > 3) {
 #if VM_TRACE
@@ -292,7 +307,7 @@ int main(int argc, char** argv) {
 #endif
         }
 
-        reset(*top);
+        reset(*top, vcd.get());
         out << "# lutforge-trace/1\n# verilator: {{ module }}\n";
         const int64_t lines = replay(*top, in, &out, vcd.get());
         if (lines < 0) return 2;

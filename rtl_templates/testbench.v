@@ -30,7 +30,7 @@ module {{ tb }};
     wire out_valid;
     wire [{{ out_bits - 1 }}:0] out_data;
 
-    {{ module }} dut (
+    {{ module }} {{ module }} (
         .clk(clk),
         .{{ rst }}({{ rst }}),
         .in_valid(in_valid),

@@ -46,7 +46,15 @@ fn waveforms_agree_signal_by_signal() {
             stall_prob: 0.3,
             seed: 4,
         };
-        crosscheck::simulate(&cfg, &zeros, ev, &opts, &st, Some((&sv, 500.0))).unwrap();
+        crosscheck::simulate(
+            &cfg,
+            &zeros,
+            ev,
+            &opts,
+            &st,
+            Some((&sv, 500.0, "lutforge_unit")),
+        )
+        .unwrap();
         build.run(&st, &rt, Some(&rv)).unwrap();
         let (compared, mismatch) = compare_vcds(&sv, &rv, 2000).unwrap();
         assert_eq!(mismatch, None);

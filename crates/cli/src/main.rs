@@ -7,6 +7,7 @@ mod metrics;
 mod out;
 mod outputs;
 mod progress;
+mod quant;
 
 use clap::{Parser, Subcommand};
 use error::{stderr_line, CliError};

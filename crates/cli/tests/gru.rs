@@ -526,7 +526,13 @@ fn a_front_member_becomes_a_verified_cell() {
         "{wout}"
     );
     let mtext = std::fs::read_to_string(&mv).unwrap();
-    for name in ["$scope module dut", " acc_r0 ", " h_next ", " cfg_data "] {
+    for name in [
+        "$scope module gru_cell_tb",
+        "$scope module gru_cell ",
+        " acc_r0 ",
+        " h_next ",
+        " cfg_data ",
+    ] {
         assert!(mtext.contains(name), "{name}");
     }
     assert_input_error(

@@ -114,6 +114,17 @@ fn waves_agree(d: &CellDesign, seqs: &[Vec<Vec<i64>>], programmable: bool) {
     model_vcd(d, &st, &mut model, 100.0).unwrap();
     let model = String::from_utf8(model).unwrap();
     let rtl = std::fs::read_to_string(&rtl).unwrap();
+    // One hierarchy: the testbench's scope above the cell's, in both files.
+    let m = &d.iface.module;
+    for w in [&model, &rtl] {
+        let scopes: Vec<&str> = w
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("$scope module "))
+            .map(|l| l.trim_end_matches(" $end"))
+            .take(2)
+            .collect();
+        assert_eq!(scopes, [format!("{m}_tb"), m.to_string()]);
+    }
     let (edges, diff) = compare(&model, &rtl, &d.iface.module, 2).unwrap();
     assert_eq!(diff, None, "P = {}", d.lanes);
     assert!(

@@ -58,13 +58,16 @@ fn the_tour_runs_as_a_script() {
         "e.json",
         "gelu.svg",
         "gelu.vcd",
+        "gelu.gtkw",
         "front.svg",
         "crossover.svg",
         "torch.json",
         "gru_front.json",
         "gru_front.svg",
         "rtl.vcd",
+        "rtl.gtkw",
         "model.vcd",
+        "model.gtkw",
     ] {
         assert!(work.path().join(f).is_file(), "the tour wrote no {f}");
     }

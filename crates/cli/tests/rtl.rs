@@ -261,7 +261,7 @@ fn synth_reports_gate_equivalents() {
     assert_eq!(code, 0);
     assert!(out.contains("NAND2 equivalents"));
     // Synthesis never writes into the user's directory.
-    assert_eq!(std::fs::read_dir(&g).unwrap().count(), 6);
+    assert_eq!(std::fs::read_dir(&g).unwrap().count(), 7);
     assert_input_error(
         &["synth", dir.path().to_str().unwrap()],
         "no lutforge_unit.v",
@@ -334,7 +334,15 @@ fn names_and_resets_are_the_users() {
         "fixed, one lane"
     );
     let tb = std::fs::read_to_string(out.join("act_gelu_tb.v")).unwrap();
-    assert!(tb.contains("module act_gelu_tb;") && tb.contains("act_gelu dut ("));
+    assert!(tb.contains("module act_gelu_tb;") && tb.contains("act_gelu act_gelu ("));
+    // The testbench's waveform has a GTKWave save file in the testbench's hierarchy.
+    let gtkw = std::fs::read_to_string(out.join("act_gelu_tb.gtkw")).unwrap();
+    assert!(
+        gtkw.contains("[dumpfile] \"act_gelu_tb.vcd\"")
+            && gtkw.contains("\nact_gelu_tb.rst_n\n")
+            && gtkw.contains("act_gelu_tb.act_gelu.out_data[7:0]"),
+        "{gtkw}"
+    );
     // The earlier unit's files are gen's own: a new name replaces them without --force.
     let (code, _, err) = run(&["gen", t.to_str().unwrap(), "--name", "other", "-o", o]);
     assert_eq!(code, 0, "{err}");

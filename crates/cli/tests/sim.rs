@@ -115,8 +115,17 @@ fn file_stimulus_trace_and_vcd() {
     );
     let mut p = vcd::Parser::new(std::io::BufReader::new(std::fs::File::open(&vcd).unwrap()));
     let h = p.parse_header().unwrap();
-    assert!(h.find_var(&["tb", "dut", "s2_seg"]).is_some());
-    assert!(h.find_var(&["tb", "dut", "tbl_k"]).is_some());
+    let unit = ["lutforge_unit_tb", "lutforge_unit"];
+    assert!(h.find_var(&[unit[0], unit[1], "s2_seg"]).is_some());
+    assert!(h.find_var(&[unit[0], unit[1], "tbl_k"]).is_some());
+    // Its GTKWave save file is beside it, naming it and the unit's signals.
+    let gtkw = std::fs::read_to_string(vcd.with_extension("gtkw")).unwrap();
+    assert!(
+        gtkw.contains("[dumpfile] \"")
+            && gtkw.contains("lutforge_unit_tb.lutforge_unit.tbl_k[")
+            && gtkw.contains("@424"),
+        "{gtkw}"
+    );
 }
 
 #[test]

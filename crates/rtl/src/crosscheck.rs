@@ -128,23 +128,23 @@ pub fn random_events(
 }
 
 /// Runs the simulator on `events` from reset with `init` in the table, writing its trace (and
-/// waveforms) for the harness.
+/// waveforms of the unit `module` at a clock in MHz) for the harness.
 pub fn simulate(
     cfg: &UnitConfig,
     init: &Params,
     events: Vec<(Event, Vec<i64>)>,
     opts: &RunOptions,
     trace: &Path,
-    vcd: Option<(&Path, f64)>,
+    vcd: Option<(&Path, f64, &str)>,
 ) -> Result<RunStats> {
     let mut unit = Unit::new(*cfg, init)?;
     let mut stim = VecStimulus::new(events);
     let file = std::fs::File::create(trace).map_err(|e| Error::io(trace, e))?;
     let mut tw = TraceWriter::new(BufWriter::new(file));
     let mut vw = match vcd {
-        Some((p, mhz)) => {
+        Some((p, mhz, module)) => {
             let f = std::fs::File::create(p).map_err(|e| Error::io(p, e))?;
-            Some(VcdWriter::new(BufWriter::new(f), mhz)?)
+            Some(VcdWriter::new(BufWriter::new(f), mhz, module)?)
         }
         None => None,
     };

@@ -653,6 +653,15 @@ pub fn prepare(
             });
         }
     }
+    // The testbench's waveform (+vcd) opens in GTKWave with this save file: 10 ns clock.
+    names.push(format!("{tb}.gtkw"));
+    contents.push(lutforge_sim::waves::save_file(
+        &cfg,
+        &module,
+        iface.reset.port(),
+        testbench::CLOCK_MHZ,
+        &format!("{tb}.vcd"),
+    ));
     let mut files_list: Vec<String> = names.to_vec();
     files_list.push(MANIFEST.into());
     let manifest = Manifest {

@@ -197,10 +197,15 @@ struct Harness<'a> {
     rst_on: u8,
     rst_off: u8,
     vcd: bool,
+    half_ps: u64,
     programmable: bool,
     cfg_ab: u32,
     cfg_db: u32,
 }
+
+/// The clock of the harness's waveform, as of the cell model's (`gru verify --model-vcd`): the
+/// cost model's default, 500 MHz.
+pub const WAVE_MHZ: f64 = 500.0;
 
 /// The harness of the cell `d` (VCD support when `vcd`: the model must be built with
 /// tracing, as [`Profile::Check`] does).
@@ -221,6 +226,7 @@ pub fn render_harness(d: &CellDesign, vcd: bool) -> Result<String> {
         rst_on: iface.reset.asserted(),
         rst_off: 1 - iface.reset.asserted(),
         vcd,
+        half_ps: ((1e6 / WAVE_MHZ) / 2.0).round() as u64,
     }
     .render()
     .map_err(|e| Error::internal(format!("template gru_harness.cpp: {e}")))

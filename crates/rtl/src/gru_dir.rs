@@ -11,6 +11,7 @@
 //! - `expected.txt`: h_t of every step by the integer model of lutforge-gru, one line each;
 //! - `NAME_tb.v` with `tb_steps.hex` and `tb_expected.hex`: a self-checking Verilog testbench
 //!   of the whole sequences among the first `TB_STEPS` steps (PASS, or FAIL and `$fatal`).
+//! - `NAME_tb.gtkw`: a GTKWave save file for the testbench's waveform (`+vcd`).
 
 use crate::gru::render_cell;
 use crate::iface::{Interface, Reset};
@@ -174,6 +175,7 @@ fn own_files(module: &str) -> Vec<String> {
         format!("{module}_sig_z.json"),
         format!("{module}_tanh_n.json"),
         format!("{module}_tb.v"),
+        format!("{module}_tb.gtkw"),
     ]
     .to_vec();
     v.extend([MANIFEST, STEPS, EXPECTED, TB_STEPS_HEX, TB_EXPECTED_HEX].map(String::from));
@@ -311,6 +313,15 @@ pub fn prepare(
     })
     .map_err(|e| Error::internal(format!("template gru_testbench.v: {e}")))?;
     put(&format!("{m}_tb.v"), tb.as_bytes())?;
+    // The testbench's waveform (+vcd) opens in GTKWave with this save file.
+    let gtkw = lutforge_sim::gru::gtkw_save_file(
+        &cell,
+        m,
+        c.iface.reset.port(),
+        crate::testbench::CLOCK_MHZ,
+        &format!("{m}_tb.vcd"),
+    );
+    put(&format!("{m}_tb.gtkw"), gtkw.as_bytes())?;
     let mut sh = String::new();
     for seq in c.sequences {
         for (t, x) in seq.iter().enumerate() {

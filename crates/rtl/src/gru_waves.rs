@@ -1,7 +1,8 @@
 //! The cell model's waveform (`lutforge_sim::gru::CellVcd`) for a cross-check's stimulus, and
 //! the comparison of two waveforms of a cell, signal by signal at every rising clock edge:
 //! the model's against Verilator's, so that the names and values the model's VCD shows are
-//! the RTL's. Both apply two reset edges first; edge n of one is edge n of the other.
+//! the RTL's. Both apply the reset edges first; edge n of one is edge n of the other, and at
+//! each both show the inputs the edge samples and the registers it writes.
 
 use crate::gru_check::{replay, CellDesign, Steps};
 use lutforge_core::{Error, Result};
@@ -13,17 +14,22 @@ use std::io::Write;
 pub fn model_vcd(d: &CellDesign, st: &Steps, out: impl Write, clock_mhz: f64) -> Result<()> {
     let mut cell = Cell::with_port(d.spec.clone(), d.lanes, d.programmable)?;
     let r = &d.iface.reset;
-    let mut vcd = CellVcd::new(out, &cell, clock_mhz, r.port(), r.asserted() == 1)?;
+    let mut vcd = CellVcd::new(
+        out,
+        &cell,
+        &d.iface.module,
+        clock_mhz,
+        r.port(),
+        r.asserted() == 1,
+    )?;
     vcd.reset(&cell)?;
     replay(&mut cell, st, &mut |c, i| vcd.cycle(c, i))?;
-    vcd.finish()
+    vcd.finish(&cell)
 }
 
-/// Every signal of one scope at each rising edge of `clk`: the values just before the edge
-/// and at it.
+/// Every signal of one scope at each rising edge of `clk`: the values written with it.
 struct Edges {
     names: Vec<String>,
-    before: Vec<Vec<String>>,
     at: Vec<Vec<String>>,
 }
 
@@ -41,8 +47,8 @@ fn bits(v: &str, width: usize) -> String {
         .collect()
 }
 
-/// The signals of scope `scope` (the second level: `tb.dut` or `TOP.<module>`) of the VCD
-/// `text`, at every rising edge of the scope's `clk`.
+/// The signals of scope `scope` (the second level, `<module>_tb.<module>` in the model's and
+/// the harness's waveforms) of the VCD `text`, at every rising edge of the scope's `clk`.
 fn edges(text: &str, scope: &str) -> Result<Edges> {
     use vcd::Command;
     let bad = |e: std::io::Error| Error::input(format!("vcd: {e}"));
@@ -52,8 +58,7 @@ fn edges(text: &str, scope: &str) -> Result<Edges> {
     let mut widths: Vec<usize> = Vec::new();
     let mut clk: Option<vcd::IdCode> = None;
     let mut cur: Vec<String> = Vec::new();
-    let (mut before, mut at) = (Vec::new(), Vec::new());
-    let mut start: Vec<String> = Vec::new();
+    let mut at = Vec::new();
     let mut rising = false;
     let mut clk_val = '0';
     for cmd in vcd::Parser::new(text.as_bytes()) {
@@ -76,11 +81,9 @@ fn edges(text: &str, scope: &str) -> Result<Edges> {
             }
             Command::Timestamp(_) => {
                 if rising {
-                    before.push(std::mem::take(&mut start));
                     at.push(cur.clone());
                 }
                 rising = false;
-                start.clone_from(&cur);
             }
             Command::ChangeScalar(id, v) => {
                 let s = v.to_string();
@@ -103,40 +106,25 @@ fn edges(text: &str, scope: &str) -> Result<Edges> {
         }
     }
     if rising {
-        before.push(start);
         at.push(cur);
     }
     if clk.is_none() {
         return Err(Error::input(format!("vcd: no clk in scope {scope}")));
     }
-    Ok(Edges { names, before, at })
+    Ok(Edges { names, at })
 }
 
-/// Signals the harness drives: their value at an edge is what the edge samples.
-const INPUTS: [&str; 9] = [
-    "rst",
-    "rst_n",
-    "in_valid",
-    "in_start",
-    "in_x",
-    "out_ready",
-    "cfg_we",
-    "cfg_addr",
-    "cfg_data",
-];
-
 /// Compares the model's waveform with Verilator's (`module`: the cell's module name) from
-/// edge `from` on: every signal of the model's `tb.dut` must be in the RTL's scope with the
-/// same value at every edge (for the harness's inputs the value the edge samples, for the
-/// rest the value it holds up to the edge). Returns the edges compared and the first
-/// difference.
+/// edge `from` on: every signal of the model's `<module>_tb.<module>` must be in the RTL's
+/// with the same value at every edge (the inputs the edge samples, the registers it writes).
+/// Returns the edges compared and the first difference.
 pub fn compare(
     model: &str,
     rtl: &str,
     module: &str,
     from: usize,
 ) -> Result<(usize, Option<String>)> {
-    let m = edges(model, "dut")?;
+    let m = edges(model, module)?;
     let r = edges(rtl, module)?;
     let n = m.at.len().min(r.at.len());
     let mut cols = Vec::new();
@@ -144,11 +132,11 @@ pub fn compare(
         let Some(j) = r.names.iter().position(|x| x == name) else {
             return Ok((0, Some(format!("{name}: not in the RTL's waveform"))));
         };
-        cols.push((k, j, INPUTS.contains(&name.as_str())));
+        cols.push((k, j));
     }
     for e in from..n {
-        for &(k, j, input) in &cols {
-            let want = if input { &r.at[e][j] } else { &r.before[e][j] };
+        for &(k, j) in &cols {
+            let want = &r.at[e][j];
             if &m.at[e][k] != want {
                 return Ok((
                     n - from,

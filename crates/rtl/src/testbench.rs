@@ -72,10 +72,14 @@ pub struct Vectors {
     pub cycles: usize,
 }
 
-/// The testbench module's name for a unit named `module`.
+/// The testbench module's name for a unit named `module`: the top scope of its waveform, as
+/// of the simulator's and the Verilator harness's (the unit's instance is named `module`).
 pub fn tb_name(module: &str) -> String {
     format!("{module}_tb")
 }
+
+/// The generated testbenches' clock (`always #5 clk = ~clk` at `timescale 1ns`).
+pub const CLOCK_MHZ: f64 = 100.0;
 
 pub fn from_trace(cfg: &UnitConfig, trace: &Path, iface: &Interface) -> Result<Vectors> {
     let w = cfg.widths();

@@ -9,6 +9,7 @@
 pub mod convert;
 pub mod cost;
 pub mod gru;
+pub mod gtkw;
 pub mod run;
 pub mod stimulus;
 pub mod trace;

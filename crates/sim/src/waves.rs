@@ -1,9 +1,12 @@
-//! VCD waveforms with the RTL's hierarchy and names (docs/sim.md, "Waveforms"): scope `tb`
-//! holds the clock and reset, scope `tb.dut` (the `lutforge_unit` instance) holds every port,
-//! the `adv` and `seg` wires, every pipeline register and the table registers.
+//! VCD waveforms with the RTL's hierarchy and names (docs/sim.md, "Waveforms"): scope
+//! `<module>_tb` (the generated testbench's, and the Verilator harness's top) holds the clock and
+//! reset, scope `<module>_tb.<module>` (the unit's instance) holds every port, the `adv` and `seg`
+//! wires, every pipeline register and the table registers. [`RESET_CYCLES`] cycles of held
+//! reset come first, as the harness drives them.
 
+use crate::gtkw::{save_file as save_file_of, Group, Show, Trace};
 use crate::run::{CycleView, Observer};
-use crate::unit::{Arch, Field, Reg};
+use crate::unit::{Arch, Arith, Field, Reg, UnitConfig};
 use lutforge_core::{Error, Result};
 use std::io::Write;
 use vcd::{IdCode, ReferenceIndex, TimescaleUnit, Value, VarType};
@@ -45,14 +48,208 @@ struct Var {
     prev: Vec<Value>,
 }
 
+/// Cycles of held reset at the start of every waveform (the unit's and the GRU cell's, the
+/// model's and the RTL harnesses'): the run's cycle t is at time (t + RESET_CYCLES)·T.
+pub const RESET_CYCLES: u64 = 2;
+
 /// Writes a VCD file as the run goes; values are emitted only when they change.
 pub struct VcdWriter<W: Write> {
     w: vcd::Writer<W>,
+    module: String,
+    /// Within the reset cycles: `rst` is 1 and the inputs idle.
+    in_reset: bool,
     clk: Option<IdCode>,
     vars: Vec<Var>,
     half_period_ps: u64,
     started: bool,
     buf: Vec<Value>,
+}
+
+/// One dumped signal: what it shows, its RTL name and width, and how a viewer shows it.
+struct Signal {
+    sig: Sig,
+    ty: VarType,
+    name: &'static str,
+    width: u32,
+    show: Show,
+    /// The group of the save file it is shown in.
+    group: &'static str,
+}
+
+/// Every signal of a unit of `cfg`'s shape below the clock and the reset, in dump order.
+fn signals(cfg: &UnitConfig) -> Vec<Signal> {
+    let w = cfg.widths();
+    let p = cfg.lanes as u32;
+    let k = cfg.segments as u32;
+    // FP32 words are bit patterns, shown in hex; integer codes are two's complement.
+    let fp = matches!(cfg.arith, Arith::Fp32);
+    let code = |word: u32| if fp { Show::Hex } else { Show::Signed { word } };
+    let sig = |sig, ty, name, width, show, group| Signal {
+        sig,
+        ty,
+        name,
+        width,
+        show,
+        group,
+    };
+    let (wire, reg) = (VarType::Wire, VarType::Reg);
+    let mut list = vec![
+        sig(Sig::InValid, wire, "in_valid", 1, Show::Bit, "input"),
+        sig(Sig::InReady, wire, "in_ready", 1, Show::Bit, "input"),
+        sig(Sig::InData, wire, "in_data", p * w.x, code(w.x), "input"),
+        sig(Sig::OutValid, wire, "out_valid", 1, Show::Bit, "output"),
+        sig(Sig::OutReady, wire, "out_ready", 1, Show::Bit, "output"),
+        sig(Sig::OutData, wire, "out_data", p * w.y, code(w.y), "output"),
+    ];
+    if cfg.programmable {
+        list.extend([
+            sig(Sig::CfgWe, wire, "cfg_we", 1, Show::Bit, "table writes"),
+            sig(
+                Sig::CfgAddr,
+                wire,
+                "cfg_addr",
+                w.cfg_addr,
+                Show::Unsigned { word: w.cfg_addr },
+                "table writes",
+            ),
+            sig(
+                Sig::CfgData,
+                wire,
+                "cfg_data",
+                w.cfg_data,
+                Show::Hex,
+                "table writes",
+            ),
+        ]);
+    }
+    // The direct table (`unit_rom.v`) has the address in place of the segment, the word
+    // read in place of the intercept and no multiplier; its words are a memory, which VCD
+    // dumps (as RTL simulators') leave out.
+    let rom = cfg.arch == Arch::Rom;
+    let index = Show::Unsigned { word: w.seg };
+    list.extend([
+        sig(Sig::Adv, wire, "adv", 1, Show::Bit, "pipeline"),
+        sig(
+            Sig::Seg,
+            wire,
+            if rom { "addr" } else { "seg" },
+            p * w.seg,
+            index,
+            "pipeline",
+        ),
+    ]);
+    if cfg.has(Reg::S1) {
+        list.extend([
+            sig(Sig::S1Valid, reg, "s1_valid", 1, Show::Bit, "pipeline"),
+            sig(Sig::S1X, reg, "s1_x", p * w.x, code(w.x), "pipeline"),
+        ]);
+    }
+    if cfg.has(Reg::S2) {
+        list.push(sig(Sig::S2Valid, reg, "s2_valid", 1, Show::Bit, "pipeline"));
+        if rom {
+            list.push(sig(
+                Sig::S2Seg,
+                reg,
+                "s2_addr",
+                p * w.seg,
+                index,
+                "pipeline",
+            ));
+        } else {
+            list.extend([
+                sig(Sig::S2X, reg, "s2_x", p * w.x, code(w.x), "pipeline"),
+                sig(Sig::S2Seg, reg, "s2_seg", p * w.seg, index, "pipeline"),
+            ]);
+        }
+    }
+    if cfg.has(Reg::S3) {
+        list.push(sig(Sig::S3Valid, reg, "s3_valid", 1, Show::Bit, "pipeline"));
+        if rom {
+            list.push(sig(
+                Sig::S3Icpt,
+                reg,
+                "s3_word",
+                p * w.b,
+                code(w.b),
+                "pipeline",
+            ));
+        } else {
+            list.extend([
+                sig(
+                    Sig::S3Prod,
+                    reg,
+                    "s3_prod",
+                    p * w.prod,
+                    code(w.prod),
+                    "pipeline",
+                ),
+                sig(Sig::S3Icpt, reg, "s3_icpt", p * w.b, code(w.b), "pipeline"),
+            ]);
+        }
+    }
+    list.extend([
+        sig(Sig::S4Valid, reg, "s4_valid", 1, Show::Bit, "pipeline"),
+        sig(Sig::S4Y, reg, "s4_y", p * w.y, code(w.y), "pipeline"),
+    ]);
+    if cfg.programmable && !rom {
+        if k > 1 {
+            list.push(sig(
+                Sig::TblBp,
+                reg,
+                "tbl_bp",
+                (k - 1) * w.x,
+                code(w.x),
+                "table",
+            ));
+        }
+        list.extend([
+            sig(Sig::TblK, reg, "tbl_k", k * w.k, code(w.k), "table"),
+            sig(Sig::TblB, reg, "tbl_b", k * w.b, code(w.b), "table"),
+        ]);
+    }
+    list
+}
+
+/// The GTKWave save file for a waveform of the unit `module` of `cfg`'s shape, its reset port
+/// `rst`, clocked at `clock_mhz`, written to `dumpfile` (a name beside the save file):
+/// handshakes, table writes, pipeline and table in groups (the table folded), codes in signed
+/// decimal, lanes and table entries split. The scopes are this writer's, which the Verilator
+/// harness and the generated testbench share: `<module>_tb` and `<module>_tb.<module>`.
+pub fn save_file(
+    cfg: &UnitConfig,
+    module: &str,
+    rst: &str,
+    clock_mhz: f64,
+    dumpfile: &str,
+) -> String {
+    let list = signals(cfg);
+    let groups = ["input", "output", "table writes", "pipeline", "table"].map(|name| Group {
+        name,
+        closed: name == "table",
+        traces: list
+            .iter()
+            .filter(|s| s.group == name)
+            .map(|s| {
+                let t = Trace::new(s.name, s.width, s.show);
+                if s.name.starts_with("tbl_") {
+                    t.words("entry")
+                } else {
+                    t
+                }
+            })
+            .collect(),
+    });
+    save_file_of(
+        dumpfile,
+        &format!("{module}_tb"),
+        module,
+        2 * ((1e6 / clock_mhz) / 2.0).round().max(1.0) as u64,
+        &[
+            Trace::new("clk", 1, Show::Bit),
+            Trace::new(rst, 1, Show::Bit),
+        ],
+        &groups,
+    )
 }
 
 fn io(e: std::io::Error) -> Error {
@@ -74,8 +271,8 @@ fn bus_bits(out: &mut Vec<Value>, words: &[i64], width: u32) {
 }
 
 impl<W: Write> VcdWriter<W> {
-    /// A writer for a unit clocked at `clock_mhz` (timescale 1 ps).
-    pub fn new(out: W, clock_mhz: f64) -> Result<Self> {
+    /// A writer for the unit `module` clocked at `clock_mhz` (timescale 1 ps).
+    pub fn new(out: W, clock_mhz: f64, module: &str) -> Result<Self> {
         if !(clock_mhz > 0.0 && clock_mhz <= 500_000.0) {
             return Err(Error::input(format!(
                 "clock {clock_mhz} MHz is outside (0, 500000]"
@@ -84,6 +281,8 @@ impl<W: Write> VcdWriter<W> {
         let half = ((1e6 / clock_mhz) / 2.0).round().max(1.0) as u64;
         Ok(VcdWriter {
             w: vcd::Writer::new(out),
+            module: module.to_string(),
+            in_reset: false,
             clk: None,
             vars: Vec::new(),
             half_period_ps: half,
@@ -94,17 +293,16 @@ impl<W: Write> VcdWriter<W> {
 
     fn header(&mut self, v: &CycleView<'_>) -> std::io::Result<()> {
         let cfg = v.unit.config();
-        let w = v.unit.widths();
-        let p = cfg.lanes as u32;
-        let k = cfg.segments as u32;
-        self.w
-            .comment("lutforge-sim: cycle-accurate model of lutforge_unit")?;
+        self.w.comment(&format!(
+            "lutforge-sim: cycle-accurate model of {}",
+            self.module
+        ))?;
         self.w.comment(&crate::trace::describe(cfg))?;
         self.w.timescale(1, TimescaleUnit::PS)?;
-        self.w.add_module("tb")?;
+        self.w.add_module(&format!("{}_tb", self.module))?;
         let clk = self.w.add_var(VarType::Wire, 1, "clk", None)?;
         let rst = self.w.add_var(VarType::Wire, 1, "rst", None)?;
-        self.w.add_module("dut")?;
+        self.w.add_module(&self.module)?;
         self.w.var_def(VarType::Wire, 1, clk, "clk", None)?;
         self.w.var_def(VarType::Wire, 1, rst, "rst", None)?;
         self.clk = Some(clk);
@@ -114,76 +312,15 @@ impl<W: Write> VcdWriter<W> {
             width: 1,
             prev: Vec::new(),
         });
-        let mut list: Vec<(Sig, VarType, &str, u32)> = vec![
-            (Sig::InValid, VarType::Wire, "in_valid", 1),
-            (Sig::InReady, VarType::Wire, "in_ready", 1),
-            (Sig::InData, VarType::Wire, "in_data", p * w.x),
-            (Sig::OutValid, VarType::Wire, "out_valid", 1),
-            (Sig::OutReady, VarType::Wire, "out_ready", 1),
-            (Sig::OutData, VarType::Wire, "out_data", p * w.y),
-        ];
-        if cfg.programmable {
-            list.extend([
-                (Sig::CfgWe, VarType::Wire, "cfg_we", 1),
-                (Sig::CfgAddr, VarType::Wire, "cfg_addr", w.cfg_addr),
-                (Sig::CfgData, VarType::Wire, "cfg_data", w.cfg_data),
-            ]);
-        }
-        // The direct table (`unit_rom.v`) has the address in place of the segment, the word
-        // read in place of the intercept and no multiplier; its words are a memory, which VCD
-        // dumps (as RTL simulators') leave out.
-        let rom = cfg.arch == Arch::Rom;
-        list.extend([
-            (Sig::Adv, VarType::Wire, "adv", 1),
-            (
-                Sig::Seg,
-                VarType::Wire,
-                if rom { "addr" } else { "seg" },
-                p * w.seg,
-            ),
-        ]);
-        if cfg.has(Reg::S1) {
-            list.extend([
-                (Sig::S1Valid, VarType::Reg, "s1_valid", 1),
-                (Sig::S1X, VarType::Reg, "s1_x", p * w.x),
-            ]);
-        }
-        if cfg.has(Reg::S2) {
-            list.push((Sig::S2Valid, VarType::Reg, "s2_valid", 1));
-            if rom {
-                list.push((Sig::S2Seg, VarType::Reg, "s2_addr", p * w.seg));
-            } else {
-                list.extend([
-                    (Sig::S2X, VarType::Reg, "s2_x", p * w.x),
-                    (Sig::S2Seg, VarType::Reg, "s2_seg", p * w.seg),
-                ]);
-            }
-        }
-        if cfg.has(Reg::S3) {
-            list.push((Sig::S3Valid, VarType::Reg, "s3_valid", 1));
-            if rom {
-                list.push((Sig::S3Icpt, VarType::Reg, "s3_word", p * w.b));
-            } else {
-                list.extend([
-                    (Sig::S3Prod, VarType::Reg, "s3_prod", p * w.prod),
-                    (Sig::S3Icpt, VarType::Reg, "s3_icpt", p * w.b),
-                ]);
-            }
-        }
-        list.extend([
-            (Sig::S4Valid, VarType::Reg, "s4_valid", 1),
-            (Sig::S4Y, VarType::Reg, "s4_y", p * w.y),
-        ]);
-        if cfg.programmable && !rom {
-            if k > 1 {
-                list.push((Sig::TblBp, VarType::Reg, "tbl_bp", (k - 1) * w.x));
-            }
-            list.extend([
-                (Sig::TblK, VarType::Reg, "tbl_k", k * w.k),
-                (Sig::TblB, VarType::Reg, "tbl_b", k * w.b),
-            ]);
-        }
-        for (sig, ty, name, width) in list {
+        let list = signals(cfg);
+        for Signal {
+            sig,
+            ty,
+            name,
+            width,
+            ..
+        } in list
+        {
             let index = (width > 1).then(|| ReferenceIndex::Range(width as i32 - 1, 0));
             let id = self.w.add_var(ty, width, name, index)?;
             self.vars.push(Var {
@@ -198,7 +335,7 @@ impl<W: Write> VcdWriter<W> {
         self.w.enddefinitions()
     }
 
-    fn value(sig: Sig, v: &CycleView<'_>, out: &mut Vec<Value>) {
+    fn value(sig: Sig, v: &CycleView<'_>, in_reset: bool, out: &mut Vec<Value>) {
         let u = v.unit;
         let w = u.widths();
         let s = u.state();
@@ -207,7 +344,7 @@ impl<W: Write> VcdWriter<W> {
             out.push(Value::from(b));
         };
         match sig {
-            Sig::Rst => bit(out, false),
+            Sig::Rst => bit(out, in_reset),
             Sig::InValid => bit(out, v.in_valid),
             Sig::InReady => bit(out, v.in_ready),
             Sig::InData => bus_bits(out, v.in_data, w.x),
@@ -239,19 +376,18 @@ impl<W: Write> VcdWriter<W> {
     }
 }
 
-impl<W: Write> Observer for VcdWriter<W> {
-    fn cycle(&mut self, v: &CycleView<'_>) -> Result<()> {
-        if !self.started {
-            self.header(v).map_err(io)?;
-        }
-        let t = v.cycle * 2 * self.half_period_ps;
+impl<W: Write> VcdWriter<W> {
+    /// One cycle at time index `t` (in periods): clk rises with every changed value, falls at
+    /// half the period.
+    fn emit(&mut self, t: u64, v: &CycleView<'_>) -> Result<()> {
+        let t = t * 2 * self.half_period_ps;
         self.w.timestamp(t).map_err(io)?;
         if let Some(clk) = self.clk {
             self.w.change_scalar(clk, Value::V1).map_err(io)?;
         }
         let mut buf = std::mem::take(&mut self.buf);
         for var in self.vars.iter_mut() {
-            Self::value(var.sig, v, &mut buf);
+            Self::value(var.sig, v, self.in_reset, &mut buf);
             if !self.started || buf != var.prev {
                 if var.width == 1 {
                     self.w.change_scalar(var.id, buf[0]).map_err(io)?;
@@ -270,6 +406,32 @@ impl<W: Write> Observer for VcdWriter<W> {
             self.w.change_scalar(clk, Value::V0).map_err(io)?;
         }
         Ok(())
+    }
+}
+
+impl<W: Write> Observer for VcdWriter<W> {
+    fn cycle(&mut self, v: &CycleView<'_>) -> Result<()> {
+        if !self.started {
+            self.header(v).map_err(io)?;
+            // The reset cycles: the state the run starts from (the registers as reset), the
+            // inputs idle as the harness holds them, rst high.
+            let zeros = vec![0i64; v.in_data.len()];
+            let idle = CycleView {
+                cycle: v.cycle,
+                unit: v.unit,
+                in_valid: false,
+                in_ready: !v.unit.state().s4_valid,
+                in_data: &zeros,
+                out_ready: false,
+                cfg: None,
+            };
+            self.in_reset = true;
+            for r in 0..RESET_CYCLES {
+                self.emit(r, &idle)?;
+            }
+            self.in_reset = false;
+        }
+        self.emit(v.cycle + RESET_CYCLES, v)
     }
 
     fn finish(&mut self) -> Result<()> {

@@ -8,7 +8,7 @@ use lutforge_core::Builtin;
 use lutforge_sim::convert::{unit_for, UnitShape};
 use lutforge_sim::run::{run, RunOptions};
 use lutforge_sim::stimulus::{Event, VecStimulus};
-use lutforge_sim::waves::VcdWriter;
+use lutforge_sim::waves::{VcdWriter, RESET_CYCLES};
 use lutforge_sim::{CfgWrite, Field, Unit};
 use std::collections::HashMap;
 use vcd::{Command, IdCode, Value};
@@ -56,7 +56,7 @@ fn vcd_parses_back_with_rtl_names_and_replays_the_run() {
         let mut buf = Vec::new();
         let mut delivered = Vec::new();
         let stats = {
-            let mut vcd = VcdWriter::new(&mut buf, 500.0).unwrap();
+            let mut vcd = VcdWriter::new(&mut buf, 500.0, "lutforge_unit").unwrap();
             run(
                 &mut u,
                 &mut stim,
@@ -75,11 +75,13 @@ fn vcd_parses_back_with_rtl_names_and_replays_the_run() {
 
         let mut p = vcd::Parser::new(&buf[..]);
         let header = p.parse_header().unwrap();
-        let dut = header.find_scope(&["tb", "dut"]).expect("scope tb.dut");
+        let dut = header
+            .find_scope(&["lutforge_unit_tb", "lutforge_unit"])
+            .expect("scope lutforge_unit_tb.lutforge_unit");
         let id = |name: &str| -> IdCode {
             header
-                .find_var(&["tb", "dut", name])
-                .unwrap_or_else(|| panic!("tb.dut.{name} missing"))
+                .find_var(&["lutforge_unit_tb", "lutforge_unit", name])
+                .unwrap_or_else(|| panic!("lutforge_unit_tb.lutforge_unit.{name} missing"))
                 .code
         };
         for name in [
@@ -109,24 +111,35 @@ fn vcd_parses_back_with_rtl_names_and_replays_the_run() {
         }
         let w = cfg.widths();
         assert_eq!(
-            header.find_var(&["tb", "dut", "in_data"]).unwrap().size,
+            header
+                .find_var(&["lutforge_unit_tb", "lutforge_unit", "in_data"])
+                .unwrap()
+                .size,
             2 * w.x
         );
         assert_eq!(
-            header.find_var(&["tb", "dut", "s3_prod"]).unwrap().size,
+            header
+                .find_var(&["lutforge_unit_tb", "lutforge_unit", "s3_prod"])
+                .unwrap()
+                .size,
             2 * w.prod
         );
         assert_eq!(
-            header.find_var(&["tb", "dut", "s2_seg"]).is_some(),
+            header
+                .find_var(&["lutforge_unit_tb", "lutforge_unit", "s2_seg"])
+                .is_some(),
             stages >= 3,
             "{dut:?}"
         );
-        assert!(header.find_var(&["tb", "clk"]).is_some());
+        assert!(header.find_var(&["lutforge_unit_tb", "clk"]).is_some());
 
         // Replay: sample the signals at each rising clock edge.
         let (clk, ov, or, od) = (id("clk"), id("out_valid"), id("out_ready"), id("out_data"));
+        let rst = id("rst");
         let mut cur: HashMap<IdCode, Vec<Value>> = HashMap::new();
         let mut rises = 0u64;
+        // The rising edges at which rst is high: the first RESET_CYCLES, no other.
+        let mut in_reset = Vec::new();
         let mut seen = Vec::new();
         let mut check = |cur: &HashMap<IdCode, Vec<Value>>| {
             if cur.get(&ov).map(|v| v[0]) == Some(Value::V1)
@@ -147,6 +160,9 @@ fn vcd_parses_back_with_rtl_names_and_replays_the_run() {
         for cmd in p {
             match cmd.unwrap() {
                 Command::Timestamp(_) if pending => {
+                    if cur.get(&rst).map(|v| v[0]) == Some(Value::V1) {
+                        in_reset.push(rises);
+                    }
                     check(&cur);
                     pending = false;
                 }
@@ -166,7 +182,8 @@ fn vcd_parses_back_with_rtl_names_and_replays_the_run() {
         if pending {
             check(&cur);
         }
-        assert_eq!(rises, stats.cycles);
+        assert_eq!(rises, stats.cycles + RESET_CYCLES);
+        assert_eq!(in_reset, (1..=RESET_CYCLES).collect::<Vec<_>>());
         assert_eq!(seen, delivered);
     }
 }

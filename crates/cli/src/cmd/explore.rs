@@ -26,6 +26,7 @@ use crate::args::{parse_domain, parse_function, FunctionArg, TechArgs};
 use crate::error::{CliError, CliResult};
 use crate::out::outln;
 use crate::outputs;
+use crate::quant::{quantized_function, QuantArgs};
 
 /// Widest input explored: the widest direct table (`rom::MAX_INPUT_BITS`, 2^16 words).
 const MAX_BITS: u32 = lutforge_core::rom::MAX_INPUT_BITS;
@@ -68,9 +69,12 @@ pub struct ExploreArgs {
     /// Skip Yosys (cost model only).
     #[arg(long)]
     no_synth: bool,
-    /// Also write an SVG of area against input width (6 bits to --input-bits, step 2).
+    /// Also write an SVG of area against input width, 6 bits to the wider of --input-bits and
+    /// 14 (16 with --no-synth), step 2: where the PWL unit overtakes the direct table.
     #[arg(long)]
     plot: Option<PathBuf>,
+    #[command(flatten)]
+    quant: QuantArgs,
     #[command(flatten)]
     tech: TechArgs,
     /// Print one JSON document instead of a table.
@@ -96,6 +100,8 @@ struct Row {
 struct Setting<'a> {
     f: &'a Function,
     domain: (f64, f64),
+    /// A function of affine codes: input and output at scale 0 (the codes themselves).
+    quantized: bool,
     e: f64,
     max_segments: usize,
     programmable: bool,
@@ -206,8 +212,14 @@ impl Setting<'_> {
 
     /// Every architecture meeting the bound at `n` input bits and `m` output bits.
     fn rows(&self, n: u32, m: u32) -> CliResult<Vec<Row>> {
-        let input = FixedFormat::new(n, covering_frac(n, self.domain));
-        let output = FixedFormat::new(m, default_output_frac(self.f, self.domain, m));
+        let (input, output) = if self.quantized {
+            (FixedFormat::new(n, 0), FixedFormat::new(m, 0))
+        } else {
+            (
+                FixedFormat::new(n, covering_frac(n, self.domain)),
+                FixedFormat::new(m, default_output_frac(self.f, self.domain, m)),
+            )
+        };
         let mut rows = Vec::new();
         let words = rom::words(self.f, self.domain, input, output)?;
         let err = rom::max_err_lsb(&words, self.f, self.domain, input, output);
@@ -258,23 +270,43 @@ fn smallest(rows: &[Row]) -> Option<usize> {
 
 pub fn run(a: &ExploreArgs) -> CliResult {
     a.tech.check()?;
-    let f = &a.function.function;
-    let domain = a.domain.unwrap_or_else(|| f.default_domain());
-    f.check_domain(domain.0, domain.1)
-        .map_err(CliError::input)?;
-    if !(4..=MAX_BITS).contains(&a.input_bits) {
+    let affine = a
+        .quant
+        .affine(a.input_bits, a.output_bits.unwrap_or(a.input_bits))?;
+    let (function, domain, input_bits, m) = match affine {
+        Some(q) => {
+            if a.plot.is_some() {
+                return Err(CliError::input(
+                    "--plot sweeps input widths, and a quantized function has one (its codes'): drop --plot or the quantization",
+                ));
+            }
+            let (f, codes) = quantized_function(a.function.function.clone(), a.domain, q)?;
+            (f, codes, q.0.bits, q.1.bits)
+        }
+        None => {
+            let f = a.function.function.clone();
+            let domain = a.domain.unwrap_or_else(|| f.default_domain());
+            f.check_domain(domain.0, domain.1)
+                .map_err(CliError::input)?;
+            (
+                f,
+                domain,
+                a.input_bits,
+                a.output_bits.unwrap_or(a.input_bits),
+            )
+        }
+    };
+    let f = &function;
+    if !(4..=MAX_BITS).contains(&input_bits) {
         return Err(CliError::input(format!(
-            "--input-bits {}: 4 to {MAX_BITS} (a direct table holds at most 2^{MAX_BITS} words)",
-            a.input_bits
+            "--input-bits {input_bits}: 4 to {MAX_BITS} (a direct table holds at most 2^{MAX_BITS} words)"
         )));
     }
-    if a.input_bits > MAX_SYNTH_BITS && !a.no_synth {
+    if input_bits > MAX_SYNTH_BITS && !a.no_synth {
         return Err(CliError::input(format!(
-            "--input-bits {}: Yosys runs up to {MAX_SYNTH_BITS} bits (a direct table of 2^{MAX_SYNTH_BITS} words already takes it seconds); add --no-synth for the cost model alone",
-            a.input_bits
+            "--input-bits {input_bits}: Yosys runs up to {MAX_SYNTH_BITS} bits (a direct table of 2^{MAX_SYNTH_BITS} words already takes it seconds); add --no-synth for the cost model alone"
         )));
     }
-    let m = a.output_bits.unwrap_or(a.input_bits);
     if !(2..=24).contains(&m) {
         return Err(CliError::input(format!("--output-bits {m}: 2 to 24")));
     }
@@ -294,8 +326,13 @@ pub fn run(a: &ExploreArgs) -> CliResult {
     let plot = match &a.plot {
         Some(p) => {
             crate::args::check_extension(p, "svg")?;
-            let inputs: Vec<&std::path::Path> =
-                a.function.source.iter().map(|p| p.as_path()).collect();
+            let inputs: Vec<&std::path::Path> = a
+                .function
+                .source
+                .iter()
+                .map(|p| p.as_path())
+                .chain(a.quant.quant.as_deref())
+                .collect();
             Some(outputs::open_one(p, &inputs)?)
         }
         None => None,
@@ -303,6 +340,7 @@ pub fn run(a: &ExploreArgs) -> CliResult {
     let s = Setting {
         f,
         domain,
+        quantized: affine.is_some(),
         e: a.max_err_lsb,
         max_segments: a.max_segments,
         programmable: a.programmable,
@@ -310,11 +348,11 @@ pub fn run(a: &ExploreArgs) -> CliResult {
         tech: &a.tech.node,
         clock: a.tech.clock,
     };
-    let rows = s.rows(a.input_bits, m)?;
+    let rows = s.rows(input_bits, m)?;
     if rows.is_empty() {
         return Err(CliError::input(format!(
             "no architecture meets {} output LSB at {} input bits: a direct table errs by up to 0.5, and no PWL table of at most {} segments meets it (--max-segments)",
-            a.max_err_lsb, a.input_bits, a.max_segments
+            a.max_err_lsb, input_bits, a.max_segments
         )));
     }
     let best = smallest(&rows);
@@ -324,7 +362,11 @@ pub fn run(a: &ExploreArgs) -> CliResult {
             serde_json::json!({
                 "function": f.name(),
                 "domain": [domain.0, domain.1],
-                "input_bits": a.input_bits,
+                "input_bits": input_bits,
+                "quantization": affine.map(|(i, o)| serde_json::json!({
+                    "input": {"scale": i.scale, "zero_point": i.zero_point, "bits": i.bits, "unsigned": i.unsigned},
+                    "output": {"scale": o.scale, "zero_point": o.zero_point, "bits": o.bits, "unsigned": o.unsigned},
+                })),
                 "output_bits": m,
                 "max_err_lsb": a.max_err_lsb,
                 "programmable": a.programmable,
@@ -334,20 +376,29 @@ pub fn run(a: &ExploreArgs) -> CliResult {
             })
         );
     } else {
-        outln!(
-            "{} on [{}, {}], {}-bit input, {}-bit output, bound {} LSB, {} units, one stage",
-            f.name(),
-            lutforge_core::format::Num(domain.0),
-            lutforge_core::format::Num(domain.1),
-            a.input_bits,
-            m,
-            lutforge_core::format::Num(a.max_err_lsb),
-            if a.programmable {
-                "programmable"
-            } else {
-                "fixed"
-            }
-        );
+        let units = if a.programmable {
+            "programmable"
+        } else {
+            "fixed"
+        };
+        match f.quantized() {
+            Some(q) => outln!(
+                "{}; input codes {}..{}, bound {} LSB (output codes), {units} units, one stage",
+                q.describe(),
+                domain.0,
+                domain.1,
+                lutforge_core::format::Num(a.max_err_lsb)
+            ),
+            None => outln!(
+                "{} on [{}, {}], {}-bit input, {}-bit output, bound {} LSB, {units} units, one stage",
+                f.name(),
+                lutforge_core::format::Num(domain.0),
+                lutforge_core::format::Num(domain.1),
+                input_bits,
+                m,
+                lutforge_core::format::Num(a.max_err_lsb)
+            ),
+        }
         outln!(
             "  {:<26} {:>3} {:>6} {:>8} {:>8} {:>10} {:>9} {:>8} {:>11} {:>6}",
             "architecture",
@@ -380,7 +431,7 @@ pub fn run(a: &ExploreArgs) -> CliResult {
         }
         outln!(
             "* the smallest by Yosys's count (by the cost model's area with --no-synth){}",
-            if a.programmable && a.input_bits > MAX_RAM_SYNTH_BITS && !a.no_synth {
+            if a.programmable && input_bits > MAX_RAM_SYNTH_BITS && !a.no_synth {
                 format!("; a direct table above {MAX_RAM_SYNTH_BITS} bits is priced by the cost model only, not synthesized")
             } else {
                 String::new()
@@ -394,15 +445,40 @@ pub fn run(a: &ExploreArgs) -> CliResult {
     Ok(())
 }
 
-/// Area against input width for each architecture, 6 bits (or fewer) to --input-bits.
+/// The most segments a PWL row of the sweep may have.
+const SWEEP_SEGMENTS: usize = 256;
+
+/// The widest input the sweep reaches: far enough for the PWL unit to overtake the direct
+/// table (at 14 bits for gelu and sigmoid, 16 for the rest, faithful; docs/results.md), as far
+/// as Yosys is run.
+fn sweep_last(a: &ExploreArgs) -> u32 {
+    let reach = if a.no_synth {
+        MAX_BITS
+    } else if a.programmable {
+        MAX_RAM_SYNTH_BITS
+    } else {
+        MAX_SYNTH_BITS
+    };
+    a.input_bits.max(reach)
+}
+
+/// Area against input width for each architecture, 6 bits (or fewer) to [`sweep_last`].
 fn sweep_svg(s: &Setting, a: &ExploreArgs, m: u32) -> CliResult<String> {
     let first = a.input_bits.min(6);
-    let widths: Vec<u32> = (first..=a.input_bits)
-        .step_by(2)
-        .chain(std::iter::once(a.input_bits))
-        .collect();
-    let mut widths = widths;
-    widths.dedup();
+    let last = sweep_last(a);
+    let mut widths: Vec<u32> = (first..=last).step_by(2).collect();
+    for n in [a.input_bits, last] {
+        if !widths.contains(&n) {
+            widths.push(n);
+        }
+    }
+    widths.sort_unstable();
+    // A faithful unit needs up to 149 segments at 16 bits: the sweep allows 256 (or more, as
+    // --max-segments says), so that the PWL line does not stop short of the widest inputs.
+    let s = &Setting {
+        max_segments: s.max_segments.max(SWEEP_SEGMENTS),
+        ..*s
+    };
     let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     for &n in &widths {
         let out_bits = if a.output_bits.is_some() { m } else { n };
@@ -420,10 +496,10 @@ fn sweep_svg(s: &Setting, a: &ExploreArgs, m: u32) -> CliResult<String> {
             }
         }
     }
-    let ymax = series
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|q| q.1))
-        .fold(1.0f64, f64::max);
+    let ys = || series.iter().flat_map(|(_, p)| p.iter().map(|q| q.1));
+    let ymax = ys().fold(1.0f64, f64::max);
+    // The log axis spans the data (a factor of 2 either side), not down to 1.
+    let ymin = ys().fold(ymax, f64::min);
     let unit = match (s.target, a.target) {
         (None, _) => "area (µm², cost model)",
         (Some(_), Target::Generic) => "transistors (Yosys, stat -tech cmos)",
@@ -447,13 +523,23 @@ fn sweep_svg(s: &Setting, a: &ExploreArgs, m: u32) -> CliResult<String> {
             .x_label_area_size(40)
             .y_label_area_size(80)
             .build_cartesian_2d(
-                (first as f64 - 0.5)..(a.input_bits as f64 + 0.5),
-                (1.0f64..ymax * 2.0).log_scale(),
+                (first as f64 - 0.5)..(last as f64 + 0.5),
+                (ymin / 2.0..ymax * 2.0).log_scale(),
             )
             .map_err(plot_err)?;
         c.configure_mesh()
             .light_line_style(WHITE)
             .bold_line_style(RGBColor(232, 232, 232))
+            // Input widths are whole bits: a tick per bit, labelled where it is one.
+            .x_labels((last - first + 2) as usize)
+            .x_label_formatter(&|v| {
+                if (v - v.round()).abs() < 1e-6 {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .x_desc("input bits")
             .y_desc(unit)
             .draw()
@@ -473,7 +559,8 @@ fn sweep_svg(s: &Setting, a: &ExploreArgs, m: u32) -> CliResult<String> {
         c.configure_series_labels()
             .border_style(BLACK)
             .background_style(WHITE)
-            .position(SeriesLabelPosition::UpperLeft)
+            // The widest inputs cost the most on a log axis: the lower right stays clear.
+            .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(plot_err)?;
         root.present().map_err(plot_err)?;

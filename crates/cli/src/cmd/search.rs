@@ -2,7 +2,7 @@
 //! or with `--all` the standard set of tables into a directory.
 
 use clap::{Args, ValueEnum};
-use lutforge_core::function::{Affine, Quantized};
+use lutforge_core::function::Affine;
 use lutforge_core::io::StagedDir;
 use lutforge_core::table::default_output_frac;
 use lutforge_core::{Builtin, FixedFormat, Formats, Function, Rounding};
@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::args::{parse_domain, parse_function, parse_scales, FunctionArg};
 use crate::error::{note, CliError, CliResult};
 use crate::outputs;
+use crate::quant::{quantized_function, QuantArgs};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum MethodArg {
@@ -115,7 +116,7 @@ pub struct SearchArgs {
     rounding: Rounding,
     /// Write the standard set (gelu, hswish, exp, reciprocal, rsqrt, silu, sigmoid, tanh at 8
     /// and 16 segments) into the directory given by -o.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["quant", "input_scale"])]
     all: bool,
     /// No progress bar and no notes on stderr (warnings and errors still appear).
     #[arg(long, short)]
@@ -125,122 +126,6 @@ pub struct SearchArgs {
     /// Table file to write (a directory with --all).
     #[arg(short, long)]
     output: PathBuf,
-}
-
-/// Affine quantization of the function's input and output, as PyTorch and ONNX give it
-/// (real = scale · (code − zero point)): the table becomes a function of codes, at input
-/// scale 0 with the output code itself (docs/semantics.md, "Affine quantization").
-#[derive(Args)]
-pub struct QuantArgs {
-    /// Input scale (a positive real).
-    #[arg(long, requires = "output_scale", conflicts_with_all = ["all", "quant"])]
-    input_scale: Option<f64>,
-    /// Input zero point (the code of real 0).
-    #[arg(
-        long,
-        default_value_t = 0,
-        allow_hyphen_values = true,
-        requires = "input_scale"
-    )]
-    input_zero_point: i64,
-    /// Output scale (a positive real).
-    #[arg(long, requires = "input_scale")]
-    output_scale: Option<f64>,
-    /// Output zero point (the code of real 0).
-    #[arg(
-        long,
-        default_value_t = 0,
-        allow_hyphen_values = true,
-        requires = "output_scale"
-    )]
-    output_zero_point: i64,
-    /// Input codes are unsigned (0..2^N − 1), as torch.quint8.
-    #[arg(long, requires = "input_scale")]
-    unsigned_input: bool,
-    /// Output codes are unsigned.
-    #[arg(long, requires = "output_scale")]
-    unsigned_output: bool,
-    /// Both from a JSON file: {"input": {"scale": S, "zero_point": Z, "dtype": "quint8"},
-    /// "output": {...}} (dtype as PyTorch names it: quint8, qint8, quint4x2, or intN/uintN;
-    /// see examples/quant_gelu.json).
-    #[arg(long, conflicts_with = "all")]
-    quant: Option<PathBuf>,
-}
-
-/// One side of a `--quant` file.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QuantSide {
-    scale: f64,
-    zero_point: i64,
-    dtype: String,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QuantFile {
-    input: QuantSide,
-    output: QuantSide,
-}
-
-/// Bits and signedness of a dtype as PyTorch spells it.
-fn dtype(name: &str) -> Option<(u32, bool)> {
-    match name {
-        "quint8" | "torch.quint8" => Some((8, true)),
-        "qint8" | "torch.qint8" => Some((8, false)),
-        "quint4x2" | "torch.quint4x2" => Some((4, true)),
-        _ => {
-            let (unsigned, n) = match name.strip_prefix("uint") {
-                Some(n) => (true, n),
-                None => (false, name.strip_prefix("int")?),
-            };
-            n.parse().ok().map(|b| (b, unsigned))
-        }
-    }
-}
-
-impl QuantArgs {
-    /// The (input, output) quantization asked for, if any.
-    fn affine(&self, input_bits: u32, output_bits: u32) -> CliResult<Option<(Affine, Affine)>> {
-        if let Some(path) = &self.quant {
-            let v = lutforge_core::io::read_json(path)?;
-            let q: QuantFile = serde_json::from_value(v)
-                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
-            let side = |s: &QuantSide, what: &str| -> CliResult<Affine> {
-                let (bits, unsigned) = dtype(&s.dtype).ok_or_else(|| {
-                    CliError::input(format!(
-                        "{}: {what}.dtype '{}' is none of quint8, qint8, quint4x2, intN, uintN",
-                        path.display(),
-                        s.dtype
-                    ))
-                })?;
-                Ok(Affine {
-                    scale: s.scale,
-                    zero_point: s.zero_point,
-                    bits,
-                    unsigned,
-                })
-            };
-            return Ok(Some((side(&q.input, "input")?, side(&q.output, "output")?)));
-        }
-        let (Some(si), Some(so)) = (self.input_scale, self.output_scale) else {
-            return Ok(None);
-        };
-        Ok(Some((
-            Affine {
-                scale: si,
-                zero_point: self.input_zero_point,
-                bits: input_bits,
-                unsigned: self.unsigned_input,
-            },
-            Affine {
-                scale: so,
-                zero_point: self.output_zero_point,
-                bits: output_bits,
-                unsigned: self.unsigned_output,
-            },
-        )))
-    }
 }
 
 impl SearchArgs {
@@ -253,8 +138,6 @@ impl SearchArgs {
         domain: Option<(f64, f64)>,
         (input, output): (Affine, Affine),
     ) -> CliResult<Request> {
-        input.check("input").map_err(CliError::input)?;
-        output.check("output").map_err(CliError::input)?;
         if self.scales.as_ref().is_some_and(|s| *s != (0..=0)) {
             return Err(CliError::input(
                 "a quantized function is searched at input scale 0 only (the input is the code itself): drop --scales",
@@ -265,44 +148,7 @@ impl SearchArgs {
                 "a quantized function's output is the code itself: drop --output-frac",
             ));
         }
-        let q = Quantized {
-            inner: function,
-            input,
-            output,
-        };
-        let (clo, chi) = q.default_domain();
-        let codes = match domain {
-            // The real domain, as codes of the input quantization; it must lie within the
-            // reals those codes represent.
-            Some((lo, hi)) => {
-                let (a, b) = input.code_range();
-                let (rlo, rhi) = (
-                    input.real((a - input.offset()) as f64),
-                    input.real((b - input.offset()) as f64),
-                );
-                if lo < rlo || hi > rhi {
-                    return Err(CliError::input(format!(
-                        "--domain {lo},{hi} leaves the reals the {} {}-bit input codes represent at scale {} and zero point {}: [{rlo}, {rhi}]",
-                        if input.unsigned { "unsigned" } else { "signed" },
-                        input.bits,
-                        input.scale,
-                        input.zero_point
-                    )));
-                }
-                (
-                    input.code(lo).ceil().max(clo),
-                    input.code(hi).floor().min(chi),
-                )
-            }
-            None => (clo, chi),
-        };
-        if codes.0 >= codes.1 {
-            return Err(CliError::input(format!(
-                "the input quantization (scale {}, zero point {}) leaves fewer than two codes in the domain",
-                input.scale, input.zero_point
-            )));
-        }
-        let f = Function::Quantized(Box::new(q));
+        let (f, codes) = quantized_function(function, domain, (input, output))?;
         let mut r = Request::new(f, segments);
         r.domain = codes;
         let mut formats = Formats::quantized(

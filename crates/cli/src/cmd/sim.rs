@@ -88,11 +88,20 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
     if let Some(v) = &a.vcd {
         crate::args::check_extension(v, "vcd")?;
     }
+    // A GTKWave save file goes beside a waveform named .vcd (docs/sim.md, "Waveforms"); a
+    // device or a pipe gets the waveform alone.
+    let gtkw = a
+        .vcd
+        .as_deref()
+        .filter(|v| v.extension().is_some_and(|e| e == "vcd"))
+        .map(lutforge_sim::gtkw::path_for);
     let mut paths = Vec::new();
     paths.extend(a.vcd.as_deref());
+    paths.extend(gtkw.as_deref());
     paths.extend(a.trace.as_deref());
     let mut files = outputs::open(&paths, &inputs)?.into_iter();
     let mut vcd_file = a.vcd.as_ref().and_then(|_| files.next());
+    let gtkw_file = gtkw.as_ref().and_then(|_| files.next());
     let mut trace_file = a.trace.as_ref().and_then(|_| files.next());
 
     let mut stim: Box<dyn Stimulus> = match &a.input {
@@ -121,7 +130,7 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
 
     let stats = {
         let mut vcd = match vcd_file.as_mut() {
-            Some(w) => Some(VcdWriter::new(w, u.clock)?),
+            Some(w) => Some(VcdWriter::new(w, u.clock, "lutforge_unit")?),
             None => None,
         };
         let mut trace = trace_file.as_mut().map(TraceWriter::new);
@@ -142,7 +151,17 @@ pub fn run_cmd(a: &SimArgs) -> CliResult {
             .or_else(|| trace_file.as_ref().and_then(|f| f.failure()))
             .unwrap_or(e)
     })?;
-    // Both are synced before either is renamed into place.
+    // Every file is written and synced before any is renamed into place.
+    if let (Some(f), Some(v)) = (gtkw_file, &a.vcd) {
+        let name = v
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let text = lutforge_sim::waves::save_file(&cfg, "lutforge_unit", "rst", u.clock, &name);
+        let mut outs = vec![(f, text.into_bytes())];
+        outs.extend(vcd_file.take().map(|f| (f, Vec::new())));
+        outs.extend(trace_file.take().map(|f| (f, Vec::new())));
+        outputs::finish_all(outs)?;
+    }
     for f in vcd_file.iter_mut().chain(trace_file.iter_mut()) {
         f.sync()?;
     }

@@ -43,7 +43,8 @@ fn a_killed_run_leaves_staged_files_that_the_next_run_removes() {
     let sb = Sandbox::new();
     let root = sb.root().to_path_buf();
     let r = interrupt(long_sim(&sb), libc::SIGKILL, &|| {
-        find(&root, &|n| n.starts_with(".lutforge-stage-")).len() == 2
+        // The waveform, its GTKWave save file and the trace.
+        find(&root, &|n| n.starts_with(".lutforge-stage-")).len() == 3
     });
     assert_eq!(r.signal, Some(libc::SIGKILL));
     assert!(staging_in(sb.root()), "SIGKILL cannot clean up");

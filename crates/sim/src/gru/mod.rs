@@ -12,4 +12,4 @@ pub use activity::CellActivity;
 pub use cell::{Cell, CellIn, CellOut, CellStats, CounterBits, Phase, TAIL_DEPTH};
 pub use cfg::{act_unit, apply as apply_write, CfgMap, Target, REGION_BITS};
 pub use spec::{ActTable, CellSpec, LayerFormats, Operand, QTensor, Sum};
-pub use waves::CellVcd;
+pub use waves::{gtkw_save_file, CellVcd};

@@ -1,5 +1,6 @@
 //! VCD waveforms of the cell model with the RTL's names (docs/gru.md, "Waveforms"): scope
-//! `tb` holds the clock and the reset, scope `tb.dut` every port of `gru_cell.v` and its
+//! `<module>_tb` holds the clock and the reset, scope `<module>_tb.<module>` (the hierarchy of
+//! the Verilator harness and of the generated testbench) every port of the cell and its
 //! registers — the phase, sum, group, column and tail counters, the input, state and
 //! next-state registers, every lane's four accumulators and the elementwise stage's
 //! registers — each with the value the RTL holds in that cycle. Two reset cycles come first,
@@ -9,6 +10,7 @@
 use super::cell::{Cell, CellIn, Phase};
 use super::cfg::CfgMap;
 use super::spec::Sum;
+use crate::gtkw::{save_file as save_file_of, Group, Show, Trace};
 use lutforge_core::{Error, Result};
 use std::io::Write;
 use vcd::{IdCode, ReferenceIndex, TimescaleUnit, Value, VarType};
@@ -72,8 +74,42 @@ struct Held {
     t1: (usize, i64),
 }
 
+/// The inputs of one edge, kept until the state after that edge is known.
+#[derive(Clone, Debug)]
+struct Pending {
+    in_valid: bool,
+    start: bool,
+    x: Vec<i64>,
+    out_ready: bool,
+    cfg: Option<crate::unit::CfgWrite>,
+}
+
+impl Pending {
+    fn of(inp: &CellIn) -> Pending {
+        Pending {
+            in_valid: inp.in_valid,
+            start: inp.start,
+            x: inp.x.to_vec(),
+            out_ready: inp.out_ready,
+            cfg: inp.cfg,
+        }
+    }
+
+    fn as_in(&self) -> CellIn<'_> {
+        CellIn {
+            in_valid: self.in_valid,
+            start: self.start,
+            x: &self.x,
+            out_ready: self.out_ready,
+            cfg: self.cfg,
+        }
+    }
+}
+
 /// Writes the cell's waveform as it runs: call [`CellVcd::cycle`] with each cycle's inputs
-/// before the edge that samples them.
+/// before the edge that samples them, and [`CellVcd::finish`] with the cell after the last.
+/// As in the RTL's waveform, clk rises at t·T with the inputs that edge samples and the
+/// registers it writes: each edge's slot is written at the next call, when that state is known.
 pub struct CellVcd<W: Write> {
     w: vcd::Writer<W>,
     clk: IdCode,
@@ -83,7 +119,169 @@ pub struct CellVcd<W: Write> {
     started: bool,
     rst_active: bool,
     held: Held,
+    pending: Option<Pending>,
     buf: Vec<Value>,
+}
+
+/// One dumped signal: what it shows, its RTL name and width, how a viewer shows it and in
+/// which group of the save file.
+struct Signal {
+    sig: Sig,
+    ty: VarType,
+    name: String,
+    width: u32,
+    show: Show,
+    word_label: &'static str,
+    group: &'static str,
+}
+
+/// Every signal of `cell` below the clock and the reset, in dump order.
+fn signals(cell: &Cell) -> Vec<Signal> {
+    let sp = cell.spec();
+    let (i, h, p) = (sp.inputs as u32, sp.hidden as u32, cell.lanes() as u32);
+    let (nx, nh) = (sp.input.bits, sp.fmt.h.bits);
+    let cb = cell.counter_bits();
+    let (gb, tb, jb, cb) = (cb.group, cb.tail, cb.row, cb.col);
+    let f = &sp.fmt;
+    let (wire, reg) = (VarType::Wire, VarType::Reg);
+    let sig = |sig, ty, name: &str, width, show, group| Signal {
+        sig,
+        ty,
+        name: name.to_string(),
+        width,
+        show,
+        word_label: "lane",
+        group,
+    };
+    let codes = |word| Show::Signed { word };
+    let count = |word| Show::Unsigned { word };
+    let vector = |mut s: Signal, label| {
+        s.word_label = label;
+        s
+    };
+    let mut list = vec![
+        sig(Sig::InValid, wire, "in_valid", 1, Show::Bit, "input"),
+        sig(Sig::InReady, wire, "in_ready", 1, Show::Bit, "input"),
+        sig(Sig::InStart, wire, "in_start", 1, Show::Bit, "input"),
+        vector(sig(Sig::InX, wire, "in_x", i * nx, codes(nx), "input"), "x"),
+        sig(Sig::OutValid, reg, "out_valid", 1, Show::Bit, "output"),
+        sig(Sig::OutReady, wire, "out_ready", 1, Show::Bit, "output"),
+        vector(
+            sig(Sig::OutH, reg, "out_h", h * nh, codes(nh), "output"),
+            "h",
+        ),
+    ];
+    if let Some(map) = cell.cfg_map() {
+        let a = map_addr_bits(&map);
+        list.extend([
+            sig(Sig::CfgWe, wire, "cfg_we", 1, Show::Bit, "writes"),
+            sig(Sig::CfgAddr, wire, "cfg_addr", a, count(a), "writes"),
+            sig(
+                Sig::CfgData,
+                wire,
+                "cfg_data",
+                map.data_bits,
+                Show::Hex,
+                "writes",
+            ),
+            sig(Sig::CfgReady, wire, "cfg_ready", 1, Show::Bit, "writes"),
+        ]);
+    }
+    list.extend([
+        sig(Sig::Phase, reg, "phase", 2, count(2), "control"),
+        sig(Sig::Sum, reg, "sum", 2, count(2), "control"),
+        sig(Sig::Grp, reg, "grp", gb, count(gb), "control"),
+        sig(Sig::Col, reg, "col", cb, count(cb), "control"),
+        sig(Sig::T, reg, "t", tb, count(tb), "control"),
+        sig(Sig::Tj, reg, "tj", jb, count(jb), "control"),
+        vector(
+            sig(Sig::XReg, reg, "x_reg", i * nx, codes(nx), "state"),
+            "x",
+        ),
+        vector(
+            sig(Sig::HReg, reg, "h_reg", h * nh, codes(nh), "state"),
+            "h",
+        ),
+        vector(
+            sig(Sig::HNext, reg, "h_next", h * nh, codes(nh), "state"),
+            "h",
+        ),
+    ]);
+    for l in 0..p as usize {
+        for s in Sum::ALL {
+            let name = format!("acc_{}{l}", s.name());
+            let w = sp.acc_bits(s);
+            list.push(sig(Sig::Acc(l, s), reg, &name, w, codes(w), "accumulators"));
+        }
+    }
+    let nxw = sp.acc_bits(Sum::Nx);
+    list.extend([
+        sig(Sig::T0Valid, reg, "t0_valid", 1, Show::Bit, "elementwise"),
+        sig(Sig::T0J, reg, "t0_j", jb, count(jb), "elementwise"),
+        sig(
+            Sig::T0Hn,
+            reg,
+            "t0_hn",
+            f.hn.bits,
+            codes(f.hn.bits),
+            "elementwise",
+        ),
+        sig(Sig::T0Nx, reg, "t0_nx", nxw, codes(nxw), "elementwise"),
+        sig(Sig::T1Valid, reg, "t1_valid", 1, Show::Bit, "elementwise"),
+        sig(Sig::T1J, reg, "t1_j", jb, count(jb), "elementwise"),
+        sig(
+            Sig::T1Z,
+            reg,
+            "t1_z",
+            f.z.bits,
+            codes(f.z.bits),
+            "elementwise",
+        ),
+    ]);
+    list
+}
+
+/// The GTKWave save file for a waveform of `cell` (module `module`, reset port `rst`) clocked
+/// at `clock_mhz`, written to `dumpfile` beside it: handshakes, writes, control, state,
+/// accumulators (folded) and the elementwise stage in groups, codes in signed decimal, the
+/// input and state vectors split into their codes.
+pub fn gtkw_save_file(
+    cell: &Cell,
+    module: &str,
+    rst: &str,
+    clock_mhz: f64,
+    dumpfile: &str,
+) -> String {
+    let list = signals(cell);
+    let names = [
+        "input",
+        "output",
+        "writes",
+        "control",
+        "state",
+        "accumulators",
+        "elementwise",
+    ];
+    let groups = names.map(|name| Group {
+        name,
+        closed: name == "accumulators" || name == "state",
+        traces: list
+            .iter()
+            .filter(|s| s.group == name)
+            .map(|s| Trace::new(s.name.clone(), s.width, s.show).words(s.word_label))
+            .collect(),
+    });
+    save_file_of(
+        dumpfile,
+        &format!("{module}_tb"),
+        module,
+        2 * ((1e6 / clock_mhz) / 2.0).round().max(1.0) as u64,
+        &[
+            Trace::new("clk", 1, Show::Bit),
+            Trace::new(rst, 1, Show::Bit),
+        ],
+        &groups,
+    )
 }
 
 fn bits_of(out: &mut Vec<Value>, v: i128, width: u32) {
@@ -110,9 +308,16 @@ fn word(out: &mut Vec<Value>, v: i128, width: u32) {
 }
 
 impl<W: Write> CellVcd<W> {
-    /// A writer for `cell`, clocked at `clock_mhz` (timescale 1 ps), its reset port named
-    /// `rst` and asserted at level `rst_active`.
-    pub fn new(out: W, cell: &Cell, clock_mhz: f64, rst: &str, rst_active: bool) -> Result<Self> {
+    /// A writer for `cell`, the module `module`, clocked at `clock_mhz` (timescale 1 ps), its
+    /// reset port named `rst` and asserted at level `rst_active`.
+    pub fn new(
+        out: W,
+        cell: &Cell,
+        module: &str,
+        clock_mhz: f64,
+        rst: &str,
+        rst_active: bool,
+    ) -> Result<Self> {
         if !(clock_mhz > 0.0 && clock_mhz <= 500_000.0) {
             return Err(Error::input(format!(
                 "clock {clock_mhz} MHz is outside (0, 500000]"
@@ -121,15 +326,15 @@ impl<W: Write> CellVcd<W> {
         let half_ps = ((1e6 / clock_mhz) / 2.0).round().max(1.0) as u64;
         let mut w = vcd::Writer::new(out);
         let sp = cell.spec();
-        let (i, h, p) = (sp.inputs as u32, sp.hidden as u32, cell.lanes() as u32);
-        let (nx, nh) = (sp.input.bits, sp.fmt.h.bits);
         let widths = |w: &mut vcd::Writer<W>| -> std::io::Result<(IdCode, Vec<Var>)> {
-            w.comment("lutforge-sim: cycle-accurate model of the GRU cell (gru_cell.v)")?;
+            w.comment(&format!(
+                "lutforge-sim: cycle-accurate model of the GRU cell {module}"
+            ))?;
             w.timescale(1, TimescaleUnit::PS)?;
-            w.add_module("tb")?;
+            w.add_module(&format!("{module}_tb"))?;
             let clk = w.add_var(VarType::Wire, 1, "clk", None)?;
             let rst_id = w.add_var(VarType::Wire, 1, rst, None)?;
-            w.add_module("dut")?;
+            w.add_module(module)?;
             w.var_def(VarType::Wire, 1, clk, "clk", None)?;
             w.var_def(VarType::Wire, 1, rst_id, rst, None)?;
             let mut vars = vec![Var {
@@ -138,69 +343,15 @@ impl<W: Write> CellVcd<W> {
                 width: 1,
                 prev: Vec::new(),
             }];
-            let cb = cell.counter_bits();
-            let (gb, tb, jb) = (cb.group, cb.tail, cb.row);
-            let cb = cb.col;
-            let f = &sp.fmt;
-            let mut list: Vec<(Sig, VarType, String, u32)> = vec![
-                (Sig::InValid, VarType::Wire, "in_valid".into(), 1),
-                (Sig::InReady, VarType::Wire, "in_ready".into(), 1),
-                (Sig::InStart, VarType::Wire, "in_start".into(), 1),
-                (Sig::InX, VarType::Wire, "in_x".into(), i * nx),
-                (Sig::OutValid, VarType::Reg, "out_valid".into(), 1),
-                (Sig::OutReady, VarType::Wire, "out_ready".into(), 1),
-                (Sig::OutH, VarType::Reg, "out_h".into(), h * nh),
-            ];
-            if let Some(map) = cell.cfg_map() {
-                list.extend([
-                    (Sig::CfgWe, VarType::Wire, "cfg_we".into(), 1),
-                    (
-                        Sig::CfgAddr,
-                        VarType::Wire,
-                        "cfg_addr".into(),
-                        map_addr_bits(&map),
-                    ),
-                    (
-                        Sig::CfgData,
-                        VarType::Wire,
-                        "cfg_data".into(),
-                        map.data_bits,
-                    ),
-                    (Sig::CfgReady, VarType::Wire, "cfg_ready".into(), 1),
-                ]);
-            }
-            list.extend([
-                (Sig::Phase, VarType::Reg, "phase".into(), 2),
-                (Sig::Sum, VarType::Reg, "sum".into(), 2),
-                (Sig::Grp, VarType::Reg, "grp".into(), gb),
-                (Sig::Col, VarType::Reg, "col".into(), cb),
-                (Sig::T, VarType::Reg, "t".into(), tb),
-                (Sig::Tj, VarType::Reg, "tj".into(), jb),
-                (Sig::XReg, VarType::Reg, "x_reg".into(), i * nx),
-                (Sig::HReg, VarType::Reg, "h_reg".into(), h * nh),
-                (Sig::HNext, VarType::Reg, "h_next".into(), h * nh),
-            ]);
-            for l in 0..p as usize {
-                for s in Sum::ALL {
-                    let name = format!("acc_{}{l}", s.name());
-                    list.push((Sig::Acc(l, s), VarType::Reg, name, sp.acc_bits(s)));
-                }
-            }
-            list.extend([
-                (Sig::T0Valid, VarType::Reg, "t0_valid".into(), 1),
-                (Sig::T0J, VarType::Reg, "t0_j".into(), jb),
-                (Sig::T0Hn, VarType::Reg, "t0_hn".into(), f.hn.bits),
-                (
-                    Sig::T0Nx,
-                    VarType::Reg,
-                    "t0_nx".into(),
-                    sp.acc_bits(Sum::Nx),
-                ),
-                (Sig::T1Valid, VarType::Reg, "t1_valid".into(), 1),
-                (Sig::T1J, VarType::Reg, "t1_j".into(), jb),
-                (Sig::T1Z, VarType::Reg, "t1_z".into(), f.z.bits),
-            ]);
-            for (sig, ty, name, width) in list {
+            let list = signals(cell);
+            for Signal {
+                sig,
+                ty,
+                name,
+                width,
+                ..
+            } in list
+            {
                 let index = (width > 1).then(|| ReferenceIndex::Range(width as i32 - 1, 0));
                 let id = w.add_var(ty, width, &name, index)?;
                 vars.push(Var {
@@ -228,6 +379,7 @@ impl<W: Write> CellVcd<W> {
                 x: vec![0; sp.inputs],
                 ..Held::default()
             },
+            pending: None,
             buf: Vec::new(),
         })
     }
@@ -306,8 +458,8 @@ impl<W: Write> CellVcd<W> {
         }
     }
 
-    /// Brings the held registers up to the cell's state in this cycle.
-    fn hold(&mut self, cell: &Cell, inp: &CellIn) {
+    /// Brings the held registers up to the cell's state after an edge.
+    fn hold_regs(&mut self, cell: &Cell) {
         let p = cell.lanes();
         let h = cell.spec().hidden;
         let held = &mut self.held;
@@ -323,19 +475,25 @@ impl<W: Write> CellVcd<W> {
                 held.tj = group * p + t.min(p.min(h - group * p));
             }
         }
-        if inp.in_valid && inp.x.len() == held.x.len() {
-            held.x.clone_from_slice(inp.x);
-        }
-        if let Some(c) = inp.cfg {
-            held.cfg_addr = c.addr;
-            held.cfg_data = c.data;
-        }
         let (t0, t1) = cell.tail_regs();
         if let Some(v) = t0 {
             held.t0 = v;
         }
         if let Some(v) = t1 {
             held.t1 = v;
+        }
+    }
+
+    /// Brings the buses the harness holds (the last vector offered, the last write) up to an
+    /// edge's inputs.
+    fn hold_inputs(&mut self, inp: &CellIn) {
+        let held = &mut self.held;
+        if inp.in_valid && inp.x.len() == held.x.len() {
+            held.x.clone_from_slice(inp.x);
+        }
+        if let Some(c) = inp.cfg {
+            held.cfg_addr = c.addr;
+            held.cfg_data = c.data;
         }
     }
 
@@ -365,21 +523,37 @@ impl<W: Write> CellVcd<W> {
         Ok(())
     }
 
-    /// The two reset cycles: the cell just reset, no input offered.
+    /// The reset cycles ([`crate::waves::RESET_CYCLES`]): the cell just reset, no input
+    /// offered.
     pub fn reset(&mut self, cell: &Cell) -> Result<()> {
-        for _ in 0..2 {
+        self.hold_regs(cell);
+        for _ in 0..crate::waves::RESET_CYCLES {
             self.emit(cell, &CellIn::idle(false), true).map_err(io)?;
         }
         Ok(())
     }
 
-    /// One cycle: `cell` before the edge, `inp` what that edge samples.
-    pub fn cycle(&mut self, cell: &Cell, inp: &CellIn) -> Result<()> {
-        self.hold(cell, inp);
-        self.emit(cell, inp, false).map_err(io)
+    /// Writes the pending edge's slot, `cell` being the state that edge wrote.
+    fn flush_pending(&mut self, cell: &Cell) -> Result<()> {
+        if let Some(p) = self.pending.take() {
+            self.hold_regs(cell);
+            self.hold_inputs(&p.as_in());
+            self.emit(cell, &p.as_in(), false).map_err(io)?;
+        }
+        Ok(())
     }
 
-    pub fn finish(&mut self) -> Result<()> {
+    /// One cycle: `cell` before the edge (the state the previous edge wrote), `inp` what this
+    /// edge samples.
+    pub fn cycle(&mut self, cell: &Cell, inp: &CellIn) -> Result<()> {
+        self.flush_pending(cell)?;
+        self.pending = Some(Pending::of(inp));
+        Ok(())
+    }
+
+    /// Ends the waveform: `cell` after the last edge.
+    pub fn finish(&mut self, cell: &Cell) -> Result<()> {
+        self.flush_pending(cell)?;
         self.w.flush().map_err(io)
     }
 }

@@ -41,8 +41,8 @@ pub struct VerifyArgs {
     model_vcd: Option<PathBuf>,
 }
 
-/// The model's waveform clock: the cost model's default.
-const MODEL_VCD_MHZ: f64 = 500.0;
+/// The model's waveform clock: the harness's.
+const MODEL_VCD_MHZ: f64 = lutforge_rtl::gru_check::WAVE_MHZ;
 
 pub fn run(a: &VerifyArgs) -> CliResult {
     if a.valid == 0 || a.ready == 0 || a.valid > 256 || a.ready > 256 {
@@ -60,12 +60,23 @@ pub fn run(a: &VerifyArgs) -> CliResult {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     let input_refs: Vec<&std::path::Path> = inputs.iter().map(|p| p.as_path()).collect();
+    // Each waveform named .vcd gets a GTKWave save file beside it (a device or a pipe does not).
+    let save_for = |v: &Option<std::path::PathBuf>| {
+        v.as_deref()
+            .filter(|v| v.extension().is_some_and(|e| e == "vcd"))
+            .map(lutforge_sim::gtkw::path_for)
+    };
+    let (rtl_gtkw, model_gtkw) = (save_for(&a.vcd), save_for(&a.model_vcd));
     let mut outs: Vec<&std::path::Path> = Vec::new();
     outs.extend(a.vcd.as_deref());
     outs.extend(a.model_vcd.as_deref());
+    outs.extend(rtl_gtkw.as_deref());
+    outs.extend(model_gtkw.as_deref());
     let mut opened = crate::outputs::open(&outs, &input_refs)?.into_iter();
     let mut rtl_vcd = a.vcd.as_ref().and_then(|_| opened.next());
     let mut model_vcd = a.model_vcd.as_ref().and_then(|_| opened.next());
+    let rtl_gtkw = rtl_gtkw.and_then(|_| opened.next());
+    let model_gtkw = model_gtkw.and_then(|_| opened.next());
     if let (Some(r), Some(m)) = (&rtl_vcd, &model_vcd) {
         if r.staged_path().is_none() || m.staged_path().is_none() {
             return Err(CliError::input(
@@ -167,6 +178,21 @@ pub fn run(a: &VerifyArgs) -> CliResult {
     }
     if let Some(out) = rtl_vcd {
         done.push((out, Vec::new()));
+    }
+    // The save files: one hierarchy, so one layout serves the model's and Verilator's files.
+    let m = &d.manifest.module;
+    let rst = d.iface.reset.port();
+    for (out, vcd, mhz) in [
+        (model_gtkw, &a.model_vcd, MODEL_VCD_MHZ),
+        (rtl_gtkw, &a.vcd, MODEL_VCD_MHZ),
+    ] {
+        if let (Some(out), Some(v)) = (out, vcd) {
+            let name = v
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let text = lutforge_sim::gru::gtkw_save_file(&cell, m, rst, mhz, &name);
+            done.push((out, text.into_bytes()));
+        }
     }
     if let (Some(model), Some(rtl), true) = (
         &model_path,
