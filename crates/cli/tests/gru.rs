@@ -119,6 +119,59 @@ fn a_pytorch_model_imports_with_pytorchs_accuracy() {
 }
 
 #[test]
+fn an_onnx_export_imports_with_its_standardization_and_pytorchs_accuracy() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../gru/tests/corpus/torch_vowels_h32"
+    );
+    let d = tempfile::tempdir().unwrap();
+    let m = d.path().join("onnx.json");
+    let onnx = format!("{dir}/model.onnx");
+    let (code, _, err) = run(&[
+        "gru",
+        "import",
+        &onnx,
+        "--task",
+        "vowels",
+        "-o",
+        p(&m),
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = run(&["gru", "eval", p(&m), "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/expected.json")).unwrap())
+            .unwrap();
+    let want =
+        expected["test_correct"].as_f64().unwrap() / expected["test_sequences"].as_f64().unwrap();
+    assert_eq!(v["float"]["test"]["value"].as_f64().unwrap(), want);
+    // The graph standardizes its inputs: a second standardization is refused.
+    let o = d.path().join("twice.json");
+    assert_input_error(
+        &[
+            "gru",
+            "import",
+            &onnx,
+            "--task",
+            "vowels",
+            "--normalize",
+            "-o",
+            p(&o),
+        ],
+        "standardizes its inputs itself",
+    );
+    let cut = d.path().join("cut.onnx");
+    let bytes = std::fs::read(&onnx).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() / 3]).unwrap();
+    assert_input_error(
+        &["gru", "import", p(&cut), "--task", "vowels", "-o", p(&o)],
+        "not an ONNX model",
+    );
+}
+
+#[test]
 fn bad_inputs_are_one_line_and_leave_no_file() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out.json");

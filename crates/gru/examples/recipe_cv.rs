@@ -15,14 +15,18 @@ fn main() {
     let fold = folds(&ds.train, 5).unwrap();
     println!("| {task}: epochs | lr | noise | batch | 5-fold CV accuracy (training split) | test accuracy |");
     println!("|---|---|---|---|---|---|");
+    // A fixed grid around the recipe (the batch-16 run first); the default is the
+    // row with the best cross-validated accuracy.
     let variants = [
-        (base.max_epochs, base.lr, base.noise, base.batch),
-        (60, 0.01, base.noise, base.batch),
-        (100, 0.01, base.noise, base.batch),
-        (60, 0.01, 0.1, base.batch),
-        (60, 0.01, 0.3, base.batch),
-        (60, 0.01, base.noise, base.batch / 2),
-        (100, 0.005, base.noise, base.batch / 2),
+        (60, 0.005, base.noise, 16),
+        (60, 0.01, base.noise, 8),
+        (100, 0.01, base.noise, 8),
+        (60, 0.01, 0.1, 8),
+        (60, 0.01, 0.3, 8),
+        (60, 0.005, base.noise, 4),
+        (60, 0.01, base.noise, 4),
+        (100, 0.005, base.noise, 4),
+        (60, 0.01, base.noise, 2),
     ];
     for (epochs, lr, noise, batch) in variants {
         let cfg = TrainConfig {

@@ -11,6 +11,7 @@ pub mod inputs;
 mod kernel;
 pub mod model;
 pub mod model_file;
+pub mod onnx;
 pub mod pareto;
 pub mod quant;
 pub mod scoring;

@@ -3,6 +3,7 @@
 
 use clap::Args;
 use lutforge_gru::calibration::{Calibration, Ranges, WeightScales};
+use lutforge_gru::data::Metric;
 use lutforge_gru::energy::EnergyModel;
 use lutforge_gru::genome::Genome;
 use lutforge_gru::pareto::mean_steps;
@@ -137,11 +138,20 @@ pub fn run(a: &EvalArgs) -> CliResult {
         sh.params(),
         float_size
     );
+    // Accuracies with their counts and 95 % intervals: the test splits are small.
+    let sizes: Vec<usize> = splits.iter().map(|(_, s)| s.len()).collect();
     let line = |v: &[(&str, lutforge_gru::train::Score)]| -> String {
         v.iter()
-            .map(|(n, s)| format!("{n} {}", show(ds.metric, s.value)))
+            .zip(&sizes)
+            .map(|((n, s), &len)| match ds.metric {
+                Metric::Accuracy => format!(
+                    "{n} {}",
+                    super::front_report::accuracy((s.value * len as f64).round() as usize, len)
+                ),
+                Metric::Mse => format!("{n} {}", show(ds.metric, s.value)),
+            })
             .collect::<Vec<_>>()
-            .join(", ")
+            .join("; ")
     };
     outln!("float    {}", line(&float));
     if let Some((gen, size, e, scores, steps)) = &int {

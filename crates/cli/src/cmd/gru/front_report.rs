@@ -10,16 +10,21 @@ use std::path::Path;
 
 use crate::error::note;
 
+/// "k/n = p % [95 % CI lo–hi]": an accuracy with its count and Wilson interval.
+pub fn accuracy(k: usize, n: usize) -> String {
+    let (lo, hi) = lutforge_gru::scoring::wilson(k, n);
+    format!(
+        "{k}/{n} = {:.2} % [95 % CI {:.1}–{:.1}]",
+        100.0 * k as f64 / n.max(1) as f64,
+        100.0 * lo,
+        100.0 * hi
+    )
+}
+
 /// A split's figure: "k/n = p % [lo, hi]" for a labelled classification, the MSE otherwise.
 fn split(metric: Metric, s: &SplitScore, labelled: bool) -> String {
     match (metric, s.correct, s.ci95) {
-        (Metric::Accuracy, Some(k), Some((lo, hi))) => format!(
-            "{k}/{} = {:.2} % [95 % CI {:.1}–{:.1}]",
-            s.n,
-            100.0 * s.value,
-            100.0 * lo,
-            100.0 * hi
-        ),
+        (Metric::Accuracy, Some(k), Some(_)) => accuracy(k, s.n),
         (Metric::Accuracy, _, _) if !labelled => {
             format!(
                 "{:.2} % agreement with the float model ({} sequences)",

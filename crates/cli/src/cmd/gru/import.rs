@@ -1,10 +1,12 @@
-//! `lutforge gru import`: a PyTorch `nn.GRU` and its linear head, saved as safetensors, as a
-//! `lutforge-gru/1` model file for a task, with the float scores PyTorch's equations give.
+//! `lutforge gru import`: a PyTorch `nn.GRU` and its linear head, saved as safetensors or
+//! exported to ONNX, as a `lutforge-gru/1` model file for a task, with the float scores
+//! PyTorch's equations give.
 
 use clap::Args;
 use lutforge_gru::import::from_safetensors;
 use lutforge_gru::model::Norm;
 use lutforge_gru::model_file::{ModelFile, Provenance, Scores};
+use lutforge_gru::onnx::from_onnx;
 use lutforge_gru::train::score;
 use std::path::PathBuf;
 
@@ -14,7 +16,9 @@ use crate::outputs;
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// The state dict, saved with safetensors' `save_file(model.state_dict(), …)`.
+    /// The state dict, saved with safetensors' `save_file(model.state_dict(), …)`, or an ONNX
+    /// graph (`.onnx`, from `torch.onnx.export`: GRU, a Gemm or MatMul+Add head, and an optional
+    /// Sub/Div standardization, which becomes the model's normalization).
     file: PathBuf,
     /// The task the model was trained for.
     #[arg(long)]
@@ -68,9 +72,24 @@ pub fn run(a: &ImportArgs) -> CliResult {
     crate::args::check_extension(&a.output, "json")?;
     let out = outputs::open_one(&a.output, &inputs)?;
     let bytes = lutforge_core::io::read_bytes(&a.file)?;
-    let mut model =
-        from_safetensors(&bytes, &a.head).map_err(|e| lutforge_core::Error::io(&a.file, e))?;
+    let onnx = a
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("onnx"));
+    let mut model = if onnx {
+        from_onnx(&bytes)
+    } else {
+        from_safetensors(&bytes, &a.head)
+    }
+    .map_err(|e| lutforge_core::Error::io(&a.file, e))?;
     let ds = load_task(&a.task)?;
+    let graph_norm = model.norm != Norm::identity(model.shape.input);
+    if graph_norm && (a.normalize || a.norm.is_some()) {
+        return Err(CliError::input(format!(
+            "{}: the graph standardizes its inputs itself; drop --normalize/--norm",
+            a.file.display()
+        )));
+    }
     if a.normalize {
         model.norm = Norm::fit(&ds.train, ds.features);
     } else if let Some(p) = &a.norm {
@@ -88,6 +107,7 @@ pub fn run(a: &ImportArgs) -> CliResult {
                 "file": a.file,
                 "sha256": lutforge_gru::data::wheel::sha256_hex(&bytes),
                 "head": a.head,
+                "format": if onnx { "onnx" } else { "safetensors" },
                 "normalize": a.normalize,
                 "norm": a.norm,
             }),
@@ -108,6 +128,7 @@ pub fn run(a: &ImportArgs) -> CliResult {
         && s.train.value < 0.5
         && a.norm.is_none()
         && !a.normalize
+        && !graph_norm
     {
         warn(format_args!(
             "the model classifies {:.1} % of the training split right: if it was trained on normalized inputs, give --norm FILE (its mean and std) or --normalize",
