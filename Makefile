@@ -7,7 +7,13 @@ OUT   ?= out/demo
 LF    := target/release/lutforge
 TOOLS := verilator:verilator yosys:yosys iverilog:iverilog ccache:ccache
 
-.PHONY: all run test deps data build bench lint fmt clean golden fuzz-build
+# The Python package's tests run in a virtual environment made here, once: maturin builds the
+# extension from crates/py, pytest runs python/tests against it.
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+PYPKGS := "maturin>=1.7,<2" "numpy>=1.23" "pytest>=7" "torch>=2.1" "dask[distributed]>=2024.1" "onnx>=1.15" "ruff>=0.5"
+
+.PHONY: all run test deps data build bench lint fmt clean golden fuzz-build pydeps pytest
 
 all: build
 
@@ -38,6 +44,21 @@ data:
 
 test: deps
 	$(CARGO) test --workspace
+	$(MAKE) pytest
+
+# The venv and its packages from PyPI (kept between runs; remake with 'rm -rf .venv').
+pydeps: $(VENV)/.installed
+
+$(VENV)/.installed:
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(PYPKGS)
+	touch $@
+
+# Builds and installs the package (pip install . as the README says, without fetching the
+# build backend again), then runs its tests.
+pytest: pydeps
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall .
+	$(PY) -m pytest -q -W ignore::DeprecationWarning python/tests
 
 run: deps build
 	@sh scripts/demo.sh $(LF) $(OUT)
@@ -45,10 +66,12 @@ run: deps build
 bench:
 	$(CARGO) bench --workspace
 
-lint:
+lint: pydeps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(PY) -m ruff check python scripts
+	$(PY) -m ruff format --check python
 
 # Builds every fuzz target without the sanitizer (stable toolchain), so that none can rot; to
 # fuzz: RUSTC_BOOTSTRAP=1 cargo fuzz run -O TARGET (needs 'cargo install cargo-fuzz').
@@ -60,7 +83,7 @@ fmt:
 
 clean:
 	$(CARGO) clean
-	rm -rf out
+	rm -rf out $(VENV)
 
 # Rewrites the golden Verilog files from the current templates; review the diff before committing.
 golden:

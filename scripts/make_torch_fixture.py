@@ -66,7 +66,7 @@ def main(wheel):
             opt.step()
     with torch.no_grad():
         logits = [net(torch.tensor([s]))[0] for s, _ in test]
-    correct = sum(int(l.argmax()) == y for l, (_, y) in zip(logits, test))
+    correct = sum(int(row.argmax()) == y for row, (_, y) in zip(logits, test))
     state = {
         k: v.contiguous()
         for k, v in net.state_dict().items()
@@ -79,7 +79,7 @@ def main(wheel):
                 "torch": torch.__version__,
                 "test_sequences": len(test),
                 "test_correct": correct,
-                "first_logits": [l.tolist() for l in logits[:8]],
+                "first_logits": [row.tolist() for row in logits[:8]],
             },
             f,
             indent=1,

@@ -15,7 +15,9 @@ SHOW = ["cfg_we", "cfg_addr", "cfg_data", "in_valid", "in_ready", "in_data", "ou
 
 
 def main(path):
-    rows = [dict(zip(COLS, l.split())) for l in open(path) if l.strip() and not l.startswith("#")]
+    with open(path) as f:
+        lines = [line for line in f if line.strip() and not line.startswith("#")]
+    rows = [dict(zip(COLS, line.split())) for line in lines]
     signals = [{"name": "clk", "wave": "p" + "." * (len(rows) - 1)}]
     for name in SHOW:
         vals = [r[name] for r in rows]

@@ -1,78 +1,8 @@
 //! `lutforge`: the command-line front end over the lutforge libraries.
 
-mod args;
-mod cmd;
-mod error;
-mod metrics;
-mod out;
-mod outputs;
-mod progress;
-mod quant;
-
-use clap::{Parser, Subcommand};
-use error::{stderr_line, CliError};
-
-#[derive(Parser)]
-#[command(
-    name = "lutforge",
-    version,
-    about = "PWL lookup-table units for quantized non-linear functions: search, simulate, generate Verilog, verify"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// List the built-in functions and their default domains.
-    Functions(cmd::functions::FunctionsArgs),
-    /// Print every metric of every scale of a table.
-    Eval(cmd::eval::EvalArgs),
-    /// Convert a foreign LUT file (GQA-LUT JSON) into a table file.
-    Import(cmd::interop::ImportArgs),
-    /// Write a table file in a foreign format (GQA-LUT JSON).
-    Export(cmd::interop::ExportArgs),
-    /// Search a table: the GQA-LUT genetic algorithm, our GA, or the exact optimum.
-    Search(cmd::search::SearchArgs),
-    /// Draw a table's function, hardware output and error as an SVG.
-    Plot(cmd::plot::PlotArgs),
-    /// Simulate a table's unit cycle by cycle: throughput, stalls, energy, power, trace, VCD.
-    Sim(cmd::sim::SimArgs),
-    /// Area, energy per operation and power of a table's unit in INT8, INT16, INT32 and FP32.
-    Cost(cmd::cost::CostArgs),
-    /// Mixed-precision Pareto front of the unit: error vs area vs energy (NSGA-II).
-    Pareto(Box<cmd::pareto::ParetoArgs>),
-    /// Write the unit's Verilog, a self-checking testbench and its vectors into a directory.
-    Gen(cmd::gen::GenArgs),
-    /// Check the RTL against the simulator cycle by cycle (Verilator; Icarus for the testbench).
-    Verify(cmd::verify::VerifyArgs),
-    /// Synthesize the unit with Yosys: cells, transistors, gate equivalents, FPGA resources.
-    Synth(cmd::synth::SynthArgs),
-    /// Every architecture that meets an error bound (direct table, PWL units), side by side.
-    Explore(Box<cmd::explore::ExploreArgs>),
-    /// Mixed-precision integer GRUs: tasks, training, import, evaluation, bit-width search.
-    Gru(cmd::gru::GruArgs),
-}
-
-fn run(cli: Cli) -> Result<(), CliError> {
-    match &cli.command {
-        Command::Functions(a) => cmd::functions::run(a),
-        Command::Eval(a) => cmd::eval::run(a),
-        Command::Import(a) => cmd::interop::import(a),
-        Command::Export(a) => cmd::interop::export(a),
-        Command::Search(a) => cmd::search::run(a),
-        Command::Plot(a) => cmd::plot::run(a),
-        Command::Sim(a) => cmd::sim::run_cmd(a),
-        Command::Cost(a) => cmd::cost::run(a),
-        Command::Pareto(a) => cmd::pareto::run(a),
-        Command::Gen(a) => cmd::gen::run(a),
-        Command::Verify(a) => cmd::verify::run(a),
-        Command::Synth(a) => cmd::synth::run(a),
-        Command::Explore(a) => cmd::explore::run(a),
-        Command::Gru(a) => cmd::gru::run(a),
-    }
-}
+use clap::Parser;
+use lutforge::error::stderr_line;
+use lutforge::{run, Cli};
 
 /// SIGINT, SIGTERM and SIGHUP end the run: staged outputs and temporary directories are
 /// removed, child tools are terminated, earlier outputs stay as they were, and the exit code is
@@ -180,7 +110,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(e) = run(cli).and_then(|_| out::flush()) {
+    if let Err(e) = run(cli).and_then(|_| lutforge::out::flush()) {
         if !e.msg.is_empty() {
             stderr_line(format_args!("lutforge: error: {e}"));
         }

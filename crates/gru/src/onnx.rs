@@ -570,10 +570,12 @@ impl Reader {
                 }
             }
             (k, Origin::GruY(j)) if k > 0 && *j + 1 == k => {}
-            _ => return Err(input_error(format!(
+            _ => {
+                return Err(input_error(format!(
                 "{}: its input X is neither the graph's input (layer 0) nor the previous layer's Y",
                 label(n)
-            ))),
+            )))
+            }
         }
         if let Some(h0) = n.input.get(5).filter(|s| !s.is_empty()) {
             if !matches!(self.origin(h0, n)?, Origin::Zeros) {

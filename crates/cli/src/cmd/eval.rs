@@ -25,37 +25,7 @@ pub fn run(a: &EvalArgs) -> CliResult {
     let t = load_table(&a.table)?;
     let rows = crate::metrics::of_table(&t, a.quiet);
     if a.json {
-        let scales: Vec<_> = rows
-            .iter()
-            .map(|(frac, m)| {
-                serde_json::json!({
-                    "frac": frac,
-                    "units": "mse, pwl_mse and grid_mse in output units squared; max_abs_err in output units; max_err_lsb in output LSBs",
-                    "mse": m.mse,
-                    "max_abs_err": m.max_abs_err,
-                    "max_err_lsb": m.max_err_lsb,
-                    "pwl_mse": m.pwl_mse,
-                    "grid_mse": m.grid_mse,
-                    "codes": m.codes,
-                    "faithful": m.max_err_lsb < 1.0,
-                    "correctly_rounded": m.max_err_lsb <= 0.5,
-                })
-            })
-            .collect();
-        outln!(
-            "{}",
-            serde_json::json!({
-                "function": t.function.name(),
-                "segments": t.segments,
-                "arith": t.arith,
-                "quant": t.function.quantized().map(|q| serde_json::json!({
-                    "input": q.input,
-                    "output": q.output,
-                    "units": "domain, outputs and errors in codes; one output code is output.scale real units",
-                })),
-                "scales": scales,
-            })
-        );
+        outln!("{}", document(&t, &rows));
         return Ok(());
     }
     let f = &t.formats;
@@ -136,4 +106,40 @@ pub fn run(a: &EvalArgs) -> CliResult {
         "verdict: correctly rounded = every output within 0.5 LSB of the true value; faithful = within less than 1 LSB"
     );
     Ok(())
+}
+
+/// What `eval --json` prints: every scale's metrics with their units, and the quantization of an
+/// affine table (the Python package's `Table.metrics()` is this document).
+pub fn document(
+    t: &lutforge_core::Table,
+    rows: &[(i32, lutforge_core::Metrics)],
+) -> serde_json::Value {
+    let scales: Vec<_> = rows
+        .iter()
+        .map(|(frac, m)| {
+            serde_json::json!({
+                "frac": frac,
+                "units": "mse, pwl_mse and grid_mse in output units squared; max_abs_err in output units; max_err_lsb in output LSBs",
+                "mse": m.mse,
+                "max_abs_err": m.max_abs_err,
+                "max_err_lsb": m.max_err_lsb,
+                "pwl_mse": m.pwl_mse,
+                "grid_mse": m.grid_mse,
+                "codes": m.codes,
+                "faithful": m.max_err_lsb < 1.0,
+                "correctly_rounded": m.max_err_lsb <= 0.5,
+            })
+        })
+        .collect();
+    serde_json::json!({
+            "function": t.function.name(),
+            "segments": t.segments,
+            "arith": t.arith,
+            "quant": t.function.quantized().map(|q| serde_json::json!({
+                "input": q.input,
+                "output": q.output,
+                "units": "domain, outputs and errors in codes; one output code is output.scale real units",
+            })),
+            "scales": scales,
+    })
 }
