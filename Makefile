@@ -57,8 +57,8 @@ $(VENV)/.installed:
 # Builds and installs the package (pip install . as the README says, without fetching the
 # build backend again), then runs its tests.
 pytest: pydeps
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall .
-	$(PY) -m pytest -q -W ignore::DeprecationWarning python/tests
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall .
+	$(PY) -m pytest -q python/tests
 
 run: deps build
 	@sh scripts/demo.sh $(LF) $(OUT)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from . import _flags, _lutforge
+from . import Front, _flags, _lutforge, _run_search
 from ._lutforge import Error, IntModel
 
 __all__ = ["Model", "IntModel", "Front", "pareto"]
@@ -161,50 +162,35 @@ def _norm_flags(norm: Any, d: str) -> list[str]:
     return ["--norm", path]
 
 
-class Front:
-    """A Pareto front (`lutforge-gru-front/2`): its members, baselines and recommendation."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self.doc: dict[str, Any] = json.loads(text)
-
-    def to_json(self) -> str:
-        """The bytes `gru pareto -o` writes."""
-        return self._text
-
-    @property
-    def members(self) -> list[dict[str, Any]]:
-        return self.doc["members"]
-
-    @property
-    def baselines(self) -> list[dict[str, Any]]:
-        return self.doc["baselines"]
-
-    @property
-    def saving(self) -> dict[str, Any] | None:
-        """The recommended member, chosen on the search data alone, with its saving."""
-        return self.doc.get("saving")
-
-    def __repr__(self) -> str:
-        return f"Front({len(self.members)} members, task {self.doc.get('task')})"
-
-
 def pareto(
-    model: Model | str | os.PathLike[str] | None = None, *, task: str, **options: Any
+    model: Model | str | os.PathLike[str] | None = None,
+    *,
+    task: str,
+    client: Any = None,
+    batch: int | None = None,
+    map: Callable[[list[list[int]]], list[tuple[list[float], float]]] | None = None,
+    **options: Any,
 ) -> Front:
     """The bit-width Pareto front of `model` on `task`, as `lutforge gru pareto --task TASK
     --model MODEL` with every other option a keyword (`seed=1`, `population=48`,
     `generations=40`, `bits=range(2, 9)`, `search_data="held_out.npz"`, …). Without a model the
-    command trains one with the task's defaults."""
+    command trains one with the task's defaults.
+
+    `client`: a Dask client; each generation's evaluations run as tasks on its workers,
+    `batch` genomes per task (default: two tasks per worker). `map`: any callable taking a
+    generation's genomes and returning their evaluations in order (what `client` builds). The
+    front is the same bytes either way."""
     with tempfile.TemporaryDirectory(prefix="lutforge-") as d:
         out = os.path.join(d, "front.json")
         argv = ["gru", "pareto", "--task", task, "-q", "-o", out]
+        model_json = None
         if isinstance(model, Model):
             path = os.path.join(d, "model.json")
             model.save(path)
             argv += ["--model", path]
+            model_json = model.to_json()
         elif model is not None:
             argv += ["--model", os.fspath(model)]
-        _lutforge.run(argv + _flags(options))
-        with open(out) as f:
-            return Front(f.read())
+            with open(model) as f:
+                model_json = f.read()
+        return _run_search(argv + _flags(options), out, client, map, batch, model_json)

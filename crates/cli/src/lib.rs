@@ -77,6 +77,34 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// The arguments of a `gru pareto` command line (without the program name): what the Python
+/// package's distributed search and its workers build the same problem from.
+pub fn gru_pareto_args(argv: &[String]) -> Result<Box<cmd::gru::pareto::ParetoArgs>, String> {
+    match parse(argv)?.command {
+        Command::Gru(cmd::gru::GruArgs {
+            command: cmd::gru::GruCommand::Pareto(a),
+        }) => Ok(a),
+        _ => Err("not a 'gru pareto' command line".into()),
+    }
+}
+
+/// The arguments of a `pareto` (unit) command line, likewise.
+pub fn unit_pareto_args(argv: &[String]) -> Result<Box<cmd::pareto::ParetoArgs>, String> {
+    match parse(argv)?.command {
+        Command::Pareto(a) => Ok(a),
+        _ => Err("not a 'pareto' command line".into()),
+    }
+}
+
+fn parse(argv: &[String]) -> Result<Cli, String> {
+    Cli::try_parse_from(std::iter::once("lutforge".to_string()).chain(argv.iter().cloned()))
+        .map_err(|e| {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid usage");
+            first.trim_start_matches("error: ").to_string()
+        })
+}
+
 /// Runs one command line (without the program name) in this process: the error's one-line
 /// message, as the binary would print it after "lutforge: error: ", on failure.
 pub fn run_argv(argv: &[String]) -> Result<(), String> {

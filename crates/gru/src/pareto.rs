@@ -302,6 +302,9 @@ pub struct Front {
     pub hypervolume: Hypervolumes,
     pub widths: Vec<GeneWidth>,
     pub evaluations: usize,
+    /// Activation tables built in this process: reported, not written to the front file, since
+    /// it depends on where the evaluations ran (here, or on a cluster's workers).
+    #[serde(skip_serializing, default)]
     pub tables: usize,
     /// Wall time of the search: reported, never written to the front file (whose bytes the
     /// same seed reproduces).
@@ -1034,6 +1037,21 @@ pub fn run(
     settings: &Settings,
     progress: &mut dyn FnMut(&nsga2::Progress),
 ) -> Result<Front> {
+    run_with(model, folds, ds, config, settings, progress, None)
+}
+
+/// [`run`] with the generations' evaluations handed to `evaluator` (worker processes, a
+/// cluster): it must return, in order, what [`GruProblem`] built from the same inputs returns
+/// for each genome. The baselines, the front's scoring and fine-tuning stay here.
+pub fn run_with(
+    model: &Gru,
+    folds: Option<&FoldModels>,
+    ds: &Dataset,
+    config: Config,
+    settings: &Settings,
+    progress: &mut dyn FnMut(&nsga2::Progress),
+    evaluator: Option<&dyn nsga2::Evaluator>,
+) -> Result<Front> {
     let t0 = std::time::Instant::now();
     let problem = GruProblem::new(model, folds, ds, config.clone())?;
     let layers = model.shape.layers;
@@ -1058,7 +1076,19 @@ pub fn run(
         .filter(|b| config.bits.contains(&b.bits))
         .map(|b| problem.genes_of(&Genome::homogeneous(layers, b.bits, 16)))
         .collect();
-    let out = nsga2::run(&problem, settings, &seeds, progress).map_err(Error::input)?;
+    let out = match evaluator {
+        Some(evaluator) => nsga2::run(
+            &nsga2::Mapped {
+                problem: &problem,
+                evaluator,
+            },
+            settings,
+            &seeds,
+            progress,
+        ),
+        None => nsga2::run(&problem, settings, &seeds, progress),
+    }
+    .map_err(Error::input)?;
     let mut members = Vec::new();
     let mut member_per: Vec<PerSequence> = Vec::new();
     for ind in &out.front {

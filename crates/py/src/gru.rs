@@ -142,11 +142,7 @@ impl PyModel {
 
     /// The sequences of a split of the model's task ("train", "val" or "test"): a list of
     /// (steps × features array, label or target).
-    fn data<'py>(
-        &self,
-        py: Python<'py>,
-        split: &str,
-    ) -> PyResult<Vec<Labelled<'py>>> {
+    fn data<'py>(&self, py: Python<'py>, split: &str) -> PyResult<Vec<Labelled<'py>>> {
         let ds = self.dataset()?;
         let samples = match split {
             "train" => &ds.train,

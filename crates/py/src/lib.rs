@@ -6,6 +6,7 @@
 //! (`lutforge::run_argv`), so its bytes are the command's. Long calls release the GIL. Every
 //! error is a `lutforge.Error` (a `ValueError`) carrying the command line's one-line message.
 
+mod distributed;
 mod gru;
 mod table;
 
@@ -49,5 +50,6 @@ fn _lutforge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     table::register(m)?;
     gru::register(m)?;
+    distributed::register(m)?;
     Ok(())
 }

@@ -34,6 +34,39 @@ pub trait Problem: Sync {
     fn bounds(&self) -> &[RangeInclusive<i64>];
     /// Scores a genome; called from several threads at once.
     fn evaluate(&self, genes: &[i64]) -> Evaluation;
+    /// A generation's new genomes, evaluated in order: the seam through which a search's
+    /// evaluations can run elsewhere (other processes, a cluster). Each evaluation must be a
+    /// pure function of its genome, so the front does not depend on where it ran. By default,
+    /// in parallel on this machine's threads.
+    fn evaluate_batch(&self, genomes: &[Vec<i64>]) -> Result<Vec<Evaluation>, String> {
+        Ok(genomes.par_iter().map(|g| self.evaluate(g)).collect())
+    }
+}
+
+/// Evaluates batches of genomes somewhere else (worker processes, a cluster), in order.
+pub trait Evaluator: Sync {
+    fn evaluate(&self, genomes: &[Vec<i64>]) -> Result<Vec<Evaluation>, String>;
+}
+
+/// A problem whose generations are evaluated by an [`Evaluator`]: NSGA-II stays here, only
+/// the evaluations move.
+pub struct Mapped<'a> {
+    pub problem: &'a dyn Problem,
+    pub evaluator: &'a dyn Evaluator,
+}
+
+impl Problem for Mapped<'_> {
+    fn bounds(&self) -> &[RangeInclusive<i64>] {
+        self.problem.bounds()
+    }
+
+    fn evaluate(&self, genes: &[i64]) -> Evaluation {
+        self.problem.evaluate(genes)
+    }
+
+    fn evaluate_batch(&self, genomes: &[Vec<i64>]) -> Result<Vec<Evaluation>, String> {
+        self.evaluator.evaluate(genomes)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -170,7 +203,7 @@ pub fn run(
             genomes.push(g);
         }
     }
-    let mut pop = cache.evaluate(problem, genomes);
+    let mut pop = cache.evaluate(problem, genomes)?;
     let (mut rank, mut crowd) = rank_and_crowd(&pop);
     report(progress, 0, s, &cache);
 
@@ -199,7 +232,7 @@ pub fn run(
                 children.push(c2);
             }
         }
-        let offspring = cache.evaluate(problem, children);
+        let offspring = cache.evaluate(problem, children)?;
         pop = survive(pop, offspring, s.population);
         (rank, crowd) = rank_and_crowd(&pop);
         report(progress, generation, s, &cache);
@@ -230,25 +263,36 @@ struct Cache {
 }
 
 impl Cache {
-    fn evaluate(&mut self, problem: &dyn Problem, genomes: Vec<Vec<i64>>) -> Vec<Individual> {
+    fn evaluate(
+        &mut self,
+        problem: &dyn Problem,
+        genomes: Vec<Vec<i64>>,
+    ) -> Result<Vec<Individual>, String> {
         let mut fresh: Vec<Vec<i64>> = Vec::new();
         for g in &genomes {
             if !self.seen.contains_key(g) && !fresh.contains(g) {
                 fresh.push(g.clone());
             }
         }
-        let evals: Vec<Evaluation> = fresh.par_iter().map(|g| problem.evaluate(g)).collect();
+        let evals = problem.evaluate_batch(&fresh)?;
+        if evals.len() != fresh.len() {
+            return Err(format!(
+                "the evaluator returned {} evaluations for {} genomes",
+                evals.len(),
+                fresh.len()
+            ));
+        }
         for (g, e) in fresh.into_iter().zip(evals) {
             self.seen.insert(g.clone(), e.clone());
             self.order.push(Individual { genes: g, eval: e });
         }
-        genomes
+        Ok(genomes
             .into_iter()
             .map(|g| {
                 let eval = self.seen[&g].clone();
                 Individual { genes: g, eval }
             })
-            .collect()
+            .collect())
     }
 }
 

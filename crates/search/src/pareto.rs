@@ -1056,6 +1056,17 @@ pub fn run(
     settings: &nsga2::Settings,
     progress: &mut dyn FnMut(&nsga2::Progress),
 ) -> Result<Front, RunError> {
+    run_with(cfg, settings, progress, None)
+}
+
+/// [`run`] with the generations' evaluations handed to `evaluator` (worker processes, a
+/// cluster), which must return what [`UnitProblem`] of the same configuration returns.
+pub fn run_with(
+    cfg: Config,
+    settings: &nsga2::Settings,
+    progress: &mut dyn FnMut(&nsga2::Progress),
+    evaluator: Option<&dyn nsga2::Evaluator>,
+) -> Result<Front, RunError> {
     let problem = UnitProblem::new(cfg).map_err(RunError::Input)?;
     nsga2::check(&problem, settings).map_err(RunError::Input)?;
     let baselines: Vec<Baseline> = BASELINE_BITS
@@ -1074,7 +1085,19 @@ pub fn run(
         .iter()
         .filter_map(|b| space.genes(&b.design))
         .collect();
-    let out = nsga2::run(&problem, settings, &seeds, progress).map_err(RunError::Input)?;
+    let out = match evaluator {
+        Some(evaluator) => nsga2::run(
+            &nsga2::Mapped {
+                problem: &problem,
+                evaluator,
+            },
+            settings,
+            &seeds,
+            progress,
+        ),
+        None => nsga2::run(&problem, settings, &seeds, progress),
+    }
+    .map_err(RunError::Input)?;
     let member = |i: &Individual| {
         let design = space.design(&i.genes);
         // A direct table's unused genes are cleared, so the front does not list them.

@@ -116,7 +116,7 @@ fn parse_metric(s: &str) -> Result<ErrorMetric, String> {
     }
 }
 
-fn config(a: &ParetoArgs) -> CliResult<Config> {
+pub fn config(a: &ParetoArgs) -> CliResult<Config> {
     if a.domain.is_some() && a.function.len() > 1 {
         return Err(CliError::input(
             "--domain applies to a single function; several functions use their own domains",
@@ -221,6 +221,15 @@ fn describe(m: &Member) -> String {
 }
 
 pub fn run(a: &ParetoArgs) -> CliResult {
+    run_with(a, None)
+}
+
+/// `pareto` with the generations' evaluations handed to `evaluator` (the Python package's Dask
+/// map); a worker builds the same problem from the same arguments with [`config`].
+pub fn run_with(
+    a: &ParetoArgs,
+    evaluator: Option<&dyn lutforge_search::nsga2::Evaluator>,
+) -> CliResult {
     let cfg = config(a)?;
     // Every output is opened before the search: a bad path fails now, not after it.
     let inputs: Vec<&Path> = a
@@ -252,10 +261,15 @@ pub fn run(a: &ParetoArgs) -> CliResult {
         ..Settings::default()
     };
     let bar = crate::progress::bar(a.generations as u64 + 1, "pareto", "generations", a.quiet);
-    let result = pareto::run(cfg.clone(), &settings, &mut |p| {
-        bar.set_position(p.generation as u64 + 1);
-        bar.set_message(format!("{} evaluations, front {}", p.evaluations, p.front));
-    });
+    let result = pareto::run_with(
+        cfg.clone(),
+        &settings,
+        &mut |p| {
+            bar.set_position(p.generation as u64 + 1);
+            bar.set_message(format!("{} evaluations, front {}", p.evaluations, p.front));
+        },
+        evaluator,
+    );
     bar.finish_and_clear();
     let front = match result {
         Ok(f) => f,

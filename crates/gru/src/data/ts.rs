@@ -57,6 +57,13 @@ pub fn parse(name: &str, text: &str) -> Result<TsFile> {
         }
         let dims: Vec<&str> = line.split(':').collect();
         let d = dimensions.unwrap_or(dims.len() - 1);
+        if d == 0 {
+            return Err(err(
+                ln,
+                "a series line is one or more comma-separated series and a label, separated by ':'"
+                    .into(),
+            ));
+        }
         if dims.len() != d + 1 {
             return Err(err(
                 ln,
@@ -141,6 +148,11 @@ mod tests {
             (TWO.replace("0.5:1.5:a", "0.5,1:1.5:a"), "differ in length"),
             (TWO.replace("0.5:1.5:a", "0.5:a"), "2 fields"),
             (TWO.replace("@data\n", ""), "before @data"),
+            // The fuzzer's find: no @dimensions and a line without ':' (once an index panic).
+            (
+                "@classLabel true a b\n@data\nI\n".to_string(),
+                "line 3: a series line is one or more",
+            ),
         ] {
             let e = parse("t.ts", &text).err().expect(needle).to_string();
             assert!(e.contains(needle), "{e}");

@@ -5,9 +5,12 @@ use clap::Args;
 use lutforge_gru::calibration::{Calibration, WeightScales};
 use lutforge_gru::data::{self, Metric, Sample, Target};
 use lutforge_gru::finetune::FinetuneConfig;
-use lutforge_gru::pareto::{run as search, Config, SearchData};
+use lutforge_gru::model::Gru;
+use lutforge_gru::model_file::FoldModels;
+use lutforge_gru::pareto::{run_with as search, Config, SearchData};
 use lutforge_gru::scoring::Objective;
 use lutforge_gru::train::{train, train_folds, TrainConfig};
+use lutforge_search::nsga2::Evaluator;
 use lutforge_search::nsga2::Settings;
 use lutforge_sim::cost::Tech;
 use std::ops::RangeInclusive;
@@ -171,6 +174,23 @@ fn search_file(path: &Path, ds: &data::Dataset) -> CliResult<SearchData> {
 }
 
 pub fn run(a: &ParetoArgs) -> CliResult {
+    run_with(a, None)
+}
+
+/// What one search needs, from the arguments: the model (trained here without --model), its
+/// fold models, the task's data, the search's configuration and NSGA-II's settings.
+pub struct Prepared {
+    pub model: Gru,
+    pub folds: Option<FoldModels>,
+    pub ds: data::Dataset,
+    pub config: Config,
+    pub settings: Settings,
+    model_note: serde_json::Value,
+}
+
+/// `gru pareto` with the generations' evaluations handed to `evaluator` (the Python package's
+/// Dask map); a worker builds the same problem from the same arguments with [`prepare`].
+pub fn run_with(a: &ParetoArgs, evaluator: Option<&dyn Evaluator>) -> CliResult {
     if let Some(v) = a.min_accuracy {
         if !(0.0..=1.0).contains(&v) {
             return Err(CliError::input(format!(
@@ -210,6 +230,65 @@ pub fn run(a: &ParetoArgs) -> CliResult {
         a.plot.as_ref().and_then(|_| files.next()),
         a.csv.as_ref().and_then(|_| files.next()),
     );
+    let Prepared {
+        model,
+        folds,
+        ds,
+        config,
+        settings,
+        model_note,
+    } = prepare(a)?;
+    let bar = crate::progress::bar(
+        a.generations as u64 + 1,
+        &format!("gru pareto {}", ds.task),
+        "generations",
+        a.quiet,
+    );
+    let front = search(
+        &model,
+        folds.as_ref(),
+        &ds,
+        config,
+        &settings,
+        &mut |p| {
+            bar.set_position(p.generation as u64 + 1);
+            bar.set_message(format!("{} evaluations, front {}", p.evaluations, p.front));
+        },
+        evaluator,
+    )?;
+    bar.finish_and_clear();
+    if front.members.is_empty() {
+        return Err(CliError::input(
+            "no genome meets the constraints (--max-size, --min-accuracy, --max-mse)",
+        ));
+    }
+    let mut doc = serde_json::to_value(&front)
+        .map_err(|e| CliError::internal(format!("cannot serialize the front: {e}")))?;
+    doc["model"] = model_note;
+    let mut text = serde_json::to_string_pretty(&doc)
+        .map_err(|e| CliError::internal(format!("cannot serialize the front: {e}")))?;
+    text.push('\n');
+    let mut done = vec![];
+    if let Some(f) = plot_file {
+        let svg =
+            plot(&front).map_err(|e| CliError::internal(format!("cannot draw the plot: {e}")))?;
+        done.push((f, svg.into_bytes()));
+    }
+    if let Some(f) = csv_file {
+        done.push((f, csv(&front).into_bytes()));
+    }
+    if let Some(f) = front_file {
+        done.push((f, text.into_bytes()));
+    }
+    outputs::finish_all(done)?;
+    if !a.quiet {
+        summary(&front, &a.output);
+    }
+    Ok(())
+}
+
+/// Loads (or trains) the model and builds the search's configuration from the arguments.
+pub fn prepare(a: &ParetoArgs) -> CliResult<Prepared> {
     let (loaded, ds) = match &a.model {
         Some(p) => {
             let (m, ds) = load_model(p, Some(&a.task))?;
@@ -307,43 +386,12 @@ pub fn run(a: &ParetoArgs) -> CliResult {
         },
         cell_lanes: a.cell_lanes,
     };
-    let bar = crate::progress::bar(
-        a.generations as u64 + 1,
-        &format!("gru pareto {}", ds.task),
-        "generations",
-        a.quiet,
-    );
-    let front = search(&model, folds.as_ref(), &ds, config, &settings, &mut |p| {
-        bar.set_position(p.generation as u64 + 1);
-        bar.set_message(format!("{} evaluations, front {}", p.evaluations, p.front));
-    })?;
-    bar.finish_and_clear();
-    if front.members.is_empty() {
-        return Err(CliError::input(
-            "no genome meets the constraints (--max-size, --min-accuracy, --max-mse)",
-        ));
-    }
-    let mut doc = serde_json::to_value(&front)
-        .map_err(|e| CliError::internal(format!("cannot serialize the front: {e}")))?;
-    doc["model"] = model_note;
-    let mut text = serde_json::to_string_pretty(&doc)
-        .map_err(|e| CliError::internal(format!("cannot serialize the front: {e}")))?;
-    text.push('\n');
-    let mut done = vec![];
-    if let Some(f) = plot_file {
-        let svg =
-            plot(&front).map_err(|e| CliError::internal(format!("cannot draw the plot: {e}")))?;
-        done.push((f, svg.into_bytes()));
-    }
-    if let Some(f) = csv_file {
-        done.push((f, csv(&front).into_bytes()));
-    }
-    if let Some(f) = front_file {
-        done.push((f, text.into_bytes()));
-    }
-    outputs::finish_all(done)?;
-    if !a.quiet {
-        summary(&front, &a.output);
-    }
-    Ok(())
+    Ok(Prepared {
+        model,
+        folds,
+        ds,
+        config,
+        settings,
+        model_note,
+    })
 }
