@@ -11,7 +11,7 @@ TOOLS := verilator:verilator yosys:yosys iverilog:iverilog ccache:ccache
 # extension from crates/py, pytest runs python/tests against it.
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
-PYPKGS := "maturin>=1.7,<2" "numpy>=1.23" "pytest>=7" "torch>=2.1" "dask[distributed]>=2024.1" "onnx>=1.15" "ruff>=0.5"
+PYPKGS := "maturin>=1.7,<2" "numpy>=1.23" "pytest>=7" "torch>=2.1" "dask[distributed]>=2024.1" "onnx>=1.15" "onnxscript>=0.3" "ruff>=0.5"
 
 .PHONY: all run test deps data build bench lint fmt clean golden fuzz-build pydeps pytest
 

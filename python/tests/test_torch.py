@@ -99,18 +99,24 @@ def test_from_torch_gives_pytorchs_logits(trained):
             np.testing.assert_allclose(m.forward(x), want, atol=1e-5, rtol=0)
 
 
-def test_an_onnx_export_gives_pytorchs_logits(trained, tmp_path):
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_an_onnx_export_gives_pytorchs_logits(trained, tmp_path, dynamo):
+    """Both exporters: TorchScript's (weights inside), and torch.export's, the default since
+    PyTorch 2.9 (weights in a file beside the model)."""
     net, _, test = trained
     path = os.fspath(tmp_path / "net.onnx")
-    torch.onnx.export(
-        net,
-        (torch.zeros(1, 5, 12),),
-        path,
-        dynamo=False,
-        input_names=["x"],
-        output_names=["logits"],
-        dynamic_axes={"x": {0: "b", 1: "t"}},
-    )
+    if dynamo:
+        torch.onnx.export(net, (torch.zeros(1, 5, 12),), path)
+    else:
+        torch.onnx.export(
+            net,
+            (torch.zeros(1, 5, 12),),
+            path,
+            dynamo=False,
+            input_names=["x"],
+            output_names=["logits"],
+            dynamic_axes={"x": {0: "b", 1: "t"}},
+        )
     m = Model.from_onnx(path, task="vowels")
     with torch.no_grad():
         for x, _ in test[:40]:

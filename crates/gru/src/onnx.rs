@@ -13,6 +13,7 @@ use crate::model::{Gru, Norm, Shape};
 use lutforge_core::{Error, Result};
 use onnx_protobuf::{Message, ModelProto, NodeProto, TensorProto};
 use std::collections::HashMap;
+use std::path::Path;
 
 /// Largest tensor read (elements): far beyond any GRU lutforge quantizes, small enough to
 /// allocate.
@@ -51,8 +52,73 @@ fn input_error(msg: impl Into<String>) -> Error {
     Error::input(msg.into())
 }
 
-/// A tensor's values as f64: float, double (data fields or raw little-endian bytes) and int64.
-fn tensor(t: &TensorProto) -> Result<Tensor> {
+/// Where a tensor stored outside the model file may be read from: the model's directory.
+type External<'a> = Option<&'a Path>;
+
+/// The bytes of a tensor stored in an external file (`location`, `offset`, `length`, as
+/// `torch.onnx.export` writes large models): only files in the model's own directory.
+fn external_bytes(t: &TensorProto, dir: External<'_>, limit: usize) -> Result<Vec<u8>> {
+    let Some(dir) = dir else {
+        return Err(input_error(format!(
+            "tensor '{}' is stored in an external file: import the .onnx file by its path",
+            t.name
+        )));
+    };
+    let get = |k: &str| {
+        t.external_data
+            .iter()
+            .find(|e| e.key == k)
+            .map(|e| e.value.as_str())
+    };
+    let loc = get("location").ok_or_else(|| {
+        input_error(format!(
+            "tensor '{}': external data without a location",
+            t.name
+        ))
+    })?;
+    let rel = Path::new(loc);
+    if rel.is_absolute()
+        || rel
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(input_error(format!(
+            "tensor '{}': external file '{loc}' is not a plain name beside the model",
+            t.name
+        )));
+    }
+    let num = |k: &str| -> Result<u64> {
+        get(k).map_or(Ok(0), |v| {
+            v.parse::<u64>()
+                .map_err(|_| input_error(format!("tensor '{}': {k} '{v}'", t.name)))
+        })
+    };
+    let (offset, length) = (num("offset")?, num("length")?);
+    if length as usize > limit {
+        return Err(input_error(format!(
+            "tensor '{}': {length} bytes of external data, more than its shape holds",
+            t.name
+        )));
+    }
+    use std::io::{Read, Seek, SeekFrom};
+    let path = dir.join(rel);
+    let mut f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+    f.seek(SeekFrom::Start(offset))
+        .map_err(|e| Error::io(&path, e))?;
+    let mut buf = vec![0u8; length as usize];
+    f.read_exact(&mut buf).map_err(|_| {
+        input_error(format!(
+            "{}: shorter than tensor '{}' needs ({length} bytes at {offset})",
+            path.display(),
+            t.name
+        ))
+    })?;
+    Ok(buf)
+}
+
+/// A tensor's values as f64: float, double (data fields or raw little-endian bytes, in the
+/// file or beside it) and int64.
+fn tensor(t: &TensorProto, dir: External<'_>) -> Result<Tensor> {
     let mut dims = Vec::with_capacity(t.dims.len());
     let mut n: usize = 1;
     for &d in &t.dims {
@@ -69,13 +135,13 @@ fn tensor(t: &TensorProto) -> Result<Tensor> {
             })?;
         dims.push(d);
     }
-    if !t.external_data.is_empty() {
-        return Err(input_error(format!(
-            "tensor '{}' is stored outside the file (external data): export with the weights inside",
-            t.name
-        )));
-    }
-    let raw = &t.raw_data;
+    let external;
+    let raw = if t.external_data.is_empty() {
+        &t.raw_data
+    } else {
+        external = external_bytes(t, dir, n * 8)?;
+        &external
+    };
     let values: Vec<f64> = match t.data_type {
         1 if !raw.is_empty() => raw
             .chunks_exact(4)
@@ -165,14 +231,15 @@ fn reorder(v: &[f64], rows_per_gate: usize, cols: usize) -> Vec<f64> {
         .collect()
 }
 
-struct Reader {
+struct Reader<'a> {
+    dir: External<'a>,
     origins: HashMap<String, Origin>,
     layers: Vec<Layer>,
     head: Option<(usize, Vec<f64>, Vec<f64>)>,
     features: Option<usize>,
 }
 
-impl Reader {
+impl Reader<'_> {
     fn origin(&self, name: &str, n: &NodeProto) -> Result<&Origin> {
         self.origins.get(name).ok_or_else(|| {
             input_error(format!(
@@ -212,7 +279,7 @@ impl Reader {
                     .ok_or_else(|| {
                         input_error(format!("{}: only a tensor 'value' is read", label(n)))
                     })?;
-                self.origins.insert(out(0), Origin::Const(tensor(a)?));
+                self.origins.insert(out(0), Origin::Const(tensor(a, self.dir)?));
             }
             "ConstantOfShape" => {
                 let zero = n
@@ -220,7 +287,7 @@ impl Reader {
                     .iter()
                     .find(|a| a.name == "value")
                     .and_then(|a| a.t.as_ref())
-                    .map(tensor)
+                    .map(|t| tensor(t, self.dir))
                     .transpose()?
                     .is_none_or(|t| t.values.iter().all(|&v| v == 0.0));
                 if !zero {
@@ -578,7 +645,12 @@ impl Reader {
             }
         }
         if let Some(h0) = n.input.get(5).filter(|s| !s.is_empty()) {
-            if !matches!(self.origin(h0, n)?, Origin::Zeros) {
+            let zeros = match self.origin(h0, n)? {
+                Origin::Zeros => true,
+                Origin::Const(t) => t.values.iter().all(|&v| v == 0.0),
+                _ => false,
+            };
+            if !zeros {
                 return Err(input_error(format!(
                     "{}: initial_h is not zeros; lutforge's GRU starts every sequence from h = 0",
                     label(n)
@@ -683,8 +755,19 @@ fn transpose(v: &[f64], rows: usize, cols: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Reads the model; its standardization, if the graph has one, becomes the model's `norm`.
+/// Reads the model from its bytes (tensors in external files are refused: see
+/// [`from_onnx_file`]); its standardization, if the graph has one, becomes the model's `norm`.
 pub fn from_onnx(bytes: &[u8]) -> Result<Gru> {
+    read(bytes, None)
+}
+
+/// Reads the model file at `path`, and the tensors it stores in files beside it.
+pub fn from_onnx_file(path: &Path) -> Result<Gru> {
+    let bytes = lutforge_core::io::read_bytes(path)?;
+    read(&bytes, Some(lutforge_core::io::parent_of(path)))
+}
+
+fn read(bytes: &[u8], dir: External<'_>) -> Result<Gru> {
     let m = ModelProto::parse_from_bytes(bytes)
         .map_err(|e| input_error(format!("not an ONNX model: {e}")))?;
     let g = m
@@ -692,13 +775,15 @@ pub fn from_onnx(bytes: &[u8]) -> Result<Gru> {
         .as_ref()
         .ok_or_else(|| input_error("not an ONNX model: no graph"))?;
     let mut rd = Reader {
+        dir,
         origins: HashMap::new(),
         layers: Vec::new(),
         head: None,
         features: None,
     };
     for t in &g.initializer {
-        rd.origins.insert(t.name.clone(), Origin::Const(tensor(t)?));
+        rd.origins
+            .insert(t.name.clone(), Origin::Const(tensor(t, dir)?));
     }
     let inputs: Vec<&str> = g
         .input

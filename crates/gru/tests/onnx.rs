@@ -174,6 +174,32 @@ fn graphs_that_would_be_read_wrongly_are_refused_by_name() {
         }),
         "the graph has no head",
     );
+    // Tensors stored beside the model: only by path, only files in the model's directory.
+    let external = |loc: &str| {
+        let loc = loc.to_string();
+        edited(move |m| {
+            let t = &mut m.graph.as_mut().unwrap().initializer[0];
+            let mut e = onnx_protobuf::StringStringEntryProto::new();
+            e.key = "location".into();
+            e.value = loc;
+            t.external_data.push(e);
+            t.raw_data.clear();
+        })
+    };
+    refused(&external("w.data"), "import the .onnx file by its path");
+    let d = tempfile::tempdir().unwrap();
+    for (loc, needle) in [
+        ("../w.data", "is not a plain name beside the model"),
+        ("/etc/passwd", "is not a plain name beside the model"),
+        ("missing.data", "missing.data"),
+    ] {
+        let path = d.path().join("m.onnx");
+        std::fs::write(&path, external(loc)).unwrap();
+        let e = lutforge_gru::onnx::from_onnx_file(&path)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(needle), "{e:?} should mention {needle:?}");
+    }
     let bytes = read(format!("{H32}/model.onnx"));
     refused(&bytes[..bytes.len() / 2], "not an ONNX model");
     refused(b"", "no graph");

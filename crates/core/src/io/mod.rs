@@ -9,7 +9,8 @@ mod output;
 mod staged_dir;
 
 pub use output::{
-    place, refuse_overwrite, refuse_same_place, resolve, same_file, write_atomic, Output, Target,
+    parent_of, place, refuse_overwrite, refuse_same_place, resolve, same_file, write_atomic,
+    Output, Target,
 };
 pub use staged_dir::{PendingDir, StagedDir};
 

@@ -6,7 +6,7 @@ use clap::Args;
 use lutforge_gru::import::from_safetensors;
 use lutforge_gru::model::Norm;
 use lutforge_gru::model_file::{ModelFile, Provenance, Scores};
-use lutforge_gru::onnx::from_onnx;
+use lutforge_gru::onnx::from_onnx_file;
 use lutforge_gru::train::score;
 use std::path::PathBuf;
 
@@ -77,7 +77,7 @@ pub fn run(a: &ImportArgs) -> CliResult {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("onnx"));
     let mut model = if onnx {
-        from_onnx(&bytes)
+        from_onnx_file(&a.file)
     } else {
         from_safetensors(&bytes, &a.head)
     }
