@@ -268,6 +268,9 @@ impl Reader<'_> {
                 n.domain
             )));
         }
+        if n.output.first().is_none_or(|o| o.is_empty()) {
+            return Err(input_error(format!("{}: no output", label(n))));
+        }
         let out = |i: usize| n.output.get(i).cloned().unwrap_or_default();
         match op {
             "Constant" => {

@@ -56,7 +56,8 @@ pub fn parse(name: &str, text: &str) -> Result<TsFile> {
             continue;
         }
         let dims: Vec<&str> = line.split(':').collect();
-        let d = dimensions.unwrap_or(dims.len() - 1);
+        // Without @dimensions, the first series line fixes the count for every other line.
+        let d = *dimensions.get_or_insert(dims.len() - 1);
         if d == 0 {
             return Err(err(
                 ln,
@@ -148,7 +149,12 @@ mod tests {
             (TWO.replace("0.5:1.5:a", "0.5,1:1.5:a"), "differ in length"),
             (TWO.replace("0.5:1.5:a", "0.5:a"), "2 fields"),
             (TWO.replace("@data\n", ""), "before @data"),
-            // The fuzzer's find: no @dimensions and a line without ':' (once an index panic).
+            // The fuzzer's finds: no @dimensions and a line without ':' (once an index panic),
+            // and lines of different dimension counts (once read as they came).
+            (
+                "@classLabel true a b\n@data\n1:2:a\n3:b\n".to_string(),
+                "line 4: 2 fields",
+            ),
             (
                 "@classLabel true a b\n@data\nI\n".to_string(),
                 "line 3: a series line is one or more",
