@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 
+import lutforge
 import pytest
 import torch
 from dask.distributed import Client, LocalCluster
-
-import lutforge
 from lutforge.gru import Model, pareto
 
 
