@@ -1076,19 +1076,8 @@ pub fn run_with(
         .filter(|b| config.bits.contains(&b.bits))
         .map(|b| problem.genes_of(&Genome::homogeneous(layers, b.bits, 16)))
         .collect();
-    let out = match evaluator {
-        Some(evaluator) => nsga2::run(
-            &nsga2::Mapped {
-                problem: &problem,
-                evaluator,
-            },
-            settings,
-            &seeds,
-            progress,
-        ),
-        None => nsga2::run(&problem, settings, &seeds, progress),
-    }
-    .map_err(Error::input)?;
+    let out =
+        nsga2::run_with(&problem, settings, &seeds, progress, evaluator).map_err(Error::input)?;
     let mut members = Vec::new();
     let mut member_per: Vec<PerSequence> = Vec::new();
     for ind in &out.front {

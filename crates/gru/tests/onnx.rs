@@ -171,7 +171,12 @@ fn graphs_that_would_be_read_wrongly_are_refused_by_name() {
         &edited(|m| {
             // The fuzzer's find: a node without outputs (once an index panic).
             let g = m.graph.as_mut().unwrap();
-            g.node.iter_mut().find(|n| n.op_type == "Gemm").unwrap().output.clear();
+            g.node
+                .iter_mut()
+                .find(|n| n.op_type == "Gemm")
+                .unwrap()
+                .output
+                .clear();
         }),
         "(Gemm): no output",
     );

@@ -66,6 +66,18 @@ impl PyModel {
     }
 }
 
+/// A split of the task by name.
+fn split_of<'a>(ds: &'a Dataset, split: &str) -> PyResult<&'a [Sample]> {
+    match split {
+        "train" => Ok(&ds.train),
+        "val" => Ok(&ds.val),
+        "test" => Ok(&ds.test),
+        o => Err(crate::Error::new_err(format!(
+            "split '{o}': train, val or test"
+        ))),
+    }
+}
+
 fn genome_of(text: &str, layers: usize) -> PyResult<Genome> {
     if let Some(b) = text.strip_prefix("int").and_then(|b| b.parse::<u32>().ok()) {
         if !lutforge_gru::genome::BITS_RANGE.contains(&b) {
@@ -144,16 +156,7 @@ impl PyModel {
     /// (steps × features array, label or target).
     fn data<'py>(&self, py: Python<'py>, split: &str) -> PyResult<Vec<Labelled<'py>>> {
         let ds = self.dataset()?;
-        let samples = match split {
-            "train" => &ds.train,
-            "val" => &ds.val,
-            "test" => &ds.test,
-            o => {
-                return Err(crate::Error::new_err(format!(
-                    "split '{o}': train, val or test"
-                )))
-            }
-        };
+        let samples = split_of(&ds, split)?;
         samples
             .iter()
             .map(|s| {
@@ -257,16 +260,7 @@ impl PyIntModel {
 
     /// Accuracy (or MSE) on a split of the task, as `gru eval` reports it.
     fn score(&self, py: Python<'_>, split: &str) -> PyResult<f64> {
-        let samples = match split {
-            "train" => &self.ds.train,
-            "val" => &self.ds.val,
-            "test" => &self.ds.test,
-            o => {
-                return Err(crate::Error::new_err(format!(
-                    "split '{o}': train, val or test"
-                )))
-            }
-        };
+        let samples = split_of(&self.ds, split)?;
         let metric: Metric = self.ds.metric;
         Ok(py.detach(|| score_outputs(metric, samples, |s| self.q.forward(s)).value))
     }

@@ -176,6 +176,21 @@ pub fn check_settings(s: &Settings) -> Result<(), String> {
     Ok(())
 }
 
+/// [`run`] with the generations' evaluations done by `evaluator` when one is given (both
+/// Pareto searches take one; see [`Mapped`]).
+pub fn run_with(
+    problem: &dyn Problem,
+    s: &Settings,
+    initial: &[Vec<i64>],
+    progress: &mut dyn FnMut(&Progress),
+    evaluator: Option<&dyn Evaluator>,
+) -> Result<Outcome, String> {
+    match evaluator {
+        Some(evaluator) => run(&Mapped { problem, evaluator }, s, initial, progress),
+        None => run(problem, s, initial, progress),
+    }
+}
+
 /// Runs NSGA-II. `initial` genomes (clamped to the bounds) start the population ahead of the
 /// random ones, so known designs such as the homogeneous baselines can seed the search.
 pub fn run(

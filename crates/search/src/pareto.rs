@@ -1085,19 +1085,8 @@ pub fn run_with(
         .iter()
         .filter_map(|b| space.genes(&b.design))
         .collect();
-    let out = match evaluator {
-        Some(evaluator) => nsga2::run(
-            &nsga2::Mapped {
-                problem: &problem,
-                evaluator,
-            },
-            settings,
-            &seeds,
-            progress,
-        ),
-        None => nsga2::run(&problem, settings, &seeds, progress),
-    }
-    .map_err(RunError::Input)?;
+    let out = nsga2::run_with(&problem, settings, &seeds, progress, evaluator)
+        .map_err(RunError::Input)?;
     let member = |i: &Individual| {
         let design = space.design(&i.genes);
         // A direct table's unused genes are cleared, so the front does not list them.
