@@ -61,3 +61,14 @@ def test_a_failing_evaluator_stops_the_search(model_path, tmp_path):
         lutforge.pareto("gelu", segments=8, generations=2, population=8, map=short)
     with pytest.raises(lutforge.Error, match="client or map"):
         pareto(model_path, task="vowels", client=object(), map=short)
+
+
+def test_a_client_whose_cluster_is_gone_stops_the_search(model_path):
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True)
+    client = Client(cluster)
+    cluster.close()
+    try:
+        with pytest.raises(lutforge.Error, match="evaluations of a generation failed"):
+            pareto(model_path, task="vowels", client=client, **GRU_OPTS)
+    finally:
+        client.close()
