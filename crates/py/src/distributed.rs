@@ -70,9 +70,35 @@ type Cached = (Vec<String>, &'static dyn Problem);
 static PROBLEMS: Mutex<Vec<Cached>> = Mutex::new(Vec::new());
 const MAX_PROBLEMS: usize = 8;
 
+/// The command line without what only the search loop or the outputs use (NSGA-II's settings,
+/// the output files, quiet): two searches that differ only there evaluate a genome alike, so a
+/// worker keeps one problem for both.
+fn problem_key(argv: &[String]) -> Vec<String> {
+    const LOOP: [&str; 7] = [
+        "--population",
+        "--generations",
+        "-o",
+        "--output",
+        "--plot",
+        "--csv",
+        "--tables",
+    ];
+    let mut key = Vec::new();
+    let mut it = argv.iter();
+    while let Some(a) = it.next() {
+        if LOOP.contains(&a.as_str()) {
+            it.next();
+        } else if a != "-q" && a != "--quiet" {
+            key.push(a.clone());
+        }
+    }
+    key
+}
+
 fn problem(argv: &[String]) -> Result<&'static dyn Problem, String> {
+    let key = problem_key(argv);
     let mut cache = PROBLEMS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, p)) = cache.iter().find(|(a, _)| a == argv) {
+    if let Some((_, p)) = cache.iter().find(|(a, _)| *a == key) {
         return Ok(*p);
     }
     if cache.len() >= MAX_PROBLEMS {
@@ -96,7 +122,7 @@ fn problem(argv: &[String]) -> Result<&'static dyn Problem, String> {
         let cfg = lutforge::cmd::pareto::config(&a).map_err(|e| e.msg)?;
         Box::leak(Box::new(UnitProblem::new(cfg)?))
     };
-    cache.push((argv.to_vec(), p));
+    cache.push((key, p));
     Ok(p)
 }
 
