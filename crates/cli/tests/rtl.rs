@@ -273,6 +273,69 @@ fn synth_reports_gate_equivalents() {
 }
 
 #[test]
+fn synth_power_prices_the_netlist_beside_the_cost_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = exact_table(dir.path(), "gelu", "3..3");
+    let g = dir.path().join("g");
+    assert_eq!(
+        run(&[
+            "gen",
+            t.to_str().unwrap(),
+            "--fixed",
+            "-o",
+            g.to_str().unwrap()
+        ])
+        .0,
+        0
+    );
+    let (code, out, err) = run(&["synth", g.to_str().unwrap(), "--power", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let gate = v["gate_level_dynamic_pj_per_sample"].as_f64().unwrap();
+    let data = v["gate_level_datapath_pj_per_sample"].as_f64().unwrap();
+    let cost = v["cost_model_dynamic_pj_per_sample"].as_f64().unwrap();
+    assert!(gate > data && data > 0.0 && cost > 0.0, "{v}");
+    assert_eq!(v["samples"].as_u64().unwrap(), 256, "every code once");
+    assert!(v["gate_level"]["cells"]["DFF_X1"].as_u64().unwrap() > 0);
+    // The same directory, the same figures; with gate delays, glitches add toggles.
+    let (_, again, _) = run(&["synth", g.to_str().unwrap(), "--power", "--json"]);
+    let w: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(w["gate_level"]["total_fj"], v["gate_level"]["total_fj"]);
+    let (code, unit, err) = run(&[
+        "synth",
+        g.to_str().unwrap(),
+        "--power",
+        "--unit-delay",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let u: serde_json::Value = serde_json::from_str(&unit).unwrap();
+    assert!(
+        u["gate_level"]["toggles"].as_u64().unwrap() > v["gate_level"]["toggles"].as_u64().unwrap()
+    );
+    let (code, text, _) = run(&["synth", g.to_str().unwrap(), "--power"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("zero delay: no glitches") && text.contains("cost model"),
+        "{text}"
+    );
+    // Nothing written into the directory; a table or a directory gen did not write is refused.
+    assert_eq!(std::fs::read_dir(&g).unwrap().count(), 7);
+    assert_input_error(
+        &["synth", t.to_str().unwrap(), "--power"],
+        "--power needs a directory written by 'lutforge gen'",
+    );
+    assert_input_error(
+        &["synth", dir.path().to_str().unwrap(), "--power"],
+        "--power needs a directory",
+    );
+    assert_input_error(
+        &["synth", g.to_str().unwrap(), "--power", "--target", "ice40"],
+        "drop --target",
+    );
+}
+
+#[test]
 fn missing_tools_are_named_with_their_package() {
     let dir = tempfile::tempdir().unwrap();
     let t = exact_table(dir.path(), "gelu", "3..3");

@@ -12,6 +12,7 @@ pub mod gru_dir;
 pub mod gru_waves;
 mod iface;
 pub mod load;
+pub mod power;
 pub mod render;
 pub mod rom;
 pub mod speed;

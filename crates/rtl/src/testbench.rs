@@ -29,7 +29,7 @@ struct Tb<'a> {
 }
 
 /// Bits of a hex field, most significant first, cut to `width`.
-fn hex_bits(s: &str, width: u32, out: &mut Vec<bool>) -> Result<()> {
+pub(crate) fn hex_bits(s: &str, width: u32, out: &mut Vec<bool>) -> Result<()> {
     let mut bits = Vec::with_capacity(s.len() * 4);
     for c in s.chars() {
         let d = c

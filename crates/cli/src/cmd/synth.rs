@@ -28,9 +28,21 @@ pub struct SynthArgs {
     /// Print one JSON document.
     #[arg(long)]
     json: bool,
+    /// Gate-level power of a `gen` directory: simulate the synthesized netlist on the
+    /// directory's testbench, count every net's toggles and price them (NanGate45 typical),
+    /// beside the cost model's estimate of the same run (docs/cost-model.md).
+    #[arg(long)]
+    power: bool,
+    /// With --power: simulate the netlist with every gate 10 ps late, so that glitches are
+    /// counted (the zero-delay default counts none).
+    #[arg(long, requires = "power")]
+    unit_delay: bool,
 }
 
 pub fn run(a: &SynthArgs) -> CliResult {
+    if a.power {
+        return power(a);
+    }
     let work = lutforge_core::io::TempDir::new()?;
     let (dir, module) = if a.input.is_dir() {
         // The module gen wrote (its manifest), or an older directory's lutforge_unit.
@@ -89,5 +101,104 @@ pub fn run(a: &SynthArgs) -> CliResult {
     if let Some(d) = r.dsps {
         outln!("DSP blocks       {d:>8}");
     }
+    Ok(())
+}
+
+/// `synth DIR --power`: the gate-level estimate and the cost model's, of the directory's
+/// testbench run.
+fn power(a: &SynthArgs) -> CliResult {
+    use lutforge_rtl::power::{cost_model_run, gate_level};
+    if !a.input.is_dir() || !a.input.join(MANIFEST).is_file() {
+        return Err(CliError::input(format!(
+            "{}: --power needs a directory written by 'lutforge gen' (its testbench is the stimulus)",
+            a.input.display()
+        )));
+    }
+    if a.target != Target::Generic {
+        return Err(CliError::input(
+            "--power prices the generic CMOS netlist: drop --target",
+        ));
+    }
+    let m = Manifest::load(&a.input)?;
+    let tb = lutforge_rtl::testbench::tb_name(&m.module);
+    let work = lutforge_core::io::TempDir::new()?;
+    for f in [
+        format!("{}.v", m.module),
+        format!("{tb}.v"),
+        "stimulus.hex".into(),
+        "expected.hex".into(),
+    ] {
+        std::fs::copy(a.input.join(&f), work.path().join(&f))
+            .map_err(|e| CliError::input(format!("{}: {e}", a.input.join(&f).display())))?;
+    }
+    let t0 = std::time::Instant::now();
+    let (_, _, g) = gate_level(work.path(), &m.module, a.unit_delay)?;
+    let tech = lutforge_sim::cost::Tech::nangate45();
+    let clock_mhz = lutforge_rtl::testbench::CLOCK_MHZ;
+    let c = cost_model_run(&a.input, &m, &tech, clock_mhz)?;
+    let samples = c.samples.max(1) as f64;
+    let gate_pj = (g.switching_fj + g.internal_fj + g.clock_fj) / 1000.0 / samples;
+    let ratio = c.energy_per_op_pj / gate_pj;
+    if a.json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "module": m.module,
+                "samples": c.samples,
+                "cycles": g.cycles,
+                "gate_level": g,
+                "gate_level_dynamic_pj_per_sample": gate_pj,
+                "gate_level_datapath_pj_per_sample": (g.switching_fj + g.internal_fj) / 1000.0 / samples,
+                "gate_level_leakage_pj_per_sample": g.leakage_fj / 1000.0 / samples,
+                "cost_model_dynamic_pj_per_sample": c.energy_per_op_pj,
+                "cost_model_node": tech.name,
+                "ratio_cost_model_to_gate_level": ratio,
+                "ratio_cost_model_to_gate_level_datapath": c.energy_per_op_pj / ((g.switching_fj + g.internal_fj) / 1000.0 / samples),
+                "glitches": if a.unit_delay { "counted: every gate 10 ps" } else { "not counted: zero-delay simulation" },
+                "seconds": t0.elapsed().as_secs_f64(),
+            })
+        );
+        return Ok(());
+    }
+    outln!(
+        "{}: {} samples in {} cycles of its testbench, on the synthesized netlist (Icarus, {})",
+        m.module,
+        c.samples,
+        g.cycles,
+        if a.unit_delay {
+            "every gate 10 ps: glitches counted"
+        } else {
+            "zero delay: no glitches"
+        }
+    );
+    outln!("gate level ({}):", g.library);
+    outln!(
+        "  dynamic    {gate_pj:>10.3} pJ/sample  (switching {:.3}, internal {:.3}, clock {:.3})",
+        g.switching_fj / 1000.0 / samples,
+        g.internal_fj / 1000.0 / samples,
+        g.clock_fj / 1000.0 / samples
+    );
+    outln!(
+        "  leakage    {:>10.3} pJ/sample  at the testbench's {} MHz",
+        g.leakage_fj / 1000.0 / samples,
+        clock_mhz
+    );
+    let mut share: Vec<_> = g.share.iter().collect();
+    share.sort_by(|a, b| b.1.total_cmp(a.1));
+    for (cell, s) in share.iter().take(8) {
+        let count = g
+            .cells
+            .get(*cell)
+            .map(|n| format!("  ({n} cells)"))
+            .unwrap_or_default();
+        outln!("    {cell:<10} {:>5.1} %{count}", 100.0 * *s);
+    }
+    outln!(
+        "cost model ({}): {:.3} pJ/sample dynamic, {:.2}x the gate-level figure ({:.2}x without the clock)",
+        tech.name,
+        c.energy_per_op_pj,
+        ratio,
+        c.energy_per_op_pj / ((g.switching_fj + g.internal_fj) / 1000.0 / samples)
+    );
     Ok(())
 }

@@ -1,0 +1,67 @@
+"""Gate-level power against the cost model for the standard units (docs/results.md, "Gate-level
+power"): the exact 8- and 16-segment GELU tables at input scale 4, as INT8, INT16, INT32 and
+FP32 units, fixed and programmable (4 stages, one lane), each generated with `lutforge gen` and
+measured with `lutforge synth DIR --power --json` on its own testbench. Prints one Markdown row
+per unit, then the INT8 savings by both methods.
+
+    python3 scripts/power_goals.py [path/to/lutforge]
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def run(lf, *args):
+    return subprocess.run([lf, *args], check=True, capture_output=True, text=True).stdout
+
+
+def main(lf):
+    d = tempfile.mkdtemp(prefix="lutforge-power-")
+    rows = {}
+    print(
+        "| segments | format | table | cells | gate level pJ/sample (data path + clock) "
+        "| cost model pJ/sample | ratio | ratio to the data path | s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for k in (8, 16):
+        t = os.path.join(d, f"gelu{k}.json")
+        run(lf, "search", "--function", "gelu", "--segments", str(k), "--method", "exact",
+            "--scales", "4..4", "-q", "-o", t)
+        for fmt in ("int8", "int16", "int32", "fp32"):
+            for fixed in (True, False):
+                out = os.path.join(d, f"{fmt}_{k}_{'f' if fixed else 'p'}")
+                args = ["gen", t, "--scale", "4", "--format", fmt, "-o", out]
+                if fixed:
+                    args.append("--fixed")
+                run(lf, *args)
+                j = json.loads(run(lf, "synth", out, "--power", "--json"))
+                gate = j["gate_level_dynamic_pj_per_sample"]
+                data = j["gate_level_datapath_pj_per_sample"]
+                cm = j["cost_model_dynamic_pj_per_sample"]
+                rows[(k, fmt, fixed)] = (gate, cm)
+                cells = sum(j["gate_level"]["cells"].values())
+                print(
+                    f"| {k} | {fmt} | {'fixed' if fixed else 'programmable'} | {cells} "
+                    f"| {gate:.3f} ({data:.3f} + {gate - data:.3f}) | {cm:.3f} "
+                    f"| {cm / gate:.2f} | {j['ratio_cost_model_to_gate_level_datapath']:.2f} "
+                    f"| {j['seconds']:.1f} |"
+                )
+    print()
+    print("| INT8 saving against | segments, table | gate level | cost model |")
+    print("|---|---|---|---|")
+    for ref in ("int32", "fp32"):
+        for k in (8, 16):
+            for fixed in (True, False):
+                g8, c8 = rows[(k, "int8", fixed)]
+                gr, cr = rows[(k, ref, fixed)]
+                print(
+                    f"| {ref} | {k}, {'fixed' if fixed else 'programmable'} "
+                    f"| {100 * (1 - g8 / gr):.1f} % | {100 * (1 - c8 / cr):.1f} % |"
+                )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "target/release/lutforge")
