@@ -16,8 +16,20 @@ import re
 import sys
 
 CELLS = [
-    "INV_X1", "BUF_X1", "AND2_X1", "NAND2_X1", "OR2_X1", "NOR2_X1", "XOR2_X1", "XNOR2_X1",
-    "MUX2_X1", "AOI21_X1", "OAI21_X1", "AOI22_X1", "OAI22_X1", "DFF_X1",
+    "INV_X1",
+    "BUF_X1",
+    "AND2_X1",
+    "NAND2_X1",
+    "OR2_X1",
+    "NOR2_X1",
+    "XOR2_X1",
+    "XNOR2_X1",
+    "MUX2_X1",
+    "AOI21_X1",
+    "OAI21_X1",
+    "AOI22_X1",
+    "OAI22_X1",
+    "DFF_X1",
 ]
 
 
@@ -43,11 +55,8 @@ def children(body, kind):
 
 
 def table_value(body):
-    m = re.search(r'values\s*\(([^;]*)\)\s*;', body, re.S)
-    rows = [
-        [float(v) for v in r.split(",")]
-        for r in re.findall(r'"([^"]*)"', m.group(1))
-    ]
+    m = re.search(r"values\s*\(([^;]*)\)\s*;", body, re.S)
+    rows = [[float(v) for v in r.split(",")] for r in re.findall(r'"([^"]*)"', m.group(1))]
     if len(rows) == 1 and len(rows[0]) == 1:
         return rows[0][0]
     if len(rows) == 1:
@@ -102,8 +111,12 @@ def main(path):
     wb = blocks(text, wl.start())
     cap = float(re.search(r"capacitance\s*:\s*([\d.eE+-]+)", wb).group(1))
     slope = float(re.search(r"slope\s*:\s*([\d.eE+-]+)", wb).group(1))
-    lengths = [(int(a), float(b)) for a, b in re.findall(r"fanout_length\(\s*(\d+),\s*([\d.]+)", wb)]
-    print("\n/// Wire load model 5K_hvratio_1_1 (the library's default): capacitance per unit length,")
+    lengths = [
+        (int(a), float(b)) for a, b in re.findall(r"fanout_length\(\s*(\d+),\s*([\d.]+)", wb)
+    ]
+    print(
+        "\n/// Wire load model 5K_hvratio_1_1 (the library's default): capacitance per unit length,"
+    )
     print("/// the length by fanout, and the slope beyond the table.")
     print(f"pub const WIRE_CAP_PER_LENGTH: f64 = {cap};")
     print(f"pub const WIRE_SLOPE: f64 = {slope};")

@@ -28,8 +28,21 @@ def main(lf):
     print("|---|---|---|---|---|---|---|---|---|")
     for k in (8, 16):
         t = os.path.join(d, f"gelu{k}.json")
-        run(lf, "search", "--function", "gelu", "--segments", str(k), "--method", "exact",
-            "--scales", "4..4", "-q", "-o", t)
+        run(
+            lf,
+            "search",
+            "--function",
+            "gelu",
+            "--segments",
+            str(k),
+            "--method",
+            "exact",
+            "--scales",
+            "4..4",
+            "-q",
+            "-o",
+            t,
+        )
         for fmt in ("int8", "int16", "int32", "fp32"):
             for fixed in (True, False):
                 out = os.path.join(d, f"{fmt}_{k}_{'f' if fixed else 'p'}")
