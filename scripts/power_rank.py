@@ -41,7 +41,8 @@ def main(lf):
     picks = [members[round(k * (len(members) - 1) / 4)] for k in range(5)]
     rows = []
     print(
-        "| member | segments, input bits | front energy pJ | cost model pJ/sample | gate level pJ/sample (data path) |"
+        "| member | segments, input bits | front energy pJ | cost model pJ/sample "
+        "| gate level pJ/sample (data path) |"
     )
     print("|---|---|---|---|---|")
     for i in picks:
