@@ -751,3 +751,64 @@ fn a_front_priced_as_the_cell_agrees_with_gru_cost() {
     );
     assert!(!x.exists());
 }
+
+#[test]
+fn gru_synth_power_prices_a_cells_netlist_on_its_testbench() {
+    let d = tempfile::tempdir().unwrap();
+    let m = d.path().join("m.json");
+    let f = d.path().join("f.json");
+    let cell = d.path().join("cell");
+    for args in [
+        vec![
+            "gru",
+            "train",
+            "--task",
+            "motions",
+            "--hidden",
+            "4",
+            "--epochs",
+            "2",
+            "-q",
+            "-o",
+            p(&m),
+        ],
+        vec![
+            "gru",
+            "pareto",
+            "--task",
+            "motions",
+            "--model",
+            p(&m),
+            "--population",
+            "8",
+            "--generations",
+            "1",
+            "--finetune",
+            "0",
+            "-q",
+            "-o",
+            p(&f),
+        ],
+        vec!["gru", "gen", p(&f), "--member", "int8", "-o", p(&cell)],
+    ] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    let (code, out, err) = run(&["gru", "synth", p(&cell), "--power", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // Motions' sequences are 100 steps: the testbench replays the first, cut at 64.
+    assert_eq!(
+        (v["sequences"].as_u64(), v["steps"].as_u64()),
+        (Some(1), Some(64))
+    );
+    let gate = v["gate_level_dynamic_pj_per_inference"].as_f64().unwrap();
+    let data = v["gate_level_datapath_pj_per_inference"].as_f64().unwrap();
+    let cost = v["cost_model_dynamic_pj_per_inference"].as_f64().unwrap();
+    assert!(gate > data && data > 0.0 && cost > 0.0, "{v}");
+    assert!(v["gate_level"]["cells"]["DFF_X1"].as_u64().unwrap() > 0);
+    assert_input_error(
+        &["gru", "synth", p(&cell), "--power", "--target", "ice40"],
+        "drop --target",
+    );
+}

@@ -19,9 +19,20 @@ pub struct SynthArgs {
     /// Print one JSON document.
     #[arg(long)]
     json: bool,
+    /// Gate-level energy per inference: the synthesized netlist simulated on the cell's
+    /// testbench, every net's toggles priced (NanGate45 typical), beside the cost model's
+    /// estimate of the same sequences (docs/cost-model.md).
+    #[arg(long)]
+    power: bool,
+    /// With --power: every gate 10 ps late, so that glitches are counted.
+    #[arg(long, requires = "power")]
+    unit_delay: bool,
 }
 
 pub fn run(a: &SynthArgs) -> CliResult {
+    if a.power {
+        return power(a);
+    }
     let d = gru_dir::read(&a.dir)?;
     let module = &d.manifest.module;
     let file = format!("{module}.v");
@@ -61,5 +72,116 @@ pub fn run(a: &SynthArgs) -> CliResult {
     if let Some(n) = r.dsps {
         outln!("DSP blocks       {n:>8}");
     }
+    Ok(())
+}
+
+/// `gru synth DIR --power`: the gate-level estimate and the cost model's of the testbench's
+/// sequences (the whole sequences among its first steps).
+fn power(a: &SynthArgs) -> CliResult {
+    use lutforge_rtl::power::gate_level;
+    use lutforge_sim::cost::cell;
+    use lutforge_sim::gru::Cell;
+    if a.target != Target::Generic {
+        return Err(CliError::input(
+            "--power prices the generic CMOS netlist: drop --target",
+        ));
+    }
+    let d = gru_dir::read(&a.dir)?;
+    let module = d.manifest.module.clone();
+    let tb = lutforge_rtl::testbench::tb_name(&module);
+    let work = lutforge_core::io::TempDir::new()?;
+    for f in [
+        format!("{module}.v"),
+        format!("{tb}.v"),
+        gru_dir::TB_STEPS_HEX.into(),
+        gru_dir::TB_EXPECTED_HEX.into(),
+    ] {
+        std::fs::copy(a.dir.join(&f), work.path().join(&f))
+            .map_err(|e| CliError::input(format!("{}: {e}", a.dir.join(&f).display())))?;
+    }
+    let t0 = std::time::Instant::now();
+    let (_, _, g) = gate_level(work.path(), &module, a.unit_delay)?;
+    // The cost model on the same sequences: those the testbench replays.
+    let seqs = d.sequences();
+    let n = gru_dir::tb_steps(&seqs);
+    let mut run: Vec<Vec<Vec<i64>>> = Vec::new();
+    let mut left = n;
+    for s in &seqs {
+        if left == 0 {
+            break;
+        }
+        let take = s.len().min(left);
+        run.push(s[..take].to_vec());
+        left -= take;
+    }
+    let lanes = d.manifest.lanes;
+    let prog = d.manifest.programmable;
+    let mut model = Cell::with_port(d.spec.clone(), lanes, prog)?;
+    model.set_tracking(true);
+    for s in &run {
+        model.run_sequence(s)?;
+    }
+    let act = model
+        .activity()
+        .ok_or_else(|| CliError::failed("the cell model counted no activity"))?;
+    let tech = lutforge_sim::cost::Tech::nangate45();
+    let c = cell::estimate(
+        &d.spec,
+        lanes,
+        prog,
+        act,
+        &tech,
+        lutforge_rtl::gru_check::WAVE_MHZ,
+    );
+    let inferences = run.len().max(1) as f64;
+    let gate_pj = (g.switching_fj + g.internal_fj + g.clock_fj) / 1000.0 / inferences;
+    let data_pj = (g.switching_fj + g.internal_fj) / 1000.0 / inferences;
+    let cost_pj = c.energy_pj / inferences;
+    if a.json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "module": module,
+                "sequences": run.len(),
+                "steps": n,
+                "cycles": g.cycles,
+                "gate_level": g,
+                "gate_level_dynamic_pj_per_inference": gate_pj,
+                "gate_level_datapath_pj_per_inference": data_pj,
+                "cost_model_dynamic_pj_per_inference": cost_pj,
+                "cost_model_node": tech.name,
+                "ratio_cost_model_to_gate_level": cost_pj / gate_pj,
+                "ratio_cost_model_to_gate_level_datapath": cost_pj / data_pj,
+                "glitches": if a.unit_delay { "counted: every gate 10 ps" } else { "not counted: zero-delay simulation" },
+                "seconds": t0.elapsed().as_secs_f64(),
+            })
+        );
+        return Ok(());
+    }
+    outln!(
+        "{module}: {} sequences ({n} steps) of its testbench on the synthesized netlist, {} cycles (Icarus, {})",
+        run.len(),
+        g.cycles,
+        if a.unit_delay {
+            "every gate 10 ps: glitches counted"
+        } else {
+            "zero delay: no glitches"
+        }
+    );
+    outln!("gate level ({}):", g.library);
+    outln!(
+        "  dynamic    {gate_pj:>12.1} pJ/inference  (data path {data_pj:.1}, clock {:.1})",
+        gate_pj - data_pj
+    );
+    outln!(
+        "  leakage    {:>12.1} pJ/inference",
+        g.leakage_fj / 1000.0 / inferences
+    );
+    outln!(
+        "cost model ({}): {cost_pj:.1} pJ/inference dynamic, {:.2}x the gate-level figure ({:.2}x its data path)",
+        tech.name,
+        cost_pj / gate_pj,
+        cost_pj / data_pj
+    );
     Ok(())
 }
