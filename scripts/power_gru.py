@@ -2,8 +2,11 @@
 three members of a GRU front — the smallest (the narrowest widths), the recommended one (mixed)
 and the 8-bit baseline — each generated with `lutforge gru gen` and measured with `lutforge gru
 synth DIR --power --json` on its own testbench's sequences. Prints one Markdown row per cell.
+With `--rank`, five members spread evenly over the front's energy instead, and Kendall's tau
+between the front's energy objective, the cost model on the testbench's sequences and the
+gate-level figure.
 
-    python3 scripts/power_gru.py FRONT.json [path/to/lutforge]
+    python3 scripts/power_gru.py FRONT.json [path/to/lutforge] [--rank]
 """
 
 import json
@@ -11,10 +14,49 @@ import os
 import subprocess
 import sys
 import tempfile
+from itertools import combinations
+
+
+def tau(a, b):
+    """Kendall's tau-a of two equally long sequences."""
+    s = 0
+    for i, j in combinations(range(len(a)), 2):
+        x = (a[i] - a[j]) * (b[i] - b[j])
+        s += (x > 0) - (x < 0)
+    return s / (len(a) * (len(a) - 1) / 2)
 
 
 def run(lf, *args):
     return subprocess.run([lf, *args], check=True, capture_output=True, text=True).stdout
+
+
+def rank(front, lf):
+    doc = json.load(open(front))
+    order = sorted(range(len(doc["members"])), key=lambda i: doc["members"][i]["energy_pj"])
+    picks = [order[round(k * (len(order) - 1) / 4)] for k in range(5)]
+    d = tempfile.mkdtemp(prefix="lutforge-gru-rank-")
+    rows = []
+    print(
+        "| member | size (bits) | front energy pJ | cost model pJ/inference "
+        "| gate level pJ/inference |"
+    )
+    print("|---|---|---|---|---|")
+    for i in picks:
+        out = os.path.join(d, f"m{i}")
+        run(lf, "gru", "gen", front, "--member", str(i), "-o", out)
+        j = json.loads(run(lf, "gru", "synth", out, "--power", "--json"))
+        m = doc["members"][i]
+        row = (
+            m["energy_pj"],
+            j["cost_model_dynamic_pj_per_inference"],
+            j["gate_level_dynamic_pj_per_inference"],
+        )
+        rows.append(row)
+        print(f"| {i} | {m['size_bits']} | {row[0]:.0f} | {row[1]:.0f} | {row[2]:.0f} |")
+    cols = list(zip(*rows))
+    print()
+    print(f"Kendall tau, front energy vs gate level: {tau(cols[0], cols[2]):.2f}")
+    print(f"Kendall tau, cost model vs gate level (same sequences): {tau(cols[1], cols[2]):.2f}")
 
 
 def main(front, lf):
@@ -49,4 +91,6 @@ def main(front, lf):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "target/release/lutforge")
+    args = [a for a in sys.argv[1:] if a != "--rank"]
+    lf = args[1] if len(args) > 1 else "target/release/lutforge"
+    (rank if "--rank" in sys.argv else main)(args[0], lf)
