@@ -14,8 +14,7 @@ fn install_signal_handlers() {
     };
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
-            lutforge_core::io::cleanup::run();
-            std::process::exit(128 + sig);
+            lutforge_core::io::cleanup::run_and_exit(128 + sig);
         }
     });
 }

@@ -243,8 +243,9 @@ fn build_into(
     // killed one is removed as stale by the next build).
     cleanup::remove_stale(cache);
     let path = cleanup::stage_name(cache, Path::new("build"));
-    std::fs::create_dir(&path).map_err(|e| Error::io(cache, e))?;
+    // Owned before it exists: a signal just after the creation removes it.
     let work = cleanup::Owned::new(&path);
+    std::fs::create_dir(&path).map_err(|e| Error::io(cache, e))?;
     let w = work.path();
     std::fs::write(w.join(format!("{module}.v")), unit_v).map_err(|e| Error::io(w, e))?;
     std::fs::write(w.join("harness.cpp"), harness_cpp).map_err(|e| Error::io(w, e))?;

@@ -118,7 +118,19 @@ pub fn output_of(cmd: &mut std::process::Command) -> std::io::Result<std::proces
 /// out. Anything staged after it (in the instant before the exit) still carries this
 /// process's id, so the next run removes it as stale.
 pub fn run() {
+    clean(&registry());
+}
+
+/// [`run`], then the process exits with `code` while it still holds the registry: a thread
+/// about to stage something registers first and so waits until the process is gone, and
+/// nothing is created after the cleanup. The signal handler's way out.
+pub fn run_and_exit(code: i32) -> ! {
     let r = registry();
+    clean(&r);
+    std::process::exit(code)
+}
+
+fn clean(r: &Registry) {
     let groups: Vec<libc::pid_t> = r.children.values().map(|&p| p as libc::pid_t).collect();
     for &g in &groups {
         // SAFETY: kill(2) has no memory effects; a group that has already exited is harmless.

@@ -72,13 +72,13 @@ impl TempDir {
         let base = std::env::temp_dir();
         cleanup::remove_stale(&base);
         let path = cleanup::stage_name(&base, Path::new("tmp"));
+        // Owned (registered) before it exists: a signal just after the creation removes it.
+        let dir = cleanup::Owned::new(&path);
         // Private to this user, as mkdtemp(3) makes it.
         std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
             .create(&path)
             .map_err(|e| Error::io(&base, format!("cannot create a temporary directory: {e}")))?;
-        Ok(TempDir {
-            dir: cleanup::Owned::new(&path),
-        })
+        Ok(TempDir { dir })
     }
 
     pub fn path(&self) -> &Path {

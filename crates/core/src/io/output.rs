@@ -201,8 +201,7 @@ impl Output {
                 let keep = std::fs::metadata(&target)
                     .ok()
                     .map(|m| (m.mode() & 0o7777, m.uid(), m.gid()));
-                let (f, tmp) = create_staged(&dir, &target).map_err(|e| cannot(path, e))?;
-                let guard = cleanup::register_path(&tmp);
+                let (f, tmp, guard) = create_staged(&dir, &target).map_err(|e| cannot(path, e))?;
                 Ok(Output {
                     shown: path.to_path_buf(),
                     file: Some(BufWriter::with_capacity(1 << 16, f)),
@@ -347,16 +346,19 @@ impl Drop for Output {
 }
 
 /// Creates a new staged file in `dir` for `target`, mode 0666 less the umask.
-fn create_staged(dir: &Path, target: &Path) -> std::io::Result<(File, PathBuf)> {
+/// Creates a staged file, registered for removal **before** it exists, so that a signal
+/// arriving just after its creation still removes it.
+fn create_staged(dir: &Path, target: &Path) -> std::io::Result<(File, PathBuf, cleanup::Guard)> {
     loop {
         let tmp = cleanup::stage_name(dir, target);
+        let guard = cleanup::register_path(&tmp);
         match OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o666)
             .open(&tmp)
         {
-            Ok(f) => return Ok((f, tmp)),
+            Ok(f) => return Ok((f, tmp, guard)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }

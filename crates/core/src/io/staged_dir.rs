@@ -61,11 +61,12 @@ impl StagedDir {
         }
         cleanup::remove_stale(&parent);
         let tmp = cleanup::stage_name(&parent, &target);
+        // Registered before it exists: a signal just after the creation still removes it.
+        let guard = cleanup::register_path(&tmp);
         std::fs::DirBuilder::new()
             .mode(0o777)
             .create(&tmp)
             .map_err(|e| err(path, e))?;
-        let guard = cleanup::register_path(&tmp);
         Ok(StagedDir {
             shown: path.to_path_buf(),
             target,
