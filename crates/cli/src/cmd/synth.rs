@@ -154,7 +154,7 @@ fn power(a: &SynthArgs) -> CliResult {
                 "cost_model_node": tech.name,
                 "ratio_cost_model_to_gate_level": ratio,
                 "ratio_cost_model_to_gate_level_datapath": c.energy_per_op_pj / ((g.switching_fj + g.internal_fj) / 1000.0 / samples),
-                "glitches": if a.unit_delay { "counted: every gate 10 ps" } else { "not counted: zero-delay simulation" },
+                "delays": lutforge_rtl::power::delays(a.unit_delay),
                 "seconds": t0.elapsed().as_secs_f64(),
             })
         );
@@ -165,11 +165,7 @@ fn power(a: &SynthArgs) -> CliResult {
         m.module,
         c.samples,
         g.cycles,
-        if a.unit_delay {
-            "every gate 10 ps: glitches counted"
-        } else {
-            "zero delay: no glitches"
-        }
+        lutforge_rtl::power::delays(a.unit_delay)
     );
     outln!("gate level ({}):", g.library);
     outln!(

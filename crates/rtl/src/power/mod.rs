@@ -189,6 +189,15 @@ pub fn parse_netlist(text: &str, top: &str) -> Result<Netlist> {
     Ok(out)
 }
 
+/// How a run treated delays, in the words every report uses.
+pub fn delays(unit_delay: bool) -> &'static str {
+    if unit_delay {
+        "every gate 10 ps: glitches counted"
+    } else {
+        "zero delay: no glitches"
+    }
+}
+
 /// Gate delay of the unit-delay simulation: short against any clock period, so the
 /// testbench still samples settled outputs, long enough to order every gate.
 pub const UNIT_DELAY_PS: u32 = 10;

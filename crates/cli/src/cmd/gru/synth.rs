@@ -152,7 +152,7 @@ fn power(a: &SynthArgs) -> CliResult {
                 "cost_model_node": tech.name,
                 "ratio_cost_model_to_gate_level": cost_pj / gate_pj,
                 "ratio_cost_model_to_gate_level_datapath": cost_pj / data_pj,
-                "glitches": if a.unit_delay { "counted: every gate 10 ps" } else { "not counted: zero-delay simulation" },
+                "delays": lutforge_rtl::power::delays(a.unit_delay),
                 "seconds": t0.elapsed().as_secs_f64(),
             })
         );
@@ -162,11 +162,7 @@ fn power(a: &SynthArgs) -> CliResult {
         "{module}: {} sequences ({n} steps) of its testbench on the synthesized netlist, {} cycles (Icarus, {})",
         run.len(),
         g.cycles,
-        if a.unit_delay {
-            "every gate 10 ps: glitches counted"
-        } else {
-            "zero delay: no glitches"
-        }
+        lutforge_rtl::power::delays(a.unit_delay)
     );
     outln!("gate level ({}):", g.library);
     outln!(
