@@ -22,10 +22,10 @@ def main(lf):
     d = tempfile.mkdtemp(prefix="lutforge-power-")
     rows = {}
     print(
-        "| segments | format | table | cells | gate level pJ/sample (data path + clock) "
-        "| cost model pJ/sample | ratio | ratio to the data path | s |"
+        "| segments | format | table | cells | flip-flops | gate level pJ/sample (data path + clock) "
+        "| cost model pJ/sample at 1.10 V (data path + clock) | ratio | data path | clock | s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for k in (8, 16):
         t = os.path.join(d, f"gelu{k}.json")
         run(
@@ -51,15 +51,18 @@ def main(lf):
                     args.append("--fixed")
                 run(lf, *args)
                 j = json.loads(run(lf, "synth", out, "--power", "--json"))
-                gate = j["gate_level_dynamic_pj_per_sample"]
-                data = j["gate_level_datapath_pj_per_sample"]
-                cm = j["cost_model_dynamic_pj_per_sample"]
+                p = j["per_sample"]
+                gate, cm = p["gate_level_pj"], p["cost_model_at_library_pj"]
                 rows[(k, fmt, fixed)] = (gate, cm)
-                cells = sum(j["gate_level"]["cells"].values())
+                cells = j["gate_level"]["cells"]
                 print(
-                    f"| {k} | {fmt} | {'fixed' if fixed else 'programmable'} | {cells} "
-                    f"| {gate:.3f} ({data:.3f} + {gate - data:.3f}) | {cm:.3f} "
-                    f"| {cm / gate:.2f} | {j['ratio_cost_model_to_gate_level_datapath']:.2f} "
+                    f"| {k} | {fmt} | {'fixed' if fixed else 'programmable'} "
+                    f"| {sum(cells.values())} | {cells.get('DFF_X1', 0)} "
+                    f"| {gate:.3f} ({p['gate_level_datapath_pj']:.3f} + "
+                    f"{p['gate_level_clock_pj']:.3f}) "
+                    f"| {cm:.3f} ({p['cost_model_datapath_at_library_pj']:.3f} + "
+                    f"{p['cost_model_clock_at_library_pj']:.3f}) "
+                    f"| {p['ratio']:.2f} | {p['ratio_datapath']:.2f} | {p['ratio_clock']:.2f} "
                     f"| {j['seconds']:.1f} |"
                 )
     print()

@@ -48,8 +48,8 @@ def rank(front, lf):
         m = doc["members"][i]
         row = (
             m["energy_pj"],
-            j["cost_model_dynamic_pj_per_inference"],
-            j["gate_level_dynamic_pj_per_inference"],
+            j["per_inference"]["cost_model_pj"],
+            j["per_inference"]["gate_level_pj"],
         )
         rows.append(row)
         print(f"| {i} | {m['size_bits']} | {row[0]:.0f} | {row[1]:.0f} | {row[2]:.0f} |")
@@ -65,10 +65,10 @@ def main(front, lf):
     smallest = min(range(len(sizes)), key=lambda i: sizes[i])
     d = tempfile.mkdtemp(prefix="lutforge-gru-power-")
     print(
-        "| cell | genome | gate level pJ/inference (data path + clock) | cost model pJ/inference "
-        "| ratio | ratio to the data path | s |"
+        "| cell | genome | gate level pJ/inference (data path + clock) "
+        "| cost model pJ/inference at 1.10 V (data path + clock) | ratio | data path | clock | s |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for label, member in [("smallest", str(smallest)), ("recommended", None), ("int8", "int8")]:
         out = os.path.join(d, label)
         args = ["gru", "gen", front, "-o", out]
@@ -81,14 +81,14 @@ def main(front, lf):
             if member not in (None, "int8")
             else (member or f"member {doc['saving']['member']}")
         )
-        gate = j["gate_level_dynamic_pj_per_inference"]
-        data = j["gate_level_datapath_pj_per_inference"]
-        cm = j["cost_model_dynamic_pj_per_inference"]
+        p = j["per_inference"]
         print(
-            f"| {label} | {genome} | {gate:.0f} ({data:.0f} + {gate - data:.0f}) "
-            f"| {cm:.0f} | {cm / gate:.2f} | {cm / data:.2f} | {j['seconds']:.0f} |"
+            f"| {label} | {genome} | {p['gate_level_pj']:.0f} ({p['gate_level_datapath_pj']:.0f} "
+            f"+ {p['gate_level_clock_pj']:.0f}) | {p['cost_model_at_library_pj']:.0f} "
+            f"({p['cost_model_datapath_at_library_pj']:.0f} + "
+            f"{p['cost_model_clock_at_library_pj']:.0f}) | {p['ratio']:.2f} "
+            f"| {p['ratio_datapath']:.2f} | {p['ratio_clock']:.2f} | {j['seconds']:.0f} |"
         )
-
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if a != "--rank"]

@@ -54,9 +54,9 @@ def main(lf):
         j = json.loads(run(lf, "synth", out, "--power", "--json"))
         row = (
             m["score"]["energy_pj"],
-            j["cost_model_dynamic_pj_per_sample"],
-            j["gate_level_dynamic_pj_per_sample"],
-            j["gate_level_datapath_pj_per_sample"],
+            j["per_sample"]["cost_model_pj"],
+            j["per_sample"]["gate_level_pj"],
+            j["per_sample"]["gate_level_datapath_pj"],
         )
         rows.append(row)
         des = m["design"]

@@ -802,10 +802,11 @@ fn gru_synth_power_prices_a_cells_netlist_on_its_testbench() {
         (v["sequences"].as_u64(), v["steps"].as_u64()),
         (Some(1), Some(64))
     );
-    let gate = v["gate_level_dynamic_pj_per_inference"].as_f64().unwrap();
-    let data = v["gate_level_datapath_pj_per_inference"].as_f64().unwrap();
-    let cost = v["cost_model_dynamic_pj_per_inference"].as_f64().unwrap();
-    assert!(gate > data && data > 0.0 && cost > 0.0, "{v}");
+    let per = &v["per_inference"];
+    let f = |k: &str| per[k].as_f64().unwrap();
+    let (gate, data) = (f("gate_level_pj"), f("gate_level_datapath_pj"));
+    assert!(gate > data && data > 0.0 && f("cost_model_pj") > 0.0, "{v}");
+    assert!(f("ratio_clock") > 0.0, "{v}");
     assert!(v["gate_level"]["cells"]["DFF_X1"].as_u64().unwrap() > 0);
     assert_input_error(
         &["gru", "synth", p(&cell), "--power", "--target", "ice40"],

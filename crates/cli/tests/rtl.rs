@@ -291,10 +291,28 @@ fn synth_power_prices_the_netlist_beside_the_cost_model() {
     let (code, out, err) = run(&["synth", g.to_str().unwrap(), "--power", "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let gate = v["gate_level_dynamic_pj_per_sample"].as_f64().unwrap();
-    let data = v["gate_level_datapath_pj_per_sample"].as_f64().unwrap();
-    let cost = v["cost_model_dynamic_pj_per_sample"].as_f64().unwrap();
-    assert!(gate > data && data > 0.0 && cost > 0.0, "{v}");
+    let per = &v["per_sample"];
+    let f = |k: &str| per[k].as_f64().unwrap();
+    let (gate, data, clock) = (
+        f("gate_level_pj"),
+        f("gate_level_datapath_pj"),
+        f("gate_level_clock_pj"),
+    );
+    assert!(gate > data && data > 0.0 && f("cost_model_pj") > 0.0, "{v}");
+    assert!((data + clock - gate).abs() < 1e-9 * gate, "{v}");
+    // Both methods at the library's 1.10 V: the cost model's 0.9 V figure scaled by V².
+    let scale = (1.10f64 / 0.9).powi(2);
+    assert!((f("supply_scale") - scale).abs() < 1e-12, "{v}");
+    assert!(
+        (f("cost_model_at_library_pj") - scale * f("cost_model_pj")).abs() < 1e-9,
+        "{v}"
+    );
+    assert!(
+        (f("ratio") - f("cost_model_at_library_pj") / gate).abs() < 1e-9,
+        "{v}"
+    );
+    // Every flip-flop is clocked every cycle in both: the clocks agree to the clock net's wire.
+    assert!(f("ratio_clock") > 0.7 && f("ratio_clock") < 1.0, "{v}");
     assert_eq!(v["samples"].as_u64().unwrap(), 256, "every code once");
     assert!(v["gate_level"]["cells"]["DFF_X1"].as_u64().unwrap() > 0);
     // The same directory, the same figures; with gate delays, glitches add toggles.

@@ -80,8 +80,26 @@ pub const CMOS_T4: CellLib = CellLib {
     rst: 12.0 / 4.0,
 };
 
+/// Flip-flop counts in place of gate equivalents: the same structures counted with this
+/// "library" give each component's flip-flops, whose clock pins switch every cycle.
+pub const FLIP_FLOPS: CellLib = CellLib {
+    name: "flip-flops",
+    inv: 0.0,
+    and2: 0.0,
+    or2: 0.0,
+    aoi21: 0.0,
+    xor2: 0.0,
+    mux2: 0.0,
+    ha: 0.0,
+    fa: 0.0,
+    dff: 1.0,
+    dffr: 1.0,
+    rst: 0.0,
+};
+
 /// A technology node: the area of one gate equivalent, the energy of one GE per evaluation at
-/// random-data activity, and leakage per GE.
+/// random-data activity, a flip-flop's clock energy per cycle, leakage per GE, and the supply
+/// these energies hold at.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Tech {
     pub name: &'static str,
@@ -89,8 +107,13 @@ pub struct Tech {
     pub ge_um2: f64,
     /// fJ per GE per evaluation with inputs toggling at the reference activity (0.5).
     pub ge_fj: f64,
+    /// fJ per flip-flop per clock cycle, whatever its data: the clock pin's internal energy
+    /// and capacitance switch on both edges.
+    pub dff_clock_fj: f64,
     /// nW of leakage per GE.
     pub leak_nw_per_ge: f64,
+    /// Supply voltage (V) of the energies above.
+    pub vdd: f64,
 }
 
 /// Horowitz, ISSCC 2014 ("Computing's energy problem"), 45 nm, 0.9 V: a 32-bit integer add
@@ -108,6 +131,26 @@ pub fn ge_fj_45() -> f64 {
     HOROWITZ_ADD32_PJ * 1000.0 / add32_ge()
 }
 
+/// Supply of Horowitz's 45 nm energies, and so of every energy of the model.
+pub const HOROWITZ_VDD: f64 = 0.9;
+
+/// DFF_X1 of the NanGate FreePDK45 Open Cell Library, typical corner (1.10 V, 25 °C): the CK
+/// pin's internal energy per clock period (rise and fall, 7.202 fJ) and its capacitance
+/// (0.950 fF) charged once per period (C·V²), the energy a flip-flop spends on the clock
+/// whatever its data (the library's table that `lutforge synth --power` prices with).
+pub const NANGATE45_DFF_CLOCK_FJ: f64 = 7.202 + 0.950 * NANGATE45_VDD * NANGATE45_VDD;
+
+/// Supply of the NanGate45 typical corner.
+pub const NANGATE45_VDD: f64 = 1.10;
+
+/// A flip-flop's clock energy per cycle at 45 nm and the model's supply: the library's
+/// figure scaled by V² from 1.10 V to Horowitz's 0.9 V (switched and internal energies are
+/// both C·V²).
+pub fn dff_clock_fj_45() -> f64 {
+    let v = HOROWITZ_VDD / NANGATE45_VDD;
+    NANGATE45_DFF_CLOCK_FJ * v * v
+}
+
 /// Leakage of a NAND2_X1 in the NanGate 45 nm typical corner, order of magnitude (nW).
 pub const LEAK_NW_PER_GE_45: f64 = 17.0;
 
@@ -122,7 +165,9 @@ impl Tech {
             name: "45nm (NanGate FreePDK45 cells, Horowitz 45nm energy)",
             ge_um2: NAND2_UM2_45,
             ge_fj: ge_fj_45(),
+            dff_clock_fj: dff_clock_fj_45(),
             leak_nw_per_ge: LEAK_NW_PER_GE_45,
+            vdd: HOROWITZ_VDD,
         }
     }
 
@@ -134,7 +179,9 @@ impl Tech {
             name: "28nm (TSMC 28nm gate density, energy scaled C~L from 45nm)",
             ge_um2: TSMC28_GE_UM2,
             ge_fj: ge_fj_45() * 28.0 / 45.0,
+            dff_clock_fj: dff_clock_fj_45() * 28.0 / 45.0,
             leak_nw_per_ge: LEAK_NW_PER_GE_45 * TSMC28_GE_UM2 / NAND2_UM2_45,
+            vdd: HOROWITZ_VDD,
         }
     }
 
@@ -163,10 +210,9 @@ pub enum Driver {
     Add,
     /// The sum (rounding and saturation).
     Round,
-    /// Pipeline registers: data bits clocked per sample (data toggles counted), valid bits
-    /// clocked every cycle.
+    /// Pipeline registers: their data toggles, and every flip-flop's clock every cycle.
     PipeData,
-    /// Table registers: clocked on writes only.
+    /// Table registers: their bits' toggles, and every flip-flop's clock every cycle.
     Table,
     /// Constant wiring: no area, no energy.
     Wiring,
@@ -749,8 +795,10 @@ pub struct CostReport {
     pub components: Vec<ComponentCost>,
     pub ge: f64,
     pub area_um2: f64,
-    /// Dynamic energy per sample (pJ).
+    /// Dynamic energy per sample (pJ), the clock's included.
     pub energy_per_op_pj: f64,
+    /// Of which the flip-flops' clock pins, every flip-flop every cycle (pJ per sample).
+    pub clock_per_op_pj: f64,
     pub dynamic_mw: f64,
     pub leakage_mw: f64,
     pub power_mw: f64,
@@ -768,9 +816,10 @@ fn ratio(num: u64, den: f64) -> f64 {
 
 /// Area and power of the unit with the activity of a simulated run (`Unit::set_tracking`).
 /// Each component's dynamic energy is GE × E_GE × (its input toggle rate / 0.5) per
-/// evaluation; a flip-flop spends half its reference energy on the clock at every load and
-/// half in proportion to its data toggles; valid bits are clocked every cycle. `table` is the
-/// unit's table when known: a fixed table's constant-zero bits then cost nothing.
+/// evaluation; a register bit's data energy is its GE × E_GE per toggle, and every flip-flop
+/// (pipeline, valid and table) is clocked every cycle, as the RTL builds its enables: a
+/// multiplexer in front of an ungated flip-flop. `table` is the unit's table when known: a
+/// fixed table's constant-zero bits then cost nothing.
 pub fn estimate(
     cfg: &UnitConfig,
     table: Option<&lutforge_core::Params>,
@@ -785,7 +834,12 @@ pub fn estimate(
     let rate = |toggles: u64, bits: f64| ratio(toggles, evals * bits) / 0.5;
     let mut comps = Vec::new();
     let mut total_fj = 0.0;
-    for c in components_in(cfg, table, &NANGATE45) {
+    let mut clock_fj = 0.0;
+    let flip_flops = components_in(cfg, table, &FLIP_FLOPS);
+    for (c, ffs) in components_in(cfg, table, &NANGATE45)
+        .into_iter()
+        .zip(flip_flops)
+    {
         let lane_ge = if c.per_lane {
             c.ge / cfg.lanes as f64
         } else {
@@ -817,24 +871,21 @@ pub fn estimate(
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
             Driver::PipeData => {
-                let lane_bits = pipe_lane_bits(cfg);
+                let loads = evals * pipe_lane_bits(cfg);
                 let ff = NANGATE45.dff + NANGATE45.mux2;
-                let loads = evals * lane_bits;
-                let toggles = act.reg_data as f64;
-                let data_fj = ff * tech.ge_fj * (0.5 * loads + toggles);
-                let valid_fj = NANGATE45.dffr
-                    * tech.ge_fj
-                    * (0.5 * act.cycles as f64 * cfg.stages as f64 + act.reg_valid as f64);
-                (ratio(act.reg_data, loads) / 0.5, data_fj + valid_fj)
+                let data_fj = ff * tech.ge_fj * act.reg_data as f64
+                    + NANGATE45.dffr * tech.ge_fj * act.reg_valid as f64;
+                (ratio(act.reg_data, loads) / 0.5, data_fj)
             }
             Driver::Table => {
-                let fj = (NANGATE45.dff + NANGATE45.mux2)
-                    * tech.ge_fj
-                    * (act.table as f64 + 0.5 * act.cfg_writes as f64 * 32.0);
+                let fj = (NANGATE45.dff + NANGATE45.mux2) * tech.ge_fj * act.table as f64;
                 (0.0, fj)
             }
             Driver::Wiring => (0.0, 0.0),
         };
+        let clock = ffs.ge * act.cycles as f64 * tech.dff_clock_fj;
+        clock_fj += clock;
+        let fj = fj + clock;
         total_fj += fj;
         let per = if samples > 0 {
             fj / 1000.0 / samples as f64
@@ -845,6 +896,13 @@ pub fn estimate(
     }
     let ge: f64 = comps.iter().map(|c| c.ge).sum();
     let seconds = act.cycles as f64 / (clock_mhz * 1e6);
+    let per_sample = |fj: f64| {
+        if samples > 0 {
+            fj / 1000.0 / samples as f64
+        } else {
+            0.0
+        }
+    };
     let dynamic_mw = if seconds > 0.0 {
         total_fj * 1e-15 / seconds * 1e3
     } else {
@@ -856,11 +914,8 @@ pub fn estimate(
         clock_mhz,
         area_um2: ge * tech.ge_um2,
         ge,
-        energy_per_op_pj: if samples > 0 {
-            total_fj / 1000.0 / samples as f64
-        } else {
-            0.0
-        },
+        energy_per_op_pj: per_sample(total_fj),
+        clock_per_op_pj: per_sample(clock_fj),
         dynamic_mw,
         leakage_mw,
         power_mw: dynamic_mw + leakage_mw,

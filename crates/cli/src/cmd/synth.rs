@@ -107,7 +107,7 @@ pub fn run(a: &SynthArgs) -> CliResult {
 /// `synth DIR --power`: the gate-level estimate and the cost model's, of the directory's
 /// testbench run.
 fn power(a: &SynthArgs) -> CliResult {
-    use lutforge_rtl::power::{cost_model_run, gate_level};
+    use lutforge_rtl::power::{cost_model_run, gate_level, Comparison, NANGATE45};
     if !a.input.is_dir() || !a.input.join(MANIFEST).is_file() {
         return Err(CliError::input(format!(
             "{}: --power needs a directory written by 'lutforge gen' (its testbench is the stimulus)",
@@ -137,8 +137,14 @@ fn power(a: &SynthArgs) -> CliResult {
     let clock_mhz = lutforge_rtl::testbench::CLOCK_MHZ;
     let c = cost_model_run(&a.input, &m, &tech, clock_mhz)?;
     let samples = c.samples.max(1) as f64;
-    let gate_pj = (g.switching_fj + g.internal_fj + g.clock_fj) / 1000.0 / samples;
-    let ratio = c.energy_per_op_pj / gate_pj;
+    let cmp = Comparison::new(
+        &g,
+        samples,
+        c.energy_per_op_pj,
+        c.clock_per_op_pj,
+        &NANGATE45,
+        &tech,
+    );
     if a.json {
         outln!(
             "{}",
@@ -147,13 +153,9 @@ fn power(a: &SynthArgs) -> CliResult {
                 "samples": c.samples,
                 "cycles": g.cycles,
                 "gate_level": g,
-                "gate_level_dynamic_pj_per_sample": gate_pj,
-                "gate_level_datapath_pj_per_sample": (g.switching_fj + g.internal_fj) / 1000.0 / samples,
                 "gate_level_leakage_pj_per_sample": g.leakage_fj / 1000.0 / samples,
-                "cost_model_dynamic_pj_per_sample": c.energy_per_op_pj,
+                "per_sample": cmp,
                 "cost_model_node": tech.name,
-                "ratio_cost_model_to_gate_level": ratio,
-                "ratio_cost_model_to_gate_level_datapath": c.energy_per_op_pj / ((g.switching_fj + g.internal_fj) / 1000.0 / samples),
                 "delays": lutforge_rtl::power::delays(a.unit_delay),
                 "seconds": t0.elapsed().as_secs_f64(),
             })
@@ -169,7 +171,8 @@ fn power(a: &SynthArgs) -> CliResult {
     );
     outln!("gate level ({}):", g.library);
     outln!(
-        "  dynamic    {gate_pj:>10.3} pJ/sample  (switching {:.3}, internal {:.3}, clock {:.3})",
+        "  dynamic    {:>10.3} pJ/sample  (switching {:.3}, internal {:.3}, clock {:.3})",
+        cmp.gate_level_pj,
         g.switching_fj / 1000.0 / samples,
         g.internal_fj / 1000.0 / samples,
         g.clock_fj / 1000.0 / samples
@@ -189,12 +192,8 @@ fn power(a: &SynthArgs) -> CliResult {
             .unwrap_or_default();
         outln!("    {cell:<10} {:>5.1} %{count}", 100.0 * *s);
     }
-    outln!(
-        "cost model ({}): {:.3} pJ/sample dynamic, {:.2}x the gate-level figure ({:.2}x without the clock)",
-        tech.name,
-        c.energy_per_op_pj,
-        ratio,
-        c.energy_per_op_pj / ((g.switching_fj + g.internal_fj) / 1000.0 / samples)
-    );
+    for l in cmp.lines(&tech, &NANGATE45, "sample") {
+        outln!("{l}");
+    }
     Ok(())
 }

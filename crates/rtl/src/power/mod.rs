@@ -12,6 +12,7 @@
 //! simulation has zero delay: glitches are not counted (docs/cost-model.md says what that
 //! leaves out).
 
+mod compare;
 mod nangate45;
 mod replay;
 mod vcd_toggles;
@@ -22,6 +23,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+pub use compare::Comparison;
 pub use replay::cost_model_run;
 pub use vcd_toggles::{toggles, Toggles};
 

@@ -8,7 +8,7 @@
 
 use super::product::{field_bits, product_gates};
 use super::rom::bdd_nodes;
-use super::{CellLib, Component, ComponentCost, Driver, Tech, NANGATE45};
+use super::{CellLib, Component, ComponentCost, Driver, Tech, FLIP_FLOPS, NANGATE45};
 use crate::gru::{Cell, CellActivity, CellSpec, Operand, Sum};
 use crate::unit::ceil_log2;
 use serde::Serialize;
@@ -364,8 +364,10 @@ pub struct CellCost {
     /// Dynamic energy of the whole run.
     pub energy_pj: f64,
     pub energy_per_step_pj: f64,
-    /// Per sequence (one inference of the layer).
+    /// Per sequence (one inference of the layer), the clock's included.
     pub energy_per_inference_pj: f64,
+    /// Of which the flip-flops' clock pins, every flip-flop every cycle.
+    pub clock_per_inference_pj: f64,
     pub leakage_per_inference_pj: f64,
     pub dynamic_mw: f64,
     pub leakage_mw: f64,
@@ -382,7 +384,8 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 /// The energy of one LUT unit over `codes`, by the unit's model with the activity the unit
-/// model counts on them (pJ in all).
+/// model counts on them (pJ in all), without its clock: the unit's flip-flops are clocked
+/// every cycle of the cell, and the cell's model charges them with its own.
 fn lut_energy(t: &crate::gru::ActTable, programmable: bool, codes: &[i64], tech: &Tech) -> f64 {
     if codes.is_empty() {
         return 0.0;
@@ -408,7 +411,7 @@ fn lut_energy(t: &crate::gru::ActTable, programmable: bool, codes: &[i64], tech:
                 tech,
                 500.0,
             );
-            r.energy_per_op_pj * st.samples as f64
+            (r.energy_per_op_pj - r.clock_per_op_pj) * st.samples as f64
         }
         Err(_) => 0.0,
     }
@@ -456,8 +459,13 @@ pub fn estimate(
     let steps = act.steps.max(1) as f64;
     let mut comps = Vec::new();
     let mut total_fj = 0.0;
+    let mut clock_fj = 0.0;
     let mut total_ge = 0.0;
-    for (node, c) in parts(spec, lanes, programmable, &NANGATE45) {
+    let flip_flops = parts(spec, lanes, programmable, &FLIP_FLOPS);
+    for ((node, c), (_, ffs)) in parts(spec, lanes, programmable, &NANGATE45)
+        .into_iter()
+        .zip(flip_flops)
+    {
         // (activity relative to random data, fJ over the run)
         let by = |ge: f64, t: u64, evals: u64, bits: f64| {
             let a = ratio(t as f64, evals as f64 * bits) / 0.5;
@@ -473,7 +481,7 @@ pub fn estimate(
             Node::Control => by(c.ge, act.control, act.cycles, ctl_bits),
             Node::State => (
                 ratio(act.state as f64, act.state_loads as f64) / 0.5,
-                ff * tech.ge_fj * (0.5 * act.state_loads as f64 + act.state as f64),
+                ff * tech.ge_fj * act.state as f64,
             ),
             // A write drives the 32-bit data bus into one register, as the unit's tables.
             Node::Registers => (0.0, ff * tech.ge_fj * 0.5 * act.cfg_writes as f64 * 32.0),
@@ -492,6 +500,9 @@ pub fn estimate(
                 )
             }
         };
+        let clock = ffs.ge * act.cycles as f64 * tech.dff_clock_fj;
+        clock_fj += clock;
+        let fj = fj + clock;
         total_fj += fj;
         total_ge += c.ge;
         comps.push(ComponentCost::of(c, tech, activity, fj / 1000.0 / steps));
@@ -511,6 +522,7 @@ pub fn estimate(
         energy_pj,
         energy_per_step_pj: energy_pj / steps,
         energy_per_inference_pj: energy_pj / seqs,
+        clock_per_inference_pj: clock_fj / 1000.0 / seqs,
         leakage_per_inference_pj: leakage_mw * 1e-3 * seconds / seqs * 1e12,
         dynamic_mw: if seconds > 0.0 {
             energy_pj * 1e-12 / seconds * 1e3

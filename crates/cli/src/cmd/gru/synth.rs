@@ -78,7 +78,7 @@ pub fn run(a: &SynthArgs) -> CliResult {
 /// `gru synth DIR --power`: the gate-level estimate and the cost model's of the testbench's
 /// sequences (the whole sequences among its first steps).
 fn power(a: &SynthArgs) -> CliResult {
-    use lutforge_rtl::power::gate_level;
+    use lutforge_rtl::power::{gate_level, Comparison, NANGATE45};
     use lutforge_sim::cost::cell;
     use lutforge_sim::gru::Cell;
     if a.target != Target::Generic {
@@ -134,9 +134,14 @@ fn power(a: &SynthArgs) -> CliResult {
         lutforge_rtl::gru_check::WAVE_MHZ,
     );
     let inferences = run.len().max(1) as f64;
-    let gate_pj = (g.switching_fj + g.internal_fj + g.clock_fj) / 1000.0 / inferences;
-    let data_pj = (g.switching_fj + g.internal_fj) / 1000.0 / inferences;
-    let cost_pj = c.energy_pj / inferences;
+    let cmp = Comparison::new(
+        &g,
+        inferences,
+        c.energy_pj / inferences,
+        c.clock_per_inference_pj * c.sequences.max(1) as f64 / inferences,
+        &NANGATE45,
+        &tech,
+    );
     if a.json {
         outln!(
             "{}",
@@ -146,12 +151,9 @@ fn power(a: &SynthArgs) -> CliResult {
                 "steps": n,
                 "cycles": g.cycles,
                 "gate_level": g,
-                "gate_level_dynamic_pj_per_inference": gate_pj,
-                "gate_level_datapath_pj_per_inference": data_pj,
-                "cost_model_dynamic_pj_per_inference": cost_pj,
+                "gate_level_leakage_pj_per_inference": g.leakage_fj / 1000.0 / inferences,
+                "per_inference": cmp,
                 "cost_model_node": tech.name,
-                "ratio_cost_model_to_gate_level": cost_pj / gate_pj,
-                "ratio_cost_model_to_gate_level_datapath": cost_pj / data_pj,
                 "delays": lutforge_rtl::power::delays(a.unit_delay),
                 "seconds": t0.elapsed().as_secs_f64(),
             })
@@ -166,18 +168,17 @@ fn power(a: &SynthArgs) -> CliResult {
     );
     outln!("gate level ({}):", g.library);
     outln!(
-        "  dynamic    {gate_pj:>12.1} pJ/inference  (data path {data_pj:.1}, clock {:.1})",
-        gate_pj - data_pj
+        "  dynamic    {:>12.1} pJ/inference  (data path {:.1}, clock {:.1})",
+        cmp.gate_level_pj,
+        cmp.gate_level_datapath_pj,
+        cmp.gate_level_clock_pj
     );
     outln!(
         "  leakage    {:>12.1} pJ/inference",
         g.leakage_fj / 1000.0 / inferences
     );
-    outln!(
-        "cost model ({}): {cost_pj:.1} pJ/inference dynamic, {:.2}x the gate-level figure ({:.2}x its data path)",
-        tech.name,
-        cost_pj / gate_pj,
-        cost_pj / data_pj
-    );
+    for l in cmp.lines(&tech, &NANGATE45, "inference") {
+        outln!("{l}");
+    }
     Ok(())
 }
