@@ -2,7 +2,7 @@
 //! 8-bit register fed a known pattern (synthesized by Yosys, simulated by Icarus). The toggles
 //! equal the hand count, and the estimate is the same on every run.
 
-use lutforge_rtl::power::{gate_level, price, NANGATE45};
+use lutforge_rtl::power::{gate_level, price, price_cells, NANGATE45};
 use std::path::Path;
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -148,4 +148,66 @@ fn with_unit_delays_a_register_adds_no_glitch_and_a_counter_keeps_its_bits() {
         .map(|b| t.per_bit.get(b).copied().unwrap_or(0))
         .collect();
     assert_eq!(got, [16, 8, 4, 2]);
+}
+
+const PIPE: &str = "module pipe(input clk, input rst, input en, input [3:0] a, input [3:0] b,
+    output reg [3:0] s);
+  reg [3:0] ra, rb;
+  always @(posedge clk)
+    if (rst) begin ra <= 4'd0; rb <= 4'd0; s <= 4'd0; end
+    else if (en) begin ra <= a; rb <= b; s <= ra ^ rb; end
+endmodule
+";
+
+const PIPE_TB: &str = "`timescale 1ns/1ps
+module pipe_tb;
+  reg clk = 0, rst = 1, en = 0;
+  reg [3:0] a = 0, b = 0;
+  wire [3:0] s;
+  integer i;
+  pipe pipe (.clk(clk), .rst(rst), .en(en), .a(a), .b(b), .s(s));
+  always #5 clk = ~clk;
+  initial begin
+    if ($test$plusargs(\"vcd\")) begin $dumpfile(\"pipe_tb.vcd\"); $dumpvars(0, pipe_tb); end
+    @(negedge clk); rst = 0;
+    for (i = 0; i < 40; i = i + 1) begin
+      @(negedge clk); en = i % 3 != 0; a = i * 7; b = i * 5 + 3;
+    end
+    $display(\"PASS 41 cycles\");
+    $finish;
+  end
+endmodule
+";
+
+#[test]
+fn the_data_path_splits_by_register_into_the_registers_and_the_logic_reaching_them() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "pipe.v", PIPE);
+    write(d.path(), "pipe_tb.v", PIPE_TB);
+    let (n, t, g) = gate_level(d.path(), "pipe", false).unwrap();
+    let p = price_cells(&n, &t, &NANGATE45, "clk").unwrap();
+    let by = &g.by_register;
+    // Every joule of the data path is in exactly one group.
+    let sum: f64 = by.values().sum();
+    let data = g.switching_fj + g.internal_fj;
+    assert!((sum - data).abs() < 1e-9 * data, "{by:?}");
+    // The three registers (flip-flops with their hold and reset multiplexers) and the XOR
+    // that reaches s; nothing else but the primary inputs' nets.
+    let mut keys: Vec<&str> = by.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["inputs", "reg ra", "reg rb", "reg s", "to s"], "{by:?}");
+    let of = |kinds: &[&str]| -> f64 {
+        n.cells
+            .iter()
+            .zip(&p.cells)
+            .filter(|(c, _)| kinds.contains(&c.kind.as_str()))
+            .map(|(_, e)| e.internal_fj + e.switching_fj)
+            .sum()
+    };
+    // The logic is the four XORs (Yosys may build them as XOR or XNOR).
+    let logic = of(&["$_XOR_", "$_XNOR_"]);
+    assert!(logic > 0.0 && (by["to s"] - logic).abs() < 1e-9 * logic, "{by:?}");
+    let regs = by["reg ra"] + by["reg rb"] + by["reg s"];
+    let flops_and_muxes = of(&["$_DFF_P_", "$_MUX_"]);
+    assert!((regs - flops_and_muxes).abs() < 1e-9 * regs, "{by:?}");
 }

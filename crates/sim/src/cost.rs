@@ -814,6 +814,13 @@ fn ratio(num: u64, den: f64) -> f64 {
     }
 }
 
+/// GE a data register bit switches when its value changes: the flip-flop, the load-enable
+/// multiplexer and the reset gate, all three in series on the D path (the reset gate's output
+/// is D whenever reset is low, so it toggles with the data).
+pub fn register_bit_ge() -> f64 {
+    NANGATE45.dff + NANGATE45.mux2 + NANGATE45.rst
+}
+
 /// Area and power of the unit with the activity of a simulated run (`Unit::set_tracking`).
 /// Each component's dynamic energy is GE × E_GE × (its input toggle rate / 0.5) per
 /// evaluation; a register bit's data energy is its GE × E_GE per toggle, and every flip-flop
@@ -872,13 +879,12 @@ pub fn estimate(
             }
             Driver::PipeData => {
                 let loads = evals * pipe_lane_bits(cfg);
-                let ff = NANGATE45.dff + NANGATE45.mux2;
-                let data_fj = ff * tech.ge_fj * act.reg_data as f64
-                    + NANGATE45.dffr * tech.ge_fj * act.reg_valid as f64;
+                let data_fj = register_bit_ge() * tech.ge_fj * act.reg_data as f64
+                    + (NANGATE45.dffr + NANGATE45.mux2) * tech.ge_fj * act.reg_valid as f64;
                 (ratio(act.reg_data, loads) / 0.5, data_fj)
             }
             Driver::Table => {
-                let fj = (NANGATE45.dff + NANGATE45.mux2) * tech.ge_fj * act.table as f64;
+                let fj = register_bit_ge() * tech.ge_fj * act.table as f64;
                 (0.0, fj)
             }
             Driver::Wiring => (0.0, 0.0),

@@ -155,6 +155,7 @@ fn power(a: &SynthArgs) -> CliResult {
                 "gate_level": g,
                 "gate_level_leakage_pj_per_sample": g.leakage_fj / 1000.0 / samples,
                 "per_sample": cmp,
+                "cost_model": c,
                 "cost_model_node": tech.name,
                 "delays": lutforge_rtl::power::delays(a.unit_delay),
                 "seconds": t0.elapsed().as_secs_f64(),
@@ -191,6 +192,9 @@ fn power(a: &SynthArgs) -> CliResult {
             .map(|n| format!("  ({n} cells)"))
             .unwrap_or_default();
         outln!("    {cell:<10} {:>5.1} %{count}", 100.0 * *s);
+    }
+    for l in g.register_lines(samples, "sample", 8) {
+        outln!("{l}");
     }
     for l in cmp.lines(&tech, &NANGATE45, "sample") {
         outln!("{l}");

@@ -12,6 +12,7 @@
 //! simulation has zero delay: glitches are not counted (docs/cost-model.md says what that
 //! leaves out).
 
+mod by_register;
 mod compare;
 mod nangate45;
 mod replay;
@@ -23,6 +24,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+pub use by_register::by_register;
 pub use compare::Comparison;
 pub use replay::cost_model_run;
 pub use vcd_toggles::{toggles, Toggles};
@@ -292,30 +294,62 @@ pub struct GateLevel {
     /// clock net).
     pub cells: BTreeMap<String, usize>,
     pub share: BTreeMap<String, f64>,
+    /// The data path's energy (fJ) by the register each cell feeds (`by_register`).
+    pub by_register: BTreeMap<String, f64>,
     pub toggles: u64,
 }
 
-/// Prices `t` (toggles per bit, clock cycles, simulated time) on `n` with `lib`, summing in bit
-/// order so that the figure is the same on every run. `clock` is
-/// the clock net's name, whose toggles are the clock tree's (priced at the flip-flops' clock
-/// pins) rather than data.
-pub fn price(n: &Netlist, t: &Toggles, lib: &Library, clock: &str) -> Result<GateLevel> {
+impl GateLevel {
+    /// The report's lines for the data path by register: the `n` largest groups, in pJ per
+    /// operation over `ops` operations (`per` names the operation).
+    pub fn register_lines(&self, ops: f64, per: &str, n: usize) -> Vec<String> {
+        let mut g: Vec<(&String, &f64)> = self.by_register.iter().collect();
+        g.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
+        let mut v = vec![format!(
+            "  data path by the register it feeds (pJ/{per}; `reg R`: R's flip-flops and hold \
+             and reset multiplexers, `to R`: the logic reaching R):"
+        )];
+        for (k, fj) in g.into_iter().take(n) {
+            v.push(format!("    {k:<22} {:>10.4}", fj / 1000.0 / ops.max(1.0)));
+        }
+        v
+    }
+}
+
+/// One cell's energies over a run (fJ): its internal energy (data pins and output toggles),
+/// the switching of the nets it drives, and a flip-flop's clock-pin energy.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CellEnergy {
+    pub internal_fj: f64,
+    pub switching_fj: f64,
+    pub clock_fj: f64,
+}
+
+/// Every cell's energies in `n`'s cell order, with what no cell drives: the switching of the
+/// primary inputs, and of the clock net (priced as clock).
+pub struct Priced {
+    pub cells: Vec<CellEnergy>,
+    /// Library cell names per netlist cell (a Yosys cell may be two library cells).
+    pub lib_cells: Vec<Vec<&'static str>>,
+    pub inputs_fj: f64,
+    pub clock_net_fj: f64,
+    pub leakage_nw: f64,
+}
+
+/// Prices every cell of `n` on the toggles `t` with `lib`; `clock` is the clock net's name,
+/// whose toggles are the clock tree's (priced at the flip-flops' clock pins) rather than data.
+pub fn price_cells(n: &Netlist, t: &Toggles, lib: &Library, clock: &str) -> Result<Priced> {
     let v2 = lib.vdd * lib.vdd;
     let clock_bits: Vec<Bit> = n
         .nets
         .get(clock)
         .map(|b| b.iter().flatten().copied().collect())
         .unwrap_or_default();
+    let tog = |b: Bit| *t.per_bit.get(&b).unwrap_or(&0) as f64;
     // Loads on every bit: input pin capacitance, and the number of pins for the wire load.
     let mut load_ff: HashMap<Bit, f64> = HashMap::new();
     let mut fanout: HashMap<Bit, usize> = HashMap::new();
-    let mut driver: HashMap<Bit, String> = HashMap::new();
-    let mut cells = BTreeMap::new();
-    let mut internal = 0.0;
-    let mut clock_e = 0.0;
-    let mut leak_nw = 0.0;
-    let mut by_type: BTreeMap<String, f64> = BTreeMap::new();
-    let tog = |b: Bit| *t.per_bit.get(&b).unwrap_or(&0) as f64;
+    let mut mapped = Vec::with_capacity(n.cells.len());
     for c in &n.cells {
         let lc = lib.map(&c.kind).ok_or_else(|| {
             Error::input(format!(
@@ -323,69 +357,94 @@ pub fn price(n: &Netlist, t: &Toggles, lib: &Library, clock: &str) -> Result<Gat
                 c.kind, lib.name
             ))
         })?;
-        let main = lc[0];
-        for l in &lc {
-            *cells.entry(l.name.to_string()).or_insert(0) += 1;
-            leak_nw += l.leakage_nw;
-        }
         for (port, b) in &c.inputs {
-            let cap = if main.name == "DFF_X1" && port == "C" {
-                main.clock_cap_ff
+            let cap = if lc[0].name == "DFF_X1" && port == "C" {
+                lc[0].clock_cap_ff
             } else if lc.len() > 1 && port == "B" {
                 // ANDNOT/ORNOT: B drives the inverter.
                 lc[1].input_cap_ff
             } else {
-                main.input_cap_ff
+                lc[0].input_cap_ff
             };
             *load_ff.entry(*b).or_insert(0.0) += cap;
             *fanout.entry(*b).or_insert(0) += 1;
         }
-        for b in &c.outputs {
-            driver.insert(*b, main.name.to_string());
-        }
-        let out_toggles: f64 = c.outputs.iter().map(|&b| tog(b)).sum();
-        let mut e = out_toggles * main.internal_fj;
-        if lc.len() > 1 {
-            let b_toggles: f64 = c
-                .inputs
-                .iter()
-                .filter(|(p, _)| p == "B")
-                .map(|(_, b)| tog(*b))
-                .sum();
-            e += b_toggles * lc[1].internal_fj;
-        }
-        if main.name == "DFF_X1" {
-            let ck = t.cycles as f64 * main.clock_fj;
-            clock_e += ck;
-            *by_type.entry("clock".into()).or_insert(0.0) += ck;
-            let d_toggles: f64 = c
-                .inputs
-                .iter()
-                .filter(|(p, _)| p == "D")
-                .map(|(_, b)| tog(*b))
-                .sum();
-            e += d_toggles * main.data_fj;
-        }
-        internal += e;
-        *by_type.entry(main.name.to_string()).or_insert(0.0) += e;
+        mapped.push(lc);
     }
-    let mut switching = 0.0;
-    let mut total_toggles = 0;
-    for (&b, &k) in &t.per_bit {
-        total_toggles += k;
+    let net_fj = |b: Bit| {
         let cap = load_ff.get(&b).copied().unwrap_or(0.0)
             + lib.wire_cap_ff(fanout.get(&b).copied().unwrap_or(0));
-        let e = 0.5 * cap * v2 * k as f64;
-        if clock_bits.contains(&b) {
-            clock_e += e;
-            *by_type.entry("clock".into()).or_insert(0.0) += e;
-            continue;
+        0.5 * cap * v2 * tog(b)
+    };
+    let mut out = Priced {
+        cells: Vec::with_capacity(n.cells.len()),
+        lib_cells: Vec::with_capacity(n.cells.len()),
+        inputs_fj: 0.0,
+        clock_net_fj: 0.0,
+        leakage_nw: 0.0,
+    };
+    let mut driven: std::collections::HashSet<Bit> = std::collections::HashSet::new();
+    for (c, lc) in n.cells.iter().zip(&mapped) {
+        let main = lc[0];
+        let mut e = CellEnergy::default();
+        for l in lc {
+            out.leakage_nw += l.leakage_nw;
         }
-        switching += e;
-        let who = driver.get(&b).cloned().unwrap_or_else(|| "inputs".into());
-        *by_type.entry(who).or_insert(0.0) += e;
+        e.internal_fj = c.outputs.iter().map(|&b| tog(b)).sum::<f64>() * main.internal_fj;
+        let pin_toggles =
+            |p: &str| -> f64 { c.inputs.iter().filter(|(q, _)| q == p).map(|(_, b)| tog(*b)).sum() };
+        if lc.len() > 1 {
+            e.internal_fj += pin_toggles("B") * lc[1].internal_fj;
+        }
+        if main.name == "DFF_X1" {
+            e.clock_fj = t.cycles as f64 * main.clock_fj;
+            e.internal_fj += pin_toggles("D") * main.data_fj;
+        }
+        for &b in &c.outputs {
+            if driven.insert(b) && !clock_bits.contains(&b) {
+                e.switching_fj += net_fj(b);
+            }
+        }
+        out.cells.push(e);
+        out.lib_cells.push(lc.iter().map(|l| l.name).collect());
     }
-    let leakage = leak_nw * t.seconds * 1e6; // nW·s = 1e-9 J = 1e6 fJ
+    for &b in t.per_bit.keys() {
+        if clock_bits.contains(&b) {
+            out.clock_net_fj += net_fj(b);
+        } else if !driven.contains(&b) {
+            out.inputs_fj += net_fj(b);
+        }
+    }
+    Ok(out)
+}
+
+/// Prices `t` (toggles per bit, clock cycles, simulated time) on `n` with `lib`, in the
+/// netlist's cell order so that the figure is the same on every run. `clock` is the clock
+/// net's name.
+pub fn price(n: &Netlist, t: &Toggles, lib: &Library, clock: &str) -> Result<GateLevel> {
+    let p = price_cells(n, t, lib, clock)?;
+    let mut cells = BTreeMap::new();
+    let mut by_type: BTreeMap<String, f64> = BTreeMap::new();
+    let (mut switching, mut internal, mut clock_e) = (p.inputs_fj, 0.0, p.clock_net_fj);
+    for (e, names) in p.cells.iter().zip(&p.lib_cells) {
+        for l in names {
+            *cells.entry(l.to_string()).or_insert(0) += 1;
+        }
+        switching += e.switching_fj;
+        internal += e.internal_fj;
+        clock_e += e.clock_fj;
+        *by_type.entry(names[0].to_string()).or_insert(0.0) += e.internal_fj + e.switching_fj;
+        if e.clock_fj > 0.0 {
+            *by_type.entry("clock".into()).or_insert(0.0) += e.clock_fj;
+        }
+    }
+    if p.clock_net_fj > 0.0 {
+        *by_type.entry("clock".into()).or_insert(0.0) += p.clock_net_fj;
+    }
+    if p.inputs_fj > 0.0 {
+        *by_type.entry("inputs".into()).or_insert(0.0) += p.inputs_fj;
+    }
+    let leakage = p.leakage_nw * t.seconds * 1e6; // nW·s = 1e-9 J = 1e6 fJ
     let dynamic = switching + internal + clock_e;
     let share = by_type
         .into_iter()
@@ -402,7 +461,8 @@ pub fn price(n: &Netlist, t: &Toggles, lib: &Library, clock: &str) -> Result<Gat
         total_fj: dynamic + leakage,
         cells,
         share,
-        toggles: total_toggles,
+        by_register: by_register(n, &p),
+        toggles: t.per_bit.values().sum(),
     })
 }
 

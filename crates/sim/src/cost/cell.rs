@@ -450,7 +450,7 @@ pub fn estimate(
         Ok(c) => f64::from(c.counter_bits().total() + 4),
         Err(_) => 1.0,
     };
-    let ff = NANGATE45.dff + NANGATE45.mux2;
+    let ff = super::register_bit_ge();
     let luts = [
         (&spec.sig_r, &act.lut_r),
         (&spec.sig_z, &act.lut_z),

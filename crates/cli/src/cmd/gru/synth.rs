@@ -153,6 +153,7 @@ fn power(a: &SynthArgs) -> CliResult {
                 "gate_level": g,
                 "gate_level_leakage_pj_per_inference": g.leakage_fj / 1000.0 / inferences,
                 "per_inference": cmp,
+                "cost_model": c,
                 "cost_model_node": tech.name,
                 "delays": lutforge_rtl::power::delays(a.unit_delay),
                 "seconds": t0.elapsed().as_secs_f64(),
@@ -177,6 +178,9 @@ fn power(a: &SynthArgs) -> CliResult {
         "  leakage    {:>12.1} pJ/inference",
         g.leakage_fj / 1000.0 / inferences
     );
+    for l in g.register_lines(inferences, "inference", 10) {
+        outln!("{l}");
+    }
     for l in cmp.lines(&tech, &NANGATE45, "inference") {
         outln!("{l}");
     }
