@@ -195,7 +195,11 @@ fn the_data_path_splits_by_register_into_the_registers_and_the_logic_reaching_th
     // that reaches s; nothing else but the primary inputs' nets.
     let mut keys: Vec<&str> = by.keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(keys, ["inputs", "reg ra", "reg rb", "reg s", "to s"], "{by:?}");
+    assert_eq!(
+        keys,
+        ["inputs", "reg ra", "reg rb", "reg s", "to s"],
+        "{by:?}"
+    );
     let of = |kinds: &[&str]| -> f64 {
         n.cells
             .iter()
@@ -206,7 +210,10 @@ fn the_data_path_splits_by_register_into_the_registers_and_the_logic_reaching_th
     };
     // The logic is the four XORs (Yosys may build them as XOR or XNOR).
     let logic = of(&["$_XOR_", "$_XNOR_"]);
-    assert!(logic > 0.0 && (by["to s"] - logic).abs() < 1e-9 * logic, "{by:?}");
+    assert!(
+        logic > 0.0 && (by["to s"] - logic).abs() < 1e-9 * logic,
+        "{by:?}"
+    );
     let regs = by["reg ra"] + by["reg rb"] + by["reg s"];
     let flops_and_muxes = of(&["$_DFF_P_", "$_MUX_"]);
     assert!((regs - flops_and_muxes).abs() < 1e-9 * regs, "{by:?}");

@@ -770,14 +770,24 @@ pub struct ComponentCost {
     pub area_um2: f64,
     /// Activity factor relative to random data (1.0 = inputs toggle like random data).
     pub activity: f64,
-    /// Dynamic energy per sample, pJ.
+    /// Dynamic energy per sample, pJ, its flip-flops' clock included.
     pub energy_pj: f64,
+    /// Of which its flip-flops' clock, pJ.
+    pub clock_pj: f64,
 }
 
 impl ComponentCost {
-    /// Component `c` priced at `tech`, with its activity and energy per sample.
-    pub fn of(c: Component, tech: &Tech, activity: f64, energy_pj: f64) -> ComponentCost {
+    /// Component `c` priced at `tech`, with its activity and energy (of which clock) per
+    /// sample.
+    pub fn of(
+        c: Component,
+        tech: &Tech,
+        activity: f64,
+        energy_pj: f64,
+        clock_pj: f64,
+    ) -> ComponentCost {
         ComponentCost {
+            clock_pj,
             area_um2: c.ge * tech.ge_um2,
             name: c.name,
             structure: c.structure,
@@ -893,12 +903,14 @@ pub fn estimate(
         clock_fj += clock;
         let fj = fj + clock;
         total_fj += fj;
-        let per = if samples > 0 {
-            fj / 1000.0 / samples as f64
-        } else {
-            0.0
+        let per = |fj: f64| {
+            if samples > 0 {
+                fj / 1000.0 / samples as f64
+            } else {
+                0.0
+            }
         };
-        comps.push(ComponentCost::of(c, tech, activity, per));
+        comps.push(ComponentCost::of(c, tech, activity, per(fj), per(clock)));
     }
     let ge: f64 = comps.iter().map(|c| c.ge).sum();
     let seconds = act.cycles as f64 / (clock_mhz * 1e6);

@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// A name Yosys kept from the RTL (not one `rename -enumerate` made up: `_123_`).
 fn public(name: &str) -> bool {
     !(name.starts_with('$')
-        || (name.starts_with('_') && name.ends_with('_') && name[1..name.len() - 1].bytes().all(|b| b.is_ascii_digit())))
+        || (name.starts_with('_')
+            && name.ends_with('_')
+            && name[1..name.len() - 1].bytes().all(|b| b.is_ascii_digit())))
 }
 
 fn is_dff(c: &NetCell) -> bool {

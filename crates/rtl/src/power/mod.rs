@@ -391,8 +391,13 @@ pub fn price_cells(n: &Netlist, t: &Toggles, lib: &Library, clock: &str) -> Resu
             out.leakage_nw += l.leakage_nw;
         }
         e.internal_fj = c.outputs.iter().map(|&b| tog(b)).sum::<f64>() * main.internal_fj;
-        let pin_toggles =
-            |p: &str| -> f64 { c.inputs.iter().filter(|(q, _)| q == p).map(|(_, b)| tog(*b)).sum() };
+        let pin_toggles = |p: &str| -> f64 {
+            c.inputs
+                .iter()
+                .filter(|(q, _)| q == p)
+                .map(|(_, b)| tog(*b))
+                .sum()
+        };
         if lc.len() > 1 {
             e.internal_fj += pin_toggles("B") * lc[1].internal_fj;
         }

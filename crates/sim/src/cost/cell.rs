@@ -505,7 +505,13 @@ pub fn estimate(
         let fj = fj + clock;
         total_fj += fj;
         total_ge += c.ge;
-        comps.push(ComponentCost::of(c, tech, activity, fj / 1000.0 / steps));
+        comps.push(ComponentCost::of(
+            c,
+            tech,
+            activity,
+            fj / 1000.0 / steps,
+            clock / 1000.0 / steps,
+        ));
     }
     let seconds = act.cycles as f64 / (clock_mhz * 1e6);
     let energy_pj = total_fj / 1000.0;
