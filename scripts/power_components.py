@@ -66,13 +66,25 @@ def rows(j):
     comps = {c["name"]: c for c in j["cost_model"]["components"]}
 
     def model(names):
-        return scale * sum(comps[n]["energy_pj"] - comps[n]["clock_pj"] for n in names if n in comps)
+        return scale * sum(
+            comps[n]["energy_pj"] - comps[n]["clock_pj"] for n in names if n in comps
+        )
 
     out = [(s, gate.get(s, 0.0), model(names)) for s, _, names in STAGES]
     out.append(
-        ("pipeline registers (data)", gate.get("pipeline registers (data)", 0.0), model(["pipeline registers"]))
+        (
+            "pipeline registers (data)",
+            gate.get("pipeline registers (data)", 0.0),
+            model(["pipeline registers"]),
+        )
     )
-    out.append(("table registers (data)", gate.get("table registers (data)", 0.0), model(["table storage"])))
+    out.append(
+        (
+            "table registers (data)",
+            gate.get("table registers (data)", 0.0),
+            model(["table storage"]),
+        )
+    )
     out.append(("inputs and outputs", gate.get("inputs and outputs", 0.0), 0.0))
     out.append(("clock", per["gate_level_clock_pj"], per["cost_model_clock_at_library_pj"]))
     out.append(("whole", per["gate_level_pj"], per["cost_model_at_library_pj"]))
@@ -82,10 +94,32 @@ def rows(j):
 def main(lf):
     d = tempfile.mkdtemp(prefix="lutforge-power-components-")
     t = os.path.join(d, "gelu8.json")
-    run(lf, "search", "--function", "gelu", "--segments", "8", "--method", "exact", "--scales", "4..4", "-q", "-o", t)
-    for fmt, fixed in [("int8", True), ("int8", False), ("int32", True), ("int32", False), ("fp32", True)]:
+    run(
+        lf,
+        "search",
+        "--function",
+        "gelu",
+        "--segments",
+        "8",
+        "--method",
+        "exact",
+        "--scales",
+        "4..4",
+        "-q",
+        "-o",
+        t,
+    )
+    for fmt, fixed in [
+        ("int8", True),
+        ("int8", False),
+        ("int32", True),
+        ("int32", False),
+        ("fp32", True),
+    ]:
         out = os.path.join(d, f"{fmt}_{'f' if fixed else 'p'}")
-        args = ["gen", t, "--scale", "4", "--format", fmt, "-o", out] + (["--fixed"] if fixed else [])
+        args = ["gen", t, "--scale", "4", "--format", fmt, "-o", out] + (
+            ["--fixed"] if fixed else []
+        )
         run(lf, *args)
         j = json.loads(run(lf, "synth", out, "--power", "--json"))
         print(f"{fmt}, {'fixed' if fixed else 'programmable'} (pJ/sample at 1.10 V):")

@@ -22,7 +22,8 @@ def main(lf):
     d = tempfile.mkdtemp(prefix="lutforge-power-")
     rows = {}
     print(
-        "| segments | format | table | cells | flip-flops | gate level pJ/sample (data path + clock) "
+        "| segments | format | table | cells | flip-flops "
+        "| gate level pJ/sample (data path + clock) "
         "| cost model pJ/sample at 1.10 V (data path + clock) | ratio | data path | clock | s |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")

@@ -60,14 +60,25 @@ fn main() {
         t_ex,
         truth.len()
     );
-    // Population 36: with 32, two of ten seeds stopped below 98 % once the cost model priced
-    // the multiplier as synthesized (docs/results.md).
+    // Population 32 × 44 generations: chosen on seeds 6–15 (the best worst case within the
+    // 10 % budget) when the cost model's registers became clocked every cycle; before, 36 × 40
+    // (docs/results.md).
+    // POPULATION, GENERATIONS and SEEDS (e.g. 6..15) compare settings on other seeds than the
+    // reported ones; ONLY_EXHAUSTIVE=1 stops after this part.
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
     let s = Settings {
-        population: 36,
-        generations: 40,
+        population: env("POPULATION").unwrap_or(32),
+        generations: env("GENERATIONS").unwrap_or(44),
         ..Settings::default()
     };
-    let seeds: Vec<u64> = if quick { vec![1] } else { (1..=5).collect() };
+    let seeds: Vec<u64> = match std::env::var("SEEDS").ok().and_then(|v| {
+        let (a, b) = v.split_once("..")?;
+        Some((a.parse().ok()?, b.parse().ok()?))
+    }) {
+        Some((a, b)) => (a..=b).collect(),
+        None if quick => vec![1],
+        None => (1..=5).collect(),
+    };
     for seed in seeds {
         // A fresh problem per run, so no cached score is shared with the exhaustive pass.
         let p = UnitProblem::new(cfg.clone()).expect("valid space");
@@ -85,6 +96,10 @@ fn main() {
             100.0 * ratio,
             t
         );
+    }
+
+    if std::env::var("ONLY_EXHAUSTIVE").is_ok_and(|v| v == "1") {
+        return;
     }
 
     // 2 and 3. Default space, gelu / exp / shared unit.
