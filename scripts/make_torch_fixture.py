@@ -6,42 +6,23 @@ split (accuracy, and the logits of the first sequences), so that `lutforge gru i
 Needs torch and safetensors (not used by the build or the tests):
     python3 scripts/make_torch_fixture.py ~/.cache/lutforge/data/sktime-1.2.0-py3-none-any.whl
 """
+
 import json
 import sys
 import zipfile
 
 import torch
 from safetensors.torch import save_file
+from ts_file import read_ts
 
 OUT = "crates/gru/tests/corpus/torch_vowels"
-
-
-def read_ts(text):
-    """(series, label) pairs of a .ts file: time-major lists of per-step feature lists."""
-    out, classes, data = [], [], False
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if not data:
-            low = line.lower()
-            if low.startswith("@classlabel"):
-                classes = line.split()[2:]
-            elif low.startswith("@data"):
-                data = True
-            continue
-        *dims, label = line.split(":")
-        series = [[float(v) for v in d.split(",")] for d in dims]
-        steps = [[s[t] for s in series] for t in range(len(series[0]))]
-        out.append((steps, classes.index(label)))
-    return out
 
 
 def main(wheel):
     z = zipfile.ZipFile(wheel)
     base = "sktime/datasets/data/JapaneseVowels/JapaneseVowels_"
-    train = read_ts(z.read(base + "TRAIN.ts").decode())
-    test = read_ts(z.read(base + "TEST.ts").decode())
+    train, _ = read_ts(z.read(base + "TRAIN.ts").decode())
+    test, _ = read_ts(z.read(base + "TEST.ts").decode())
     torch.manual_seed(0)
 
     class Net(torch.nn.Module):
@@ -59,18 +40,13 @@ def main(wheel):
     for _ in range(40):
         for steps, y in train:
             opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(
-                net(torch.tensor([steps])), torch.tensor([y])
-            )
+            loss = torch.nn.functional.cross_entropy(net(torch.tensor([steps])), torch.tensor([y]))
             loss.backward()
             opt.step()
     with torch.no_grad():
         logits = [net(torch.tensor([s]))[0] for s, _ in test]
     correct = sum(int(row.argmax()) == y for row, (_, y) in zip(logits, test))
-    state = {
-        k: v.contiguous()
-        for k, v in net.state_dict().items()
-    }
+    state = {k: v.contiguous() for k, v in net.state_dict().items()}
     # nn.GRU inside a module: names `gru.weight_ih_l0`, …, and the head `fc.*`.
     save_file(state, f"{OUT}/model.safetensors")
     with open(f"{OUT}/expected.json", "w") as f:

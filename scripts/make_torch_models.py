@@ -9,6 +9,7 @@ is only what they were trained on.
 Needs torch and safetensors (not used by the build or the tests):
     python3 scripts/make_torch_models.py ~/.cache/lutforge/data/sktime-1.2.0-py3-none-any.whl
 """
+
 import json
 import math
 import random
@@ -17,6 +18,7 @@ import zipfile
 
 import torch
 from safetensors.torch import save_file
+from ts_file import read_ts
 
 CORPUS = "crates/gru/tests/corpus"
 
@@ -25,27 +27,6 @@ MODELS = [
     ("torch_vowels_h32", "JapaneseVowels", 32, 100, 16, 0.01),
     ("torch_motions_h16", "BasicMotions", 16, 100, 8, 0.005),
 ]
-
-
-def read_ts(text):
-    """(series, label) pairs of a .ts file: time-major lists of per-step feature lists."""
-    out, classes, data = [], [], False
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if not data:
-            low = line.lower()
-            if low.startswith("@classlabel"):
-                classes = line.split()[2:]
-            elif low.startswith("@data"):
-                data = True
-            continue
-        *dims, label = line.split(":")
-        series = [[float(v) for v in d.split(",")] for d in dims]
-        steps = [[s[t] for s in series] for t in range(len(series[0]))]
-        out.append((steps, classes.index(label)))
-    return out, classes
 
 
 class Net(torch.nn.Module):

@@ -42,28 +42,32 @@ impl PyModel {
         Ok(self.data.get_or_init(|| Arc::new(ds)).clone())
     }
 
-    /// One sequence (steps, features) as a sample, its shape checked against the model.
     fn sample(&self, x: &PyReadonlyArray2<'_, f64>) -> PyResult<Sample> {
-        let [steps, features] = [x.shape()[0], x.shape()[1]];
-        if features != self.m.model.shape.input {
-            return Err(crate::Error::new_err(format!(
-                "a sequence of {features} features; the model takes {}",
-                self.m.model.shape.input
-            )));
-        }
-        if steps == 0 {
-            return Err(crate::Error::new_err("an empty sequence"));
-        }
-        let v: Vec<f64> = x.as_array().iter().copied().collect();
-        if let Some(b) = v.iter().find(|v| !v.is_finite()) {
-            return Err(crate::Error::new_err(format!("a sequence value is {b}")));
-        }
-        Ok(Sample {
-            x: v,
-            len: steps,
-            y: Target::Class(0),
-        })
+        sample_of(x, self.m.model.shape.input)
     }
+}
+
+/// One sequence (steps, features) as a sample for a model of `features` inputs: its shape and
+/// its values checked, the label a placeholder (the forward passes do not read it).
+fn sample_of(x: &PyReadonlyArray2<'_, f64>, features: usize) -> PyResult<Sample> {
+    let [steps, width] = [x.shape()[0], x.shape()[1]];
+    if width != features {
+        return Err(crate::Error::new_err(format!(
+            "a sequence of {width} features; the model takes {features}"
+        )));
+    }
+    if steps == 0 {
+        return Err(crate::Error::new_err("an empty sequence"));
+    }
+    let v: Vec<f64> = x.as_array().iter().copied().collect();
+    if let Some(b) = v.iter().find(|v| !v.is_finite()) {
+        return Err(crate::Error::new_err(format!("a sequence value is {b}")));
+    }
+    Ok(Sample {
+        x: v,
+        len: steps,
+        y: Target::Class(0),
+    })
 }
 
 /// A split of the task by name.
@@ -221,18 +225,7 @@ pub struct PyIntModel {
 
 impl PyIntModel {
     fn sample(&self, x: &PyReadonlyArray2<'_, f64>) -> PyResult<Sample> {
-        if x.shape()[1] != self.features || x.shape()[0] == 0 {
-            return Err(crate::Error::new_err(format!(
-                "a sequence of shape {:?}; (steps ≥ 1, {}) is needed",
-                x.shape(),
-                self.features
-            )));
-        }
-        Ok(Sample {
-            x: x.as_array().iter().copied().collect(),
-            len: x.shape()[0],
-            y: Target::Class(0),
-        })
+        sample_of(x, self.features)
     }
 }
 
