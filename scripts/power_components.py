@@ -10,9 +10,10 @@ by V²). Prints one Markdown table per unit.
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
+
+from power_goals import gelu_table, run
 
 # The unit's registers under the names Yosys keeps (the RTL's wires assigned from them).
 ALIASES = {
@@ -35,10 +36,6 @@ STAGES = [
     ("adder, rounding, saturation", ["s4_y"], ["adder", "shifter", "rounding + saturation"]),
 ]
 PIPELINE = ["s1_x", "s2_x", "s2_seg", "s3_prod", "s3_icpt", "s4_y"]
-
-
-def run(lf, *args):
-    return subprocess.run([lf, *args], check=True, capture_output=True, text=True).stdout
 
 
 def register(name):
@@ -93,22 +90,7 @@ def rows(j):
 
 def main(lf):
     d = tempfile.mkdtemp(prefix="lutforge-power-components-")
-    t = os.path.join(d, "gelu8.json")
-    run(
-        lf,
-        "search",
-        "--function",
-        "gelu",
-        "--segments",
-        "8",
-        "--method",
-        "exact",
-        "--scales",
-        "4..4",
-        "-q",
-        "-o",
-        t,
-    )
+    t = gelu_table(lf, d, 8)
     for fmt, fixed in [
         ("int8", True),
         ("int8", False),

@@ -18,6 +18,14 @@ def run(lf, *args):
     return subprocess.run([lf, *args], check=True, capture_output=True, text=True).stdout
 
 
+def gelu_table(lf, d, k):
+    """The exact K-segment GELU table at input scale 4, written in `d`; its path."""
+    t = os.path.join(d, f"gelu{k}.json")
+    args = ["--function", "gelu", "--segments", str(k), "--method", "exact", "--scales", "4..4"]
+    run(lf, "search", *args, "-q", "-o", t)
+    return t
+
+
 def main(lf):
     d = tempfile.mkdtemp(prefix="lutforge-power-")
     rows = {}
@@ -28,22 +36,7 @@ def main(lf):
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for k in (8, 16):
-        t = os.path.join(d, f"gelu{k}.json")
-        run(
-            lf,
-            "search",
-            "--function",
-            "gelu",
-            "--segments",
-            str(k),
-            "--method",
-            "exact",
-            "--scales",
-            "4..4",
-            "-q",
-            "-o",
-            t,
-        )
+        t = gelu_table(lf, d, k)
         for fmt in ("int8", "int16", "int32", "fp32"):
             for fixed in (True, False):
                 out = os.path.join(d, f"{fmt}_{k}_{'f' if fixed else 'p'}")
