@@ -5,7 +5,7 @@
 
 use crate::data::Metric;
 use crate::model::{Gru, Norm, Shape};
-use crate::train::Score;
+use crate::scoring::Score;
 use lutforge_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};

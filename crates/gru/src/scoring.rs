@@ -8,6 +8,24 @@ use crate::data::{Metric, Target};
 use crate::model::argmax;
 use serde::{Deserialize, Serialize};
 
+/// A split's score: accuracy (higher is better) or MSE (lower is better), with the mean loss.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    pub metric: Metric,
+    pub value: f64,
+    pub loss: f64,
+}
+
+impl Score {
+    /// The error to minimize: 1 − accuracy, or the MSE.
+    pub fn error(&self) -> f64 {
+        match self.metric {
+            Metric::Accuracy => 1.0 - self.value,
+            Metric::Mse => self.value,
+        }
+    }
+}
+
 /// The error the search minimizes on its search data (its first objective).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

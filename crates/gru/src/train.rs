@@ -11,6 +11,7 @@
 use crate::bptt;
 use crate::data::{Dataset, Metric, Sample, Target};
 use crate::model::{argmax, Gru, Norm, Shape};
+pub use crate::scoring::Score;
 use rand::seq::SliceRandom;
 use rand_chacha::rand_core::SeedableRng;
 use rayon::prelude::*;
@@ -138,24 +139,6 @@ impl TrainConfig {
             ));
         }
         Ok(())
-    }
-}
-
-/// A split's score: accuracy (higher is better) or MSE (lower is better), with the mean loss.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Score {
-    pub metric: Metric,
-    pub value: f64,
-    pub loss: f64,
-}
-
-impl Score {
-    /// The error to minimize: 1 − accuracy, or the MSE.
-    pub fn error(&self) -> f64 {
-        match self.metric {
-            Metric::Accuracy => 1.0 - self.value,
-            Metric::Mse => self.value,
-        }
     }
 }
 
