@@ -230,9 +230,11 @@ pub fn run(a: &CostArgs) -> CliResult {
             );
         }
         outln!(
-            "leakage {:.4} mW, dynamic {:.4} mW",
+            "leakage {:.4} mW, dynamic {:.4} mW; of the {:.4} pJ/op, {:.4} is the flip-flops' clock (every flip-flop every cycle: no clock gating)",
             r.leakage_mw,
-            r.dynamic_mw
+            r.dynamic_mw,
+            r.energy_per_op_pj,
+            r.clock_per_op_pj
         );
     }
     Ok(())
