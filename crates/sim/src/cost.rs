@@ -816,9 +816,11 @@ pub struct CostReport {
     pub cycles: u64,
 }
 
-fn ratio(num: u64, den: f64) -> f64 {
+/// `num / den`, or 0 when there is nothing to divide by (no samples, no toggles): the rates
+/// and ratios of the reports.
+pub fn ratio(num: f64, den: f64) -> f64 {
     if den > 0.0 {
-        num as f64 / den
+        num / den
     } else {
         0.0
     }
@@ -848,7 +850,7 @@ pub fn estimate(
     let w = cfg.widths();
     let evals = act.evals as f64;
     let k = cfg.segments as f64;
-    let rate = |toggles: u64, bits: f64| ratio(toggles, evals * bits) / 0.5;
+    let rate = |toggles: u64, bits: f64| ratio(toggles as f64, evals * bits) / 0.5;
     let mut comps = Vec::new();
     let mut total_fj = 0.0;
     let mut clock_fj = 0.0;
@@ -891,7 +893,7 @@ pub fn estimate(
                 let loads = evals * pipe_lane_bits(cfg);
                 let data_fj = register_bit_ge() * tech.ge_fj * act.reg_data as f64
                     + (NANGATE45.dffr + NANGATE45.mux2) * tech.ge_fj * act.reg_valid as f64;
-                (ratio(act.reg_data, loads) / 0.5, data_fj)
+                (ratio(act.reg_data as f64, loads) / 0.5, data_fj)
             }
             Driver::Table => {
                 let fj = register_bit_ge() * tech.ge_fj * act.table as f64;

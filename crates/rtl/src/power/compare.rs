@@ -5,7 +5,7 @@
 //! path and its flip-flops' clock, compared part by part.
 
 use super::{GateLevel, Library};
-use lutforge_sim::cost::Tech;
+use lutforge_sim::cost::{ratio, Tech};
 use serde::Serialize;
 
 /// Energies in pJ per operation; ratios are the cost model's over the gate level's.
@@ -25,14 +25,6 @@ pub struct Comparison {
     pub ratio: f64,
     pub ratio_datapath: f64,
     pub ratio_clock: f64,
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 {
-        a / b
-    } else {
-        0.0
-    }
 }
 
 impl Comparison {

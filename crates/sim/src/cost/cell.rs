@@ -8,7 +8,7 @@
 
 use super::product::{field_bits, product_gates};
 use super::rom::bdd_nodes;
-use super::{CellLib, Component, ComponentCost, Driver, Tech, FLIP_FLOPS, NANGATE45};
+use super::{ratio, CellLib, Component, ComponentCost, Driver, Tech, FLIP_FLOPS, NANGATE45};
 use crate::gru::{Cell, CellActivity, CellSpec, Operand, Sum};
 use crate::unit::ceil_log2;
 use serde::Serialize;
@@ -373,14 +373,6 @@ pub struct CellCost {
     pub leakage_mw: f64,
     /// Per component; `energy_pj` per step.
     pub components: Vec<ComponentCost>,
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 {
-        a / b
-    } else {
-        0.0
-    }
 }
 
 /// The energy of one LUT unit over `codes`, by the unit's model with the activity the unit
