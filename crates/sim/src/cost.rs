@@ -1006,6 +1006,72 @@ mod tests {
             .sum()
     }
 
+    /// Every flip-flop is clocked every cycle, whatever it holds: the clock energy is the
+    /// flip-flop count of the structures that give the area × cycles × E_clk, so output
+    /// stalls, which add cycles and no samples, add clock energy in proportion to the cycles.
+    #[test]
+    fn every_flip_flop_is_clocked_every_cycle() {
+        use lutforge_core::{IntParams, Params};
+        let params = Params::Int(IntParams {
+            breakpoints: (0..7).map(|i| 16 * i - 48).collect(),
+            slopes: (0..8).map(|i| 3 * i - 10).collect(),
+            intercepts: (0..8).map(|i| 7 - 2 * i).collect(),
+        });
+        let tech = Tech::nangate45();
+        for prog in [false, true] {
+            let cfg = int_cfg(8, prog);
+            let ffs: f64 = components_in(&cfg, Some(&params), &FLIP_FLOPS)
+                .iter()
+                .map(|c| c.ge)
+                .sum();
+            // The pipeline's registers (and a programmable table's 7·8 + 8·16 bits) at least.
+            assert!(ffs >= if prog { 184.0 } else { 20.0 }, "{ffs}");
+            let clocks: Vec<(f64, u64)> = [0.0, 0.5]
+                .into_iter()
+                .map(|stall_prob| {
+                    let mut unit = crate::unit::Unit::new(cfg, &params).unwrap();
+                    unit.set_tracking(true);
+                    let mut stim = crate::stimulus::Generator::new(
+                        500,
+                        crate::stimulus::Distribution::Uniform,
+                        crate::stimulus::Range::Codes {
+                            min: -128,
+                            max: 127,
+                        },
+                        3,
+                    );
+                    let opts = crate::run::RunOptions {
+                        stall_prob,
+                        seed: 3,
+                    };
+                    let st =
+                        crate::run::run(&mut unit, &mut stim, &opts, &mut [], |_| Ok(())).unwrap();
+                    let r = estimate(
+                        &cfg,
+                        Some(&params),
+                        unit.activity(),
+                        st.samples,
+                        &tech,
+                        500.0,
+                    );
+                    let want = ffs * r.cycles as f64 * tech.dff_clock_fj / 1000.0 / 500.0;
+                    assert!(
+                        (r.clock_per_op_pj - want).abs() < 1e-12 * want,
+                        "{prog} {stall_prob}"
+                    );
+                    let parts: f64 = r.components.iter().map(|c| c.clock_pj).sum();
+                    assert!((parts - r.clock_per_op_pj).abs() < 1e-12 * want);
+                    assert!(r.energy_per_op_pj > r.clock_per_op_pj);
+                    (r.clock_per_op_pj, r.cycles)
+                })
+                .collect();
+            let (busy, stalled) = (clocks[0], clocks[1]);
+            assert!(stalled.1 > busy.1 + 100, "{clocks:?}");
+            let by_cycles = stalled.1 as f64 / busy.1 as f64;
+            assert!((stalled.0 / busy.0 - by_cycles).abs() < 1e-9, "{clocks:?}");
+        }
+    }
+
     /// A fixed table's constant bits are left out; a table in which every bit varies between
     /// entries costs what an unknown one does; a programmable unit ignores the table (its
     /// registers can take any value).
