@@ -54,6 +54,7 @@ pub fn run(a: &CostArgs) -> CliResult {
                     "cmos_transistors": t.ge * 4.0,
                     "activity": c.activity,
                     "energy_per_step_pj": c.energy_pj,
+                    "clock_per_step_pj": c.clock_pj,
                 })
             })
             .collect();
@@ -72,6 +73,7 @@ pub fn run(a: &CostArgs) -> CliResult {
                 "cycles": c.cycles,
                 "energy_per_step_pj": c.energy_per_step_pj,
                 "energy_per_inference_pj": c.energy_per_inference_pj,
+                "clock_per_inference_pj": c.clock_per_inference_pj,
                 "leakage_per_inference_pj": c.leakage_per_inference_pj,
                 "dynamic_mw": c.dynamic_mw,
                 "leakage_mw": c.leakage_mw,
@@ -106,6 +108,10 @@ pub fn run(a: &CostArgs) -> CliResult {
         a.tech.clock,
         c.dynamic_mw,
         c.leakage_mw
+    );
+    outln!(
+        "  of it the flip-flops' clock {:.1} pJ per inference (every flip-flop every cycle: no clock gating)",
+        c.clock_per_inference_pj
     );
     outln!(
         "  {:<26} {:>9} {:>10} {:>9} {:>8} {:>10}  structure",
