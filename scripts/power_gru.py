@@ -11,23 +11,10 @@ gate-level figure.
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-from itertools import combinations
 
-
-def tau(a, b):
-    """Kendall's tau-a of two equally long sequences."""
-    s = 0
-    for i, j in combinations(range(len(a)), 2):
-        x = (a[i] - a[j]) * (b[i] - b[j])
-        s += (x > 0) - (x < 0)
-    return s / (len(a) * (len(a) - 1) / 2)
-
-
-def run(lf, *args):
-    return subprocess.run([lf, *args], check=True, capture_output=True, text=True).stdout
+from power_rank import run, tau
 
 
 def rank(front, lf):
@@ -89,6 +76,7 @@ def main(front, lf):
             f"{p['cost_model_clock_at_library_pj']:.0f}) | {p['ratio']:.2f} "
             f"| {p['ratio_datapath']:.2f} | {p['ratio_clock']:.2f} | {j['seconds']:.0f} |"
         )
+
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if a != "--rank"]

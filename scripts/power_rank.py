@@ -10,14 +10,11 @@ and Kendall's tau between the rankings.
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from itertools import combinations
 
-
-def run(lf, *args):
-    return subprocess.run([lf, *args], check=True, capture_output=True, text=True).stdout
+from power_goals import run
 
 
 def tau(a, b):
