@@ -6,7 +6,7 @@ a 17 ps transition into about 1.9 fF), the leakage (nW, `cell_leakage_power`), a
 flip-flops the clock pin's capacitance, the internal energy of one clock period (the clock pin's
 rise plus fall hidden power, mean over its conditions) and of one D toggle.
 
-    python3 scripts/liberty_power.py nangate45_typ.lib > crates/rtl/src/power/nangate45.rs
+    python3 scripts/liberty_power.py nangate45_typ.lib > crates/sim/src/cost/library/nangate45.rs
 
 The source: the NanGate FreePDK45 Open Cell Library, typical corner (1.10 V, 25 °C),
 `NangateOpenCellLibrary_typical.lib`, as distributed with OpenSTA (examples/nangate45_typ.lib).

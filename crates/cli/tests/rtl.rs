@@ -311,8 +311,9 @@ fn synth_power_prices_the_netlist_beside_the_cost_model() {
         (f("ratio") - f("cost_model_at_library_pj") / gate).abs() < 1e-9,
         "{v}"
     );
-    // Every flip-flop is clocked every cycle in both: the clocks agree to the clock net's wire.
-    assert!(f("ratio_clock") > 0.7 && f("ratio_clock") < 1.0, "{v}");
+    // Every flip-flop is clocked every cycle in both, with the clock net's wire: the clocks
+    // agree but for the few flip-flops synthesis finds constant.
+    assert!(f("ratio_clock") > 0.9 && f("ratio_clock") < 1.15, "{v}");
     assert_eq!(v["samples"].as_u64().unwrap(), 256, "every code once");
     assert!(v["gate_level"]["cells"]["DFF_X1"].as_u64().unwrap() > 0);
     // The same directory, the same figures; with gate delays, glitches add toggles.

@@ -7,6 +7,7 @@ use product::{field_bits, product_gates, OpBit};
 use serde::Serialize;
 
 pub mod cell;
+pub mod library;
 pub mod ops;
 mod product;
 mod rom;
@@ -84,6 +85,14 @@ pub const CMOS_T4: CellLib = CellLib {
 /// "library" give each component's flip-flops, whose clock pins switch every cycle.
 pub const FLIP_FLOPS: CellLib = CellLib {
     name: "flip-flops",
+    dff: 1.0,
+    dffr: 1.0,
+    ..NO_CELLS
+};
+
+/// Every cell zero: the base of the counting "libraries" ([`FLIP_FLOPS`], select inputs).
+const NO_CELLS: CellLib = CellLib {
+    name: "none",
     inv: 0.0,
     and2: 0.0,
     or2: 0.0,
@@ -92,8 +101,8 @@ pub const FLIP_FLOPS: CellLib = CellLib {
     mux2: 0.0,
     ha: 0.0,
     fa: 0.0,
-    dff: 1.0,
-    dffr: 1.0,
+    dff: 0.0,
+    dffr: 0.0,
     rst: 0.0,
 };
 
@@ -110,6 +119,11 @@ pub struct Tech {
     /// fJ per flip-flop per clock cycle, whatever its data: the clock pin's internal energy
     /// and capacitance switch on both edges.
     pub dff_clock_fj: f64,
+    /// fJ per data toggle of a register bit (flip-flop, load-enable multiplexer, reset gate),
+    /// the loads of its output aside.
+    pub reg_toggle_fj: f64,
+    /// fJ per toggle of one fF of load (½·C·V²): what a register's output drives.
+    pub load_fj_per_ff: f64,
     /// nW of leakage per GE.
     pub leak_nw_per_ge: f64,
     /// Supply voltage (V) of the energies above.
@@ -134,21 +148,43 @@ pub fn ge_fj_45() -> f64 {
 /// Supply of Horowitz's 45 nm energies, and so of every energy of the model.
 pub const HOROWITZ_VDD: f64 = 0.9;
 
-/// DFF_X1 of the NanGate FreePDK45 Open Cell Library, typical corner (1.10 V, 25 °C): the CK
-/// pin's internal energy per clock period (rise and fall, 7.202 fJ) and its capacitance
-/// (0.950 fF) charged once per period (C·V²), the energy a flip-flop spends on the clock
-/// whatever its data (the library's table that `lutforge synth --power` prices with).
-pub const NANGATE45_DFF_CLOCK_FJ: f64 = 7.202 + 0.950 * NANGATE45_VDD * NANGATE45_VDD;
+/// DFF_X1 of the library (`library`, NanGate FreePDK45 typical, 1.10 V): the CK pin's internal
+/// energy per clock period (rise and fall) and its capacitance charged once per period (C·V²),
+/// the energy a flip-flop spends on the clock whatever its data (fJ at the library's supply).
+pub fn nangate45_dff_clock_fj() -> f64 {
+    let d = library::cell("DFF_X1");
+    d.clock_fj + d.clock_cap_ff * library::VDD * library::VDD
+}
 
-/// Supply of the NanGate45 typical corner.
-pub const NANGATE45_VDD: f64 = 1.10;
+/// One data toggle of a register bit at the library's supply (fJ), the loads its output
+/// drives aside: the bit is a flip-flop behind its load-enable multiplexer and its reset gate,
+/// all in series on D (the model's structure: DFF + MUX2 + an AND2-sized gate), so a new value
+/// toggles the multiplexer's output, the gate's, the flip-flop's D (its D-pin energy) and Q
+/// (its output's internal energy), and charges the two nets between them and the Q net's own
+/// pin on the hold multiplexer.
+pub fn nangate45_register_toggle_fj() -> f64 {
+    let (dff, mux, gate) = (
+        library::cell("DFF_X1"),
+        library::cell("MUX2_X1"),
+        library::cell("AND2_X1"),
+    );
+    dff.data_fj
+        + dff.internal_fj
+        + mux.internal_fj
+        + gate.internal_fj
+        + library::switch_fj(gate.input_cap_ff + dff.input_cap_ff + mux.input_cap_ff)
+}
 
-/// A flip-flop's clock energy per cycle at 45 nm and the model's supply: the library's
-/// figure scaled by V² from 1.10 V to Horowitz's 0.9 V (switched and internal energies are
-/// both C·V²).
+/// The factor from the library's energies (45 nm, 1.10 V) to the model's at 45 nm and
+/// Horowitz's 0.9 V: switched and internal energies are both C·V².
+pub fn library_to_45() -> f64 {
+    let v = HOROWITZ_VDD / library::VDD;
+    v * v
+}
+
+/// A flip-flop's clock energy per cycle at 45 nm and the model's supply.
 pub fn dff_clock_fj_45() -> f64 {
-    let v = HOROWITZ_VDD / NANGATE45_VDD;
-    NANGATE45_DFF_CLOCK_FJ * v * v
+    nangate45_dff_clock_fj() * library_to_45()
 }
 
 /// Leakage of a NAND2_X1 in the NanGate 45 nm typical corner, order of magnitude (nW).
@@ -166,6 +202,8 @@ impl Tech {
             ge_um2: NAND2_UM2_45,
             ge_fj: ge_fj_45(),
             dff_clock_fj: dff_clock_fj_45(),
+            reg_toggle_fj: nangate45_register_toggle_fj() * library_to_45(),
+            load_fj_per_ff: library::switch_fj(1.0) * library_to_45(),
             leak_nw_per_ge: LEAK_NW_PER_GE_45,
             vdd: HOROWITZ_VDD,
         }
@@ -180,6 +218,8 @@ impl Tech {
             ge_um2: TSMC28_GE_UM2,
             ge_fj: ge_fj_45() * 28.0 / 45.0,
             dff_clock_fj: dff_clock_fj_45() * 28.0 / 45.0,
+            reg_toggle_fj: nangate45_register_toggle_fj() * library_to_45() * 28.0 / 45.0,
+            load_fj_per_ff: library::switch_fj(1.0) * library_to_45() * 28.0 / 45.0,
             leak_nw_per_ge: LEAK_NW_PER_GE_45 * TSMC28_GE_UM2 / NAND2_UM2_45,
             vdd: HOROWITZ_VDD,
         }
@@ -378,17 +418,23 @@ fn slope_bits(cfg: &UnitConfig, table: Option<&lutforge_core::Params>) -> Vec<Op
 /// non-zero bit the sum is the product itself, with no carries out; the rounding then reads
 /// only the bits from r − 1 (half-up: the added half sits there) or r (truncation) upwards;
 /// half-even's sticky test reads them all, and so does an exact left shift (r ≤ 0).
-fn product_used_lo(dp: &lutforge_core::Datapath, intercept_zero_bits: u32) -> usize {
+/// The sum's first bit rounding and saturation read: the rounding bit r − 1 (half-up), the
+/// first kept bit r (truncation), every bit (half-even's sticky bits, or no shift).
+fn round_read_lo(dp: &lutforge_core::Datapath) -> u32 {
     let r = dp.out_shift();
-    let quiet = dp.align_shift().max(0) as usize + intercept_zero_bits as usize;
     if r <= 0 {
         return 0;
     }
     match dp.rounding {
         lutforge_core::Rounding::HalfEven => 0,
-        lutforge_core::Rounding::HalfUp => quiet.min(r as usize - 1),
-        lutforge_core::Rounding::Truncate => quiet.min(r as usize),
+        lutforge_core::Rounding::HalfUp => r as u32 - 1,
+        lutforge_core::Rounding::Truncate => r as u32,
     }
+}
+
+fn product_used_lo(dp: &lutforge_core::Datapath, intercept_zero_bits: u32) -> usize {
+    let quiet = dp.align_shift().max(0) as usize + intercept_zero_bits as usize;
+    quiet.min(round_read_lo(dp) as usize)
 }
 
 /// The components of a unit with their cells priced by `cell`. With a fixed integer `table`
@@ -826,11 +872,112 @@ pub fn ratio(num: f64, den: f64) -> f64 {
     }
 }
 
-/// GE a data register bit switches when its value changes: the flip-flop, the load-enable
-/// multiplexer and the reset gate, all three in series on the D path (the reset gate's output
-/// is D whenever reset is low, so it toggles with the data).
-pub fn register_bit_ge() -> f64 {
-    NANGATE45.dff + NANGATE45.mux2 + NANGATE45.rst
+/// Select inputs in place of gate equivalents: the read structures counted with this
+/// "library" give the number of multiplexers (and, in a folded ROM, gates and inverters) an
+/// address or segment bit drives.
+const SELECT_PINS: CellLib = CellLib {
+    name: "select inputs",
+    inv: 1.0,
+    and2: 1.0,
+    mux2: 1.0,
+    ..NO_CELLS
+};
+
+/// Input pins a net drives, and their capacitance (fF).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Load {
+    pins: f64,
+    pin_ff: f64,
+}
+
+impl Load {
+    /// `n` input pins of the library cell `name`.
+    fn of(n: f64, name: &str) -> Load {
+        Load {
+            pins: n,
+            pin_ff: n * library::cell(name).input_cap_ff,
+        }
+    }
+
+    fn and(self, o: Load) -> Load {
+        Load {
+            pins: self.pins + o.pins,
+            pin_ff: self.pin_ff + o.pin_ff,
+        }
+    }
+
+    /// The capacitance a register bit's output switches besides its own hold multiplexer's
+    /// pin (priced in `Tech::reg_toggle_fj`): these pins, and the wire of a net reaching them
+    /// and that pin, by the library's wire-load model.
+    fn register_ff(self) -> f64 {
+        self.pin_ff + library::wire_cap_ff(self.pins + 1.0)
+    }
+}
+
+/// Load (fF) one bit of each pipeline register drives besides its own hold multiplexer, by
+/// register in `Activity::reg`'s order: the input pins of the logic its output feeds, each at
+/// the library's capacitance for that pin, and the net's wire. s1's x feeds s2's multiplexer
+/// and one cell of every comparator per bit it reads (a constant breakpoint's AND or OR; a
+/// programmable one's XNOR and AND); s2's x one AND per slope bit of the multiplier's rows; the
+/// segment index the select inputs of the slope and intercept multiplexers, spread over its
+/// bits; the product and intercept the adder's XOR and AND; the output nothing inside the
+/// unit. A direct table's input feeds its address register, the address the read logic's
+/// selects, the word the output register's multiplexer.
+fn q_loads_ff(cfg: &UnitConfig, table: Option<&lutforge_core::Params>) -> [f64; 6] {
+    use crate::unit::{S1_X, S2_SEG, S2_X, S3_ICPT, S3_PROD};
+    let w = cfg.widths();
+    let selects = |names: &[&str]| -> f64 {
+        components_in(cfg, table, &SELECT_PINS)
+            .iter()
+            .filter(|c| names.contains(&c.name.as_str()))
+            .map(|c| c.ge / cfg.lanes as f64)
+            .sum()
+    };
+    let mut l = [Load::default(); 6];
+    let mux = Load::of(1.0, "MUX2_X1");
+    if cfg.arch == crate::unit::Arch::Rom {
+        let per_bit = selects(&["read logic", "read multiplexers"]) / f64::from(w.x.max(1));
+        l[S1_X] = mux;
+        l[S2_SEG] = Load::of(per_bit, "MUX2_X1");
+        l[S3_PROD] = mux;
+        l[S3_ICPT] = mux;
+    } else {
+        let nb = cfg.segments as f64 - 1.0;
+        let live = live_bits(cfg, table);
+        // Comparator bits each x bit feeds, and the multiplier rows.
+        let (cmp_bits, rows) = match cfg.arith {
+            Arith::Int(_) => (nb * live.x_cmp / f64::from(w.x), live.k),
+            // Two magnitude comparisons of 31 bits per programmable breakpoint, one per
+            // constant one; the significand's 24 bits (of 32) each feed 24 rows.
+            Arith::Fp32 => {
+                let per = if cfg.programmable { 2.0 } else { 1.0 };
+                (nb * per * 31.0 / 32.0, 24.0 * 24.0 / 32.0)
+            }
+        };
+        let cmp = if cfg.programmable {
+            Load::of(cmp_bits, "XNOR2_X1").and(Load::of(cmp_bits, "AND2_X1"))
+        } else {
+            Load::of(cmp_bits, "AND2_X1")
+        };
+        let adder = Load::of(1.0, "XOR2_X1").and(Load::of(1.0, "AND2_X1"));
+        let per_seg_bit = selects(&["multiplexers"]) / f64::from(w.seg.max(1));
+        l[S1_X] = mux.and(cmp);
+        l[S2_X] = Load::of(rows, "AND2_X1");
+        l[S2_SEG] = Load::of(per_seg_bit, "MUX2_X1");
+        l[S3_PROD] = adder;
+        l[S3_ICPT] = adder;
+    }
+    l.map(Load::register_ff)
+}
+
+/// Clock energy (fJ) per flip-flop per cycle on a clock net of `n` flip-flops: the
+/// flip-flop's own (`Tech::dff_clock_fj`) and its share of the net's wire (the library's
+/// wire-load model for `n` loads), charged and discharged once a cycle (C·V²).
+pub fn clock_fj_per_flip_flop(tech: &Tech, n: f64) -> f64 {
+    if n <= 0.0 {
+        return tech.dff_clock_fj;
+    }
+    tech.dff_clock_fj + 2.0 * tech.load_fj_per_ff * library::wire_cap_ff(n) / n
 }
 
 /// Area and power of the unit with the activity of a simulated run (`Unit::set_tracking`).
@@ -851,10 +998,19 @@ pub fn estimate(
     let evals = act.evals as f64;
     let k = cfg.segments as f64;
     let rate = |toggles: u64, bits: f64| ratio(toggles as f64, evals * bits) / 0.5;
+    // An integer unit's live bits (a fixed table's constant-zero low bits fold away) and the
+    // product's first bit the adder reads; `None` for FP32.
+    let live = live_bits(cfg, table);
+    let int = match cfg.arith {
+        Arith::Int(dp) => Some(product_used_lo(&dp, w.b - live.b as u32) as u32),
+        Arith::Fp32 => None,
+    };
     let mut comps = Vec::new();
     let mut total_fj = 0.0;
     let mut clock_fj = 0.0;
     let flip_flops = components_in(cfg, table, &FLIP_FLOPS);
+    let clock_fj_per_ff =
+        clock_fj_per_flip_flop(tech, flip_flops.iter().map(|c| c.ge).sum::<f64>());
     for (c, ffs) in components_in(cfg, table, &NANGATE45)
         .into_iter()
         .zip(flip_flops)
@@ -866,7 +1022,14 @@ pub fn estimate(
         };
         let (activity, fj) = match c.driver {
             Driver::Compare => {
-                let a = rate(act.cmp_in, w.x as f64);
+                let a = match int {
+                    // A constant breakpoint with t zero low bits reads x's bits t and up.
+                    Some(_) => rate(
+                        act.cmp_in_bits.from_bit(w.x - live.x_cmp as u32),
+                        live.x_cmp,
+                    ),
+                    None => rate(act.cmp_in, w.x as f64),
+                };
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
             Driver::Encode => {
@@ -878,30 +1041,56 @@ pub fn estimate(
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
             Driver::Multiply => {
-                let a = rate(act.mul_x + act.mux_k, (w.x + w.k) as f64);
+                // A constant slope's zero low bits are no inputs of the folded product.
+                let k_bits = if int.is_some() { live.k } else { w.k as f64 };
+                let a = rate(act.mul_x + act.mux_k, w.x as f64 + k_bits);
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
             Driver::Add => {
-                let a = rate(act.mul_out + act.mux_b, (w.prod + w.b) as f64);
+                // The adder reads the product's bits from the first one that can reach the
+                // rounded output, and the intercept's live bits.
+                let a = match int {
+                    Some(used_lo) => rate(
+                        act.mul_out_bits.from_bit(used_lo) + act.mux_b,
+                        (w.prod - used_lo) as f64 + live.b,
+                    ),
+                    None => rate(act.mul_out + act.mux_b, (w.prod + w.b) as f64),
+                };
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
             Driver::Round => {
-                let a = rate(act.add_out, w.sum as f64);
+                // Rounding and saturation read the sum from its rounding bit up (all of it
+                // for round-half-even's sticky bits).
+                let a = match cfg.arith {
+                    Arith::Int(dp) => {
+                        let lo = round_read_lo(&dp);
+                        rate(act.add_out_bits.from_bit(lo), (w.sum - lo) as f64)
+                    }
+                    Arith::Fp32 => rate(act.add_out, w.sum as f64),
+                };
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
             Driver::PipeData => {
                 let loads = evals * pipe_lane_bits(cfg);
-                let data_fj = register_bit_ge() * tech.ge_fj * act.reg_data as f64
-                    + (NANGATE45.dffr + NANGATE45.mux2) * tech.ge_fj * act.reg_valid as f64;
+                let q = q_loads_ff(cfg, table);
+                let data_fj: f64 = act
+                    .reg
+                    .iter()
+                    .zip(q)
+                    .map(|(&t, ff)| t as f64 * (tech.reg_toggle_fj + ff * tech.load_fj_per_ff))
+                    .sum::<f64>()
+                    + tech.reg_toggle_fj * act.reg_valid as f64;
                 (ratio(act.reg_data as f64, loads) / 0.5, data_fj)
             }
             Driver::Table => {
-                let fj = register_bit_ge() * tech.ge_fj * act.table as f64;
+                // A table bit's output feeds one multiplexer input in every lane.
+                let ff = Load::of(cfg.lanes as f64, "MUX2_X1").register_ff();
+                let fj = (tech.reg_toggle_fj + ff * tech.load_fj_per_ff) * act.table as f64;
                 (0.0, fj)
             }
             Driver::Wiring => (0.0, 0.0),
         };
-        let clock = ffs.ge * act.cycles as f64 * tech.dff_clock_fj;
+        let clock = ffs.ge * act.cycles as f64 * clock_fj_per_ff;
         clock_fj += clock;
         let fj = fj + clock;
         total_fj += fj;
@@ -1054,7 +1243,8 @@ mod tests {
                         &tech,
                         500.0,
                     );
-                    let want = ffs * r.cycles as f64 * tech.dff_clock_fj / 1000.0 / 500.0;
+                    let want =
+                        ffs * r.cycles as f64 * clock_fj_per_flip_flop(&tech, ffs) / 1000.0 / 500.0;
                     assert!(
                         (r.clock_per_op_pj - want).abs() < 1e-12 * want,
                         "{prog} {stall_prob}"
@@ -1154,6 +1344,104 @@ mod tests {
         }
     }
 
+    /// A fixed table widened to 32 bits compares only x's upper 8 bits: a stimulus that
+    /// toggles x's low bits alone switches no comparator, however much x toggles, while a
+    /// programmable unit's comparators, which read every bit, switch.
+    #[test]
+    fn widened_comparators_read_only_their_live_bits() {
+        use lutforge_core::{IntParams, Params};
+        let widened = Params::Int(IntParams {
+            breakpoints: (0..7).map(|i| (2 * i - 7) << 24).collect(),
+            slopes: (0..8).map(|i| (2 * i + 1) << 24).collect(),
+            intercepts: (0..8).map(|i| (1 - 2 * i) << 24).collect(),
+        });
+        let codes: Vec<i64> = (0..400).map(|i| (i * 40_503) % (1 << 24)).collect();
+        let comparators = |prog: bool| {
+            let cfg = int_cfg(32, prog);
+            let mut unit = crate::unit::Unit::new(cfg, &widened).unwrap();
+            unit.set_tracking(true);
+            let mut stim = crate::stimulus::VecStimulus::samples(&codes, 1);
+            let opts = crate::run::RunOptions {
+                stall_prob: 0.0,
+                seed: 1,
+            };
+            let st = crate::run::run(&mut unit, &mut stim, &opts, &mut [], |_| Ok(())).unwrap();
+            assert!(unit.activity().cmp_in > 1000);
+            let r = estimate(
+                &cfg,
+                Some(&widened),
+                unit.activity(),
+                st.samples,
+                &Tech::nangate45(),
+                500.0,
+            );
+            let c = r
+                .components
+                .iter()
+                .find(|c| c.name == "comparators")
+                .unwrap();
+            (c.activity, c.energy_pj)
+        };
+        assert_eq!(comparators(false), (0.0, 0.0));
+        let (a, e) = comparators(true);
+        assert!(a > 0.5 && e > 0.0, "{a} {e}");
+    }
+
+    /// A register bit's data toggle is priced with the library's cells and the load its
+    /// output drives: the input register feeds one XNOR and one AND of every programmable
+    /// comparator, so each breakpoint more adds exactly those pins (and the longer wire of
+    /// the wire-load model) to each of its toggles; the clock adds the clock net's wire.
+    #[test]
+    fn register_toggles_carry_their_loads() {
+        let tech = Tech::nangate45();
+        let act = Activity {
+            cycles: 100,
+            evals: 100,
+            reg: [300, 0, 0, 0, 0, 0],
+            reg_data: 300,
+            ..Activity::default()
+        };
+        let data_fj = |segments: usize| {
+            let cfg = UnitConfig {
+                segments,
+                ..int_cfg(8, true)
+            };
+            let r = estimate(&cfg, None, &act, 100, &tech, 500.0);
+            let p = r
+                .components
+                .iter()
+                .find(|c| c.name == "pipeline registers")
+                .unwrap();
+            (p.energy_pj - p.clock_pj) * 1000.0 * 100.0
+        };
+        let lib = |n: &str| library::cell(n).input_cap_ff;
+        // Fanout of one s1 bit: its own hold multiplexer, s2's multiplexer, 2 pins per
+        // comparator.
+        let load = |nb: f64| {
+            lib("MUX2_X1")
+                + nb * (lib("XNOR2_X1") + lib("AND2_X1"))
+                + library::wire_cap_ff(2.0 + 2.0 * nb)
+        };
+        for (k, nb) in [(4, 3.0), (16, 15.0)] {
+            let want = 300.0 * (tech.reg_toggle_fj + load(nb) * tech.load_fj_per_ff);
+            assert!((data_fj(k) - want).abs() < 1e-9 * want, "{k}");
+        }
+        assert!(data_fj(16) > data_fj(4));
+        // The wire-load model: the table at whole fanouts, linear between them.
+        let t = library::WIRE_LENGTH;
+        for (i, len) in t.iter().enumerate() {
+            let c = library::wire_cap_ff((i + 1) as f64);
+            assert!((c - len * library::WIRE_CAP_PER_LENGTH).abs() < 1e-12);
+        }
+        let mid = library::wire_cap_ff(2.5);
+        assert!(mid > library::wire_cap_ff(2.0) && mid < library::wire_cap_ff(3.0));
+        // The clock net's wire, shared by its flip-flops.
+        let n = 50.0;
+        let extra = clock_fj_per_flip_flop(&tech, n) - tech.dff_clock_fj;
+        let want = 2.0 * tech.load_fj_per_ff * library::wire_cap_ff(n) / n;
+        assert!(extra > 0.0 && (extra - want).abs() < 1e-12);
+    }
+
     /// FP32 fixed tables fold too: a table of short values (few significand bits, breakpoints
     /// with zero low bits) needs smaller comparators, multiplexers, significand product and
     /// registers than one of values that use every bit; a constant breakpoint needs one of the
@@ -1204,9 +1492,11 @@ mod tests {
             add_out: 900,
             y: 400,
             reg_data: 3000,
+            reg: [500; 6],
             reg_valid: 4,
             table: 0,
             cfg_writes: 0,
+            ..Activity::default()
         };
         let tech = Tech::tsmc28();
         let mut prev: Option<Vec<ComponentCost>> = None;

@@ -16,11 +16,11 @@ mod state;
 mod stream;
 
 use activity::NodePrev;
-pub use activity::{Activity, Edge};
+pub use activity::{Activity, BitToggles, Edge};
 pub use config::*;
 use kernel::{lanes_int, IntKernel};
 pub use state::State;
-use state::*;
+pub(crate) use state::{S1_X, S2_SEG, S2_X, S3_ICPT, S3_PROD, S4_Y};
 
 /// The unit: configuration, table registers, pipeline registers, activity counters.
 #[derive(Clone, Debug)]
@@ -51,15 +51,20 @@ fn toggles(a: i64, b: i64, bits: u32) -> u64 {
     ((a ^ b) as u64 & mask(bits)).count_ones() as u64
 }
 
-/// Bits that differ between two two's-complement codes of `bits` bits: a node's toggles.
+/// The low `bits` bits of a 128-bit word.
 #[inline]
-pub(crate) fn toggles128(a: i128, b: i128, bits: u32) -> u64 {
-    let m = if bits >= 128 {
+fn mask128(bits: u32) -> u128 {
+    if bits >= 128 {
         u128::MAX
     } else {
         (1u128 << bits) - 1
-    };
-    ((a ^ b) as u128 & m).count_ones() as u64
+    }
+}
+
+/// Bits that differ between two two's-complement codes of `bits` bits: a node's toggles.
+#[inline]
+pub(crate) fn toggles128(a: i128, b: i128, bits: u32) -> u64 {
+    ((a ^ b) as u128 & mask128(bits)).count_ones() as u64
 }
 
 impl Unit {
@@ -384,8 +389,11 @@ impl Unit {
                     let p = &mut self.prev[l];
                     let a = &mut self.activity;
                     a.add_out += toggles128(p.sum, sum, w.sum);
+                    a.add_out_bits.add((p.sum ^ sum) as u128 & mask128(w.sum));
                     a.y += toggles(p.y, y, w.y);
-                    a.reg_data += toggles(self.state.get(S4_Y, l), y, w.y);
+                    let t = toggles(self.state.get(S4_Y, l), y, w.y);
+                    a.reg[S4_Y] += t;
+                    a.reg_data += t;
                     a.evals += 1;
                     p.sum = sum;
                     p.y = y;
@@ -420,8 +428,11 @@ impl Unit {
                         }
                         self.track_mul(l, x, k, b, prod);
                         let a = &mut self.activity;
-                        a.reg_data += toggles(self.state.get(S3_PROD, l), prod, w.prod)
-                            + toggles(self.state.get(S3_ICPT, l), b, w.b);
+                        let tp = toggles(self.state.get(S3_PROD, l), prod, w.prod);
+                        let tb = toggles(self.state.get(S3_ICPT, l), b, w.b);
+                        a.reg[S3_PROD] += tp;
+                        a.reg[S3_ICPT] += tb;
+                        a.reg_data += tp + tb;
                     }
                     self.state.set(S3_PROD, l, prod);
                     self.state.set(S3_ICPT, l, b);
@@ -456,9 +467,11 @@ impl Unit {
                         } else {
                             toggles(self.state.get(S2_X, l), x, w.x)
                         };
+                        let seg_bits = toggles(self.state.get(S2_SEG, l), seg as i64, w.seg);
                         let a = &mut self.activity;
-                        a.reg_data +=
-                            x_bits + toggles(self.state.get(S2_SEG, l), seg as i64, w.seg);
+                        a.reg[S2_X] += x_bits;
+                        a.reg[S2_SEG] += seg_bits;
+                        a.reg_data += x_bits + seg_bits;
                     }
                     self.state.set(S2_X, l, x);
                     self.state.set(S2_SEG, l, seg as i64);
@@ -475,7 +488,9 @@ impl Unit {
             if in_valid {
                 for l in 0..lanes {
                     if track {
-                        self.activity.reg_data += toggles(self.state.get(S1_X, l), in_data[l], w.x);
+                        let t = toggles(self.state.get(S1_X, l), in_data[l], w.x);
+                        self.activity.reg[S1_X] += t;
+                        self.activity.reg_data += t;
                     }
                     self.state.set(S1_X, l, in_data[l]);
                 }
@@ -491,6 +506,8 @@ impl Unit {
         let p = &mut self.prev[l];
         let a = &mut self.activity;
         a.cmp_in += toggles(p.cmp_x, x, self.w.x);
+        a.cmp_in_bits
+            .add(u128::from((p.cmp_x ^ x) as u64 & mask(self.w.x)));
         a.cmp_out += u64::from(p.seg.abs_diff(seg));
         a.seg += (p.seg ^ seg).count_ones() as u64;
         p.cmp_x = x;
@@ -505,6 +522,8 @@ impl Unit {
         a.mux_b += toggles(p.b, b, w.b);
         a.mul_x += toggles(p.mul_x, x, w.x);
         a.mul_out += toggles(p.prod, prod, w.prod);
+        a.mul_out_bits
+            .add(u128::from((p.prod ^ prod) as u64 & mask(w.prod)));
         p.k = k;
         p.b = b;
         p.mul_x = x;

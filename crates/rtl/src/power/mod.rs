@@ -4,7 +4,7 @@
 //! netlist — not the RTL — is simulated by Icarus on the directory's own testbench (which must
 //! still pass), and every net's toggles are counted from the waveform. Each toggle is priced
 //! from one cited source, the NanGate FreePDK45 Open Cell Library (typical, 1.10 V, 25 °C;
-//! `nangate45.rs`, extracted by `scripts/liberty_power.py`): the switched capacitance of the net
+//! `lutforge_sim::cost::library`, extracted by `scripts/liberty_power.py`): the switched capacitance of the net
 //! (the input pins it drives plus the library's default wire load for its fanout) at ½·C·V²,
 //! the driving cell's internal energy per output toggle, the flip-flops' clock energy per cycle,
 //! and every cell's leakage over the simulated time. Yosys's generic cells are mapped to the
@@ -14,7 +14,6 @@
 
 mod by_register;
 mod compare;
-mod nangate45;
 mod replay;
 mod vcd_toggles;
 
@@ -29,21 +28,7 @@ pub use compare::Comparison;
 pub use replay::cost_model_run;
 pub use vcd_toggles::{toggles, Toggles};
 
-/// One library cell's constants (fF, fJ, nW).
-#[derive(Clone, Copy, Debug)]
-pub struct LibCell {
-    pub name: &'static str,
-    /// Mean capacitance of its data inputs.
-    pub input_cap_ff: f64,
-    /// Internal energy per output toggle (mean of rise and fall).
-    pub internal_fj: f64,
-    pub leakage_nw: f64,
-    /// Flip-flops: the clock pin's capacitance and internal energy per clock period, and the
-    /// internal energy of a D toggle.
-    pub clock_cap_ff: f64,
-    pub clock_fj: f64,
-    pub data_fj: f64,
-}
+use lutforge_sim::cost::library::{self as nangate45, LibCell};
 
 /// The library the estimate prices with: its name as cited, supply, cells, wire load.
 pub struct Library {
@@ -90,19 +75,9 @@ impl Library {
         Some(names.iter().map(|n| self.cell(n)).collect())
     }
 
-    /// Wire capacitance of a net of `fanout` loads (the wire load model's length × its
-    /// capacitance per length, extrapolated by its slope beyond the table).
+    /// Wire capacitance of a net of `fanout` loads (the library's wire-load model).
     fn wire_cap_ff(&self, fanout: usize) -> f64 {
-        if fanout == 0 {
-            return 0.0;
-        }
-        let t = nangate45::WIRE_LENGTH;
-        let len = if fanout <= t.len() {
-            t[fanout - 1]
-        } else {
-            t[t.len() - 1] + nangate45::WIRE_SLOPE * (fanout - t.len()) as f64
-        };
-        len * nangate45::WIRE_CAP_PER_LENGTH
+        nangate45::wire_cap_ff(fanout as f64)
     }
 }
 

@@ -8,7 +8,9 @@
 
 use super::product::{field_bits, product_gates};
 use super::rom::bdd_nodes;
-use super::{ratio, CellLib, Component, ComponentCost, Driver, Tech, FLIP_FLOPS, NANGATE45};
+use super::{
+    library, ratio, CellLib, Component, ComponentCost, Driver, Tech, FLIP_FLOPS, NANGATE45,
+};
 use crate::gru::{Cell, CellActivity, CellSpec, Operand, Sum};
 use crate::unit::ceil_log2;
 use serde::Serialize;
@@ -442,7 +444,9 @@ pub fn estimate(
         Ok(c) => f64::from(c.counter_bits().total() + 4),
         Err(_) => 1.0,
     };
-    let ff = super::register_bit_ge();
+    // A register bit's data toggle, its output feeding one multiplexer input (the state the
+    // operand multiplexer, a weight register the weight multiplexer).
+    let reg = tech.reg_toggle_fj + library::cell("MUX2_X1").input_cap_ff * tech.load_fj_per_ff;
     let luts = [
         (&spec.sig_r, &act.lut_r),
         (&spec.sig_z, &act.lut_z),
@@ -454,6 +458,8 @@ pub fn estimate(
     let mut clock_fj = 0.0;
     let mut total_ge = 0.0;
     let flip_flops = parts(spec, lanes, programmable, &FLIP_FLOPS);
+    let clock_fj_per_ff =
+        super::clock_fj_per_flip_flop(tech, flip_flops.iter().map(|(_, c)| c.ge).sum::<f64>());
     for ((node, c), (_, ffs)) in parts(spec, lanes, programmable, &NANGATE45)
         .into_iter()
         .zip(flip_flops)
@@ -473,10 +479,10 @@ pub fn estimate(
             Node::Control => by(c.ge, act.control, act.cycles, ctl_bits),
             Node::State => (
                 ratio(act.state as f64, act.state_loads as f64) / 0.5,
-                ff * tech.ge_fj * act.state as f64,
+                reg * act.state as f64,
             ),
             // A write drives the 32-bit data bus into one register, as the unit's tables.
-            Node::Registers => (0.0, ff * tech.ge_fj * 0.5 * act.cfg_writes as f64 * 32.0),
+            Node::Registers => (0.0, reg * 0.5 * act.cfg_writes as f64 * 32.0),
             Node::Lut(u) => {
                 // The activity shown is its input's; the energy is the unit model's own.
                 let (t, codes) = luts[u];
@@ -492,7 +498,7 @@ pub fn estimate(
                 )
             }
         };
-        let clock = ffs.ge * act.cycles as f64 * tech.dff_clock_fj;
+        let clock = ffs.ge * act.cycles as f64 * clock_fj_per_ff;
         clock_fj += clock;
         let fj = fj + clock;
         total_fj += fj;

@@ -11,6 +11,9 @@ pub struct Activity {
     pub evals: u64,
     /// x at the comparators' input.
     pub cmp_in: u64,
+    /// The same toggles bit by bit: comparators against constants whose low bits are zero
+    /// read only x's upper bits.
+    pub cmp_in_bits: BitToggles,
     /// Comparator outputs (the thermometer code): |Δ segment| when breakpoints are sorted.
     pub cmp_out: u64,
     /// Binary segment index.
@@ -23,18 +26,60 @@ pub struct Activity {
     pub mul_x: u64,
     /// Multiplier output.
     pub mul_out: u64,
+    /// The same toggles bit by bit: the adder reads only the product's upper bits when its
+    /// low bits cannot reach the rounded output.
+    pub mul_out_bits: BitToggles,
     /// Adder output (the wide sum a; the FP32 sum).
     pub add_out: u64,
+    /// The same toggles bit by bit: rounding and saturation read the sum from the rounding
+    /// bit up.
+    pub add_out_bits: BitToggles<128>,
     /// Rounded, saturated output.
     pub y: u64,
     /// Pipeline data registers (s*_x, s2_seg, s3_prod, s3_icpt, s4_y).
     pub reg_data: u64,
+    /// The same toggles register by register, in the order of `reg_data`'s list (s1_x, s2_x,
+    /// s2_seg, s3_prod, s3_icpt, s4_y; a direct table's s2 address counts as s2_seg): each
+    /// register's output drives different loads.
+    pub reg: [u64; 6],
     /// Valid bits.
     pub reg_valid: u64,
     /// Table registers, through cfg writes.
     pub table: u64,
     /// cfg writes performed.
     pub cfg_writes: u64,
+}
+
+/// Toggles of a node's bits one by one, least significant first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BitToggles<const N: usize = 64>(pub [u64; N]);
+
+impl<const N: usize> Default for BitToggles<N> {
+    fn default() -> BitToggles<N> {
+        BitToggles([0; N])
+    }
+}
+
+impl<const N: usize> BitToggles<N> {
+    /// Counts the set bits of `diff` (the XOR of a node's old and new value).
+    #[inline]
+    pub fn add(&mut self, mut diff: u128) {
+        while diff != 0 {
+            self.0[diff.trailing_zeros() as usize] += 1;
+            diff &= diff - 1;
+        }
+    }
+
+    /// Toggles of bits `lo` and above.
+    pub fn from_bit(&self, lo: u32) -> u64 {
+        self.0.iter().skip(lo as usize).sum()
+    }
+}
+
+impl<const N: usize> serde::Serialize for BitToggles<N> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
 }
 
 /// Previous values of the combinational nodes of one lane, for toggle counting.

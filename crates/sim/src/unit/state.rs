@@ -16,12 +16,12 @@ pub struct State {
 }
 
 /// Positions of the data registers in `State::regs`, in units of `lanes` words.
-pub(super) const S1_X: usize = 0;
-pub(super) const S2_X: usize = 1;
-pub(super) const S2_SEG: usize = 2;
-pub(super) const S3_PROD: usize = 3;
-pub(super) const S3_ICPT: usize = 4;
-pub(super) const S4_Y: usize = 5;
+pub(crate) const S1_X: usize = 0;
+pub(crate) const S2_X: usize = 1;
+pub(crate) const S2_SEG: usize = 2;
+pub(crate) const S3_PROD: usize = 3;
+pub(crate) const S3_ICPT: usize = 4;
+pub(crate) const S4_Y: usize = 5;
 pub(super) const DATA_REGS: usize = 6;
 
 impl State {
