@@ -414,12 +414,9 @@ fn slope_bits(cfg: &UnitConfig, table: Option<&lutforge_core::Params>) -> Vec<Op
     }
 }
 
-/// The lowest product bit the output can depend on. Below the aligned intercept's lowest
-/// non-zero bit the sum is the product itself, with no carries out; the rounding then reads
-/// only the bits from r − 1 (half-up: the added half sits there) or r (truncation) upwards;
-/// half-even's sticky test reads them all, and so does an exact left shift (r ≤ 0).
-/// The sum's first bit rounding and saturation read: the rounding bit r − 1 (half-up), the
-/// first kept bit r (truncation), every bit (half-even's sticky bits, or no shift).
+/// The sum's first bit rounding and saturation read: the rounding bit r − 1 (half-up: the
+/// added half sits there), the first kept bit r (truncation), every bit (half-even's sticky
+/// test, or an exact left shift, r ≤ 0).
 fn round_read_lo(dp: &lutforge_core::Datapath) -> u32 {
     let r = dp.out_shift();
     if r <= 0 {
@@ -432,6 +429,9 @@ fn round_read_lo(dp: &lutforge_core::Datapath) -> u32 {
     }
 }
 
+/// The lowest product bit the output can depend on. Below the aligned intercept's lowest
+/// non-zero bit the sum is the product itself, with no carries out, so the product's bits
+/// below both that bit and the rounding's first read bit reach nothing.
 fn product_used_lo(dp: &lutforge_core::Datapath, intercept_zero_bits: u32) -> usize {
     let quiet = dp.align_shift().max(0) as usize + intercept_zero_bits as usize;
     quiet.min(round_read_lo(dp) as usize)
@@ -981,11 +981,13 @@ pub fn clock_fj_per_flip_flop(tech: &Tech, n: f64) -> f64 {
 }
 
 /// Area and power of the unit with the activity of a simulated run (`Unit::set_tracking`).
-/// Each component's dynamic energy is GE × E_GE × (its input toggle rate / 0.5) per
-/// evaluation; a register bit's data energy is its GE × E_GE per toggle, and every flip-flop
-/// (pipeline, valid and table) is clocked every cycle, as the RTL builds its enables: a
-/// multiplexer in front of an ungated flip-flop. `table` is the unit's table when known: a
-/// fixed table's constant-zero bits then cost nothing.
+/// Each component's dynamic energy is GE × E_GE × (the toggle rate of the input bits its
+/// folded structure reads / 0.5) per evaluation; a register bit's data toggle costs the
+/// library's flip-flop, multiplexer and reset gate and the load its output drives
+/// (`q_loads_ff`), and every flip-flop (pipeline, valid and table) is clocked every cycle, as
+/// the RTL builds its enables: a multiplexer in front of an ungated flip-flop, with its share
+/// of the clock net's wire. `table` is the unit's table when known: a fixed table's
+/// constant-zero bits then cost nothing.
 pub fn estimate(
     cfg: &UnitConfig,
     table: Option<&lutforge_core::Params>,
