@@ -231,6 +231,9 @@ fn the_cells_energy_follows_its_activity() {
             .all(|p| p.energy_pj > 0.0));
         let per_inf = c.energy_pj / c.sequences as f64;
         assert!((per_inf - c.energy_per_inference_pj).abs() <= 1e-9 * per_inf);
+        // The clock's total is the per-inference figure over every sequence, and its part.
+        let clock = c.clock_per_inference_pj * c.sequences as f64;
+        assert!((c.clock_pj - clock).abs() <= 1e-9 * clock && c.clock_pj < c.energy_pj);
     }
     // Silence: the x operands never toggle, so the multipliers see only the state's codes.
     let mul = |c: &lutforge_sim::cost::cell::CellCost| {

@@ -365,10 +365,12 @@ pub struct CellCost {
     pub sequences: u64,
     /// Dynamic energy of the whole run.
     pub energy_pj: f64,
+    /// Of which the flip-flops' clock (every flip-flop every cycle, with the clock net's wire).
+    pub clock_pj: f64,
     pub energy_per_step_pj: f64,
     /// Per sequence (one inference of the layer), the clock's included.
     pub energy_per_inference_pj: f64,
-    /// Of which the flip-flops' clock pins, every flip-flop every cycle.
+    /// Of which the flip-flops' clock, every flip-flop every cycle.
     pub clock_per_inference_pj: f64,
     pub leakage_per_inference_pj: f64,
     pub dynamic_mw: f64,
@@ -524,6 +526,7 @@ pub fn estimate(
         steps: act.steps,
         sequences: act.sequences,
         energy_pj,
+        clock_pj: clock_fj / 1000.0,
         energy_per_step_pj: energy_pj / steps,
         energy_per_inference_pj: energy_pj / seqs,
         clock_per_inference_pj: clock_fj / 1000.0 / seqs,

@@ -138,7 +138,7 @@ fn power(a: &SynthArgs) -> CliResult {
         &g,
         inferences,
         c.energy_pj / inferences,
-        c.clock_per_inference_pj * c.sequences.max(1) as f64 / inferences,
+        c.clock_pj / inferences,
         &NANGATE45,
         &tech,
     );
