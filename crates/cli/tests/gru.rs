@@ -808,6 +808,13 @@ fn gru_synth_power_prices_a_cells_netlist_on_its_testbench() {
     assert!(gate > data && data > 0.0 && f("cost_model_pj") > 0.0, "{v}");
     assert!(f("ratio_clock") > 0.0, "{v}");
     assert!(v["gate_level"]["cells"]["DFF_X1"].as_u64().unwrap() > 0);
+    // The unit's report keys, named per inference.
+    assert!(
+        v["gate_level_leakage_pj_per_inference"].as_f64().unwrap() > 0.0,
+        "{v}"
+    );
+    assert_eq!(v["delays"], "zero delay: no glitches");
+    assert!(v["cost_model"]["clock_pj"].as_f64().unwrap() > 0.0, "{v}");
     assert_input_error(
         &["gru", "synth", p(&cell), "--power", "--target", "ice40"],
         "drop --target",

@@ -107,7 +107,7 @@ pub fn run(a: &SynthArgs) -> CliResult {
 /// `synth DIR --power`: the gate-level estimate and the cost model's, of the directory's
 /// testbench run.
 fn power(a: &SynthArgs) -> CliResult {
-    use lutforge_rtl::power::{cost_model_run, gate_level, Comparison, NANGATE45};
+    use lutforge_rtl::power::{cost_model_run, gate_level, Comparison, Report, NANGATE45};
     if !a.input.is_dir() || !a.input.join(MANIFEST).is_file() {
         return Err(CliError::input(format!(
             "{}: --power needs a directory written by 'lutforge gen' (its testbench is the stimulus)",
@@ -146,21 +146,19 @@ fn power(a: &SynthArgs) -> CliResult {
         &tech,
     );
     if a.json {
-        outln!(
-            "{}",
-            serde_json::json!({
-                "module": m.module,
-                "samples": c.samples,
-                "cycles": g.cycles,
-                "gate_level": g,
-                "gate_level_leakage_pj_per_sample": g.leakage_fj / 1000.0 / samples,
-                "per_sample": cmp,
-                "cost_model": c,
-                "cost_model_node": tech.name,
-                "delays": lutforge_rtl::power::delays(a.unit_delay),
-                "seconds": t0.elapsed().as_secs_f64(),
-            })
-        );
+        let report = Report {
+            module: &m.module,
+            per: "sample",
+            ops: samples,
+            counts: &[("samples", c.samples)],
+            gate: &g,
+            comparison: &cmp,
+            cost_model: &c,
+            tech: &tech,
+            unit_delay: a.unit_delay,
+            seconds: t0.elapsed().as_secs_f64(),
+        };
+        outln!("{}", report.json());
         return Ok(());
     }
     outln!(

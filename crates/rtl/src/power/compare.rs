@@ -89,3 +89,49 @@ impl Comparison {
         ]
     }
 }
+
+/// One `--power` run as `synth --power --json` and `gru synth --power --json` print it: the same
+/// keys for a unit and a cell, named for what one figure is per (`per_sample` and
+/// `gate_level_leakage_pj_per_sample`; `per_inference`, …), beside the run's own counts.
+pub struct Report<'a, C: Serialize> {
+    pub module: &'a str,
+    /// What one figure is per: "sample" or "inference".
+    pub per: &'static str,
+    /// The operations the run's energies are divided by.
+    pub ops: f64,
+    /// The run's counts besides its cycles (`samples`; `sequences` and `steps`).
+    pub counts: &'a [(&'static str, u64)],
+    pub gate: &'a GateLevel,
+    pub comparison: &'a Comparison,
+    pub cost_model: &'a C,
+    pub tech: &'a Tech,
+    pub unit_delay: bool,
+    pub seconds: f64,
+}
+
+impl<C: Serialize> Report<'_, C> {
+    pub fn json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        // Plain structs of numbers and string-keyed maps: their values cannot fail.
+        fn value<T: Serialize>(v: &T) -> Value {
+            serde_json::to_value(v).unwrap_or(Value::Null)
+        }
+        let mut m = serde_json::Map::new();
+        m.insert("module".into(), self.module.into());
+        for (k, n) in self.counts {
+            m.insert((*k).into(), (*n).into());
+        }
+        m.insert("cycles".into(), self.gate.cycles.into());
+        m.insert("gate_level".into(), value(self.gate));
+        m.insert(
+            format!("gate_level_leakage_pj_per_{}", self.per),
+            (self.gate.leakage_fj / 1000.0 / self.ops.max(1.0)).into(),
+        );
+        m.insert(format!("per_{}", self.per), value(self.comparison));
+        m.insert("cost_model".into(), value(self.cost_model));
+        m.insert("cost_model_node".into(), self.tech.name.into());
+        m.insert("delays".into(), super::delays(self.unit_delay).into());
+        m.insert("seconds".into(), self.seconds.into());
+        Value::Object(m)
+    }
+}

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 pub use by_register::by_register;
-pub use compare::Comparison;
+pub use compare::{Comparison, Report};
 pub use replay::cost_model_run;
 pub use vcd_toggles::{toggles, Toggles};
 

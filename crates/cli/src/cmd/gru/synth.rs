@@ -78,7 +78,7 @@ pub fn run(a: &SynthArgs) -> CliResult {
 /// `gru synth DIR --power`: the gate-level estimate and the cost model's of the testbench's
 /// sequences (the whole sequences among its first steps).
 fn power(a: &SynthArgs) -> CliResult {
-    use lutforge_rtl::power::{gate_level, Comparison, NANGATE45};
+    use lutforge_rtl::power::{gate_level, Comparison, Report, NANGATE45};
     use lutforge_sim::cost::cell;
     use lutforge_sim::gru::Cell;
     if a.target != Target::Generic {
@@ -143,22 +143,19 @@ fn power(a: &SynthArgs) -> CliResult {
         &tech,
     );
     if a.json {
-        outln!(
-            "{}",
-            serde_json::json!({
-                "module": module,
-                "sequences": run.len(),
-                "steps": n,
-                "cycles": g.cycles,
-                "gate_level": g,
-                "gate_level_leakage_pj_per_inference": g.leakage_fj / 1000.0 / inferences,
-                "per_inference": cmp,
-                "cost_model": c,
-                "cost_model_node": tech.name,
-                "delays": lutforge_rtl::power::delays(a.unit_delay),
-                "seconds": t0.elapsed().as_secs_f64(),
-            })
-        );
+        let report = Report {
+            module: &module,
+            per: "inference",
+            ops: inferences,
+            counts: &[("sequences", run.len() as u64), ("steps", n as u64)],
+            gate: &g,
+            comparison: &cmp,
+            cost_model: &c,
+            tech: &tech,
+            unit_delay: a.unit_delay,
+            seconds: t0.elapsed().as_secs_f64(),
+        };
+        outln!("{}", report.json());
         return Ok(());
     }
     outln!(
