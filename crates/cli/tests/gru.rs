@@ -100,43 +100,12 @@ fn train_eval_and_pareto_with_the_same_bytes_from_the_same_seed() {
     assert_eq!(front["settings"]["finetune"], 2);
 }
 
-#[test]
-fn a_pytorch_model_imports_with_pytorchs_accuracy() {
-    let d = tempfile::tempdir().unwrap();
-    let m = d.path().join("torch.json");
-    let st = format!("{TORCH}/model.safetensors");
-    let (code, _, err) = run(&["gru", "import", &st, "--task", "vowels", "-o", p(&m), "-q"]);
-    assert_eq!(code, 0, "{err}");
-    let (code, out, _) = run(&["gru", "eval", p(&m), "--json"]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{TORCH}/expected.json")).unwrap())
-            .unwrap();
-    let want =
-        expected["test_correct"].as_f64().unwrap() / expected["test_sequences"].as_f64().unwrap();
-    assert_eq!(v["float"]["test"]["value"].as_f64().unwrap(), want);
-}
-
-#[test]
-fn an_onnx_export_imports_with_its_standardization_and_pytorchs_accuracy() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../gru/tests/corpus/torch_vowels_h32"
-    );
-    let d = tempfile::tempdir().unwrap();
-    let m = d.path().join("onnx.json");
-    let onnx = format!("{dir}/model.onnx");
-    let (code, _, err) = run(&[
-        "gru",
-        "import",
-        &onnx,
-        "--task",
-        "vowels",
-        "-o",
-        p(&m),
-        "-q",
-    ]);
+/// Imports `model` (in the corpus directory `dir`) as a vowels model and checks that its float
+/// test accuracy is the one PyTorch measured (`expected.json`); the imported model's path.
+fn imports_with_pytorchs_accuracy(d: &Path, dir: &str, model: &str) -> std::path::PathBuf {
+    let m = d.join(format!("{model}.json"));
+    let src = format!("{dir}/{model}");
+    let (code, _, err) = run(&["gru", "import", &src, "--task", "vowels", "-o", p(&m), "-q"]);
     assert_eq!(code, 0, "{err}");
     let (code, out, _) = run(&["gru", "eval", p(&m), "--json"]);
     assert_eq!(code, 0);
@@ -146,7 +115,25 @@ fn an_onnx_export_imports_with_its_standardization_and_pytorchs_accuracy() {
             .unwrap();
     let want =
         expected["test_correct"].as_f64().unwrap() / expected["test_sequences"].as_f64().unwrap();
-    assert_eq!(v["float"]["test"]["value"].as_f64().unwrap(), want);
+    assert_eq!(v["float"]["test"]["value"].as_f64().unwrap(), want, "{src}");
+    m
+}
+
+#[test]
+fn a_pytorch_model_imports_with_pytorchs_accuracy() {
+    let d = tempfile::tempdir().unwrap();
+    imports_with_pytorchs_accuracy(d.path(), TORCH, "model.safetensors");
+}
+
+#[test]
+fn an_onnx_export_imports_with_its_standardization_and_pytorchs_accuracy() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../gru/tests/corpus/torch_vowels_h32"
+    );
+    let d = tempfile::tempdir().unwrap();
+    imports_with_pytorchs_accuracy(d.path(), dir, "model.onnx");
+    let onnx = format!("{dir}/model.onnx");
     // The graph standardizes its inputs: a second standardization is refused.
     let o = d.path().join("twice.json");
     assert_input_error(
