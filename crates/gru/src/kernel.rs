@@ -1,25 +1,25 @@
 //! The integer model's inner loop, prepared once per quantized model: what a search spends its
 //! time in (every genome runs every search sequence), so it is laid out for speed.
 //!
-//! It computes exactly what [`QuantGru::step`] computes (docs/gru.md, "One step"), with every
-//! per-row constant precomputed: the weight codes as `i16` (every width is at most 16 bits),
-//! packed so that the matrix-vector products run as multiply-adds of 16-bit pairs into 32-bit
-//! lanes where the widths allow it (and in `i64` where they do not); every alignment shift and
-//! aligned bias of a row; the activation tables read from their tabulation. The elementwise
-//! stage runs in `i32` lanes when every one of its sums, products and shifts fits (a straight
-//! loop the compiler vectorizes, gathers included, on processors with AVX2, chosen at run
-//! time), else in `i64`. A model whose aligned sums need more than 62 bits (wide genomes at
-//! extreme scales) has no kernel and runs the reference step, whose `i128` sums hold any
-//! genome.
-//!
-//! `tests` below check it against the reference step on random models and genomes, and
-//! `tests/int_reference.rs` checks the whole model against an independent reference.
+//! It computes exactly what [`QuantGru::step`](crate::quant::QuantGru::step) computes
+//! (docs/gru.md, "One step"), from one layer and its cell description (`QLayer`, `CellSpec`: it
+//! knows nothing of the whole model), with every per-row constant precomputed: the weight codes as
+//! `i16` (every width is at most 16 bits), packed so that the matrix-vector products run as
+//! multiply-adds of 16-bit pairs into 32-bit lanes where the widths allow it (and in `i64` where
+//! they do not); every alignment shift and aligned bias of a row; the activation tables read from
+//! their tabulation. The elementwise stage runs in `i32` lanes when every one of its sums,
+//! products and shifts fits (a straight loop the compiler vectorizes, gathers included, on
+//! processors with AVX2, chosen at run time), else in `i64`. A model whose aligned sums need more
+//! than 62 bits (wide genomes at extreme scales) has no kernel and runs the reference step, whose
+//! `i128` sums hold any genome. `quant`'s `kernel_tests` check it against the reference step on random models
+//! and genomes, and `tests/int_reference.rs` checks the whole model against an independent
+//! reference.
 
-use crate::quant::{QLayer, QuantGru};
+use crate::layer::QLayer;
 use crate::tables::Lut;
 use lutforge_core::format::{max_code, min_code};
 use lutforge_core::FixedFormat;
-use lutforge_sim::gru::{QTensor, Sum};
+use lutforge_sim::gru::{CellSpec, QTensor, Sum};
 
 /// Largest aligned sum, in bits, that the kernel holds in an `i64` with room for the rounding
 /// addend.
@@ -275,7 +275,7 @@ fn block_sums(block: &[i16], v: &[i16], sums: &mut [i32]) {
 }
 
 /// Whether this processor runs AVX2 (x86-64 only; elsewhere the portable loops run).
-fn has_avx2() -> bool {
+pub(crate) fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::is_x86_feature_detected!("avx2")
@@ -341,20 +341,18 @@ const H: usize = 7;
 
 impl LayerKernel {
     /// `None` when a sum of the layer could exceed [`NARROW_BITS`].
-    pub(crate) fn new(q: &QuantGru, l: usize) -> Option<LayerKernel> {
-        LayerKernel::with(q, l, has_avx2())
+    pub(crate) fn new(spec: &CellSpec, layer: &QLayer) -> Option<LayerKernel> {
+        LayerKernel::with(spec, layer, has_avx2())
     }
 
     /// [`LayerKernel::new`], with AVX2 used only if `avx2` (which the processor must have).
-    pub(crate) fn with(q: &QuantGru, l: usize, avx2: bool) -> Option<LayerKernel> {
-        let spec = crate::cell::spec(q, l).ok()?;
+    pub(crate) fn with(spec: &CellSpec, layer: &QLayer, avx2: bool) -> Option<LayerKernel> {
         let acc = Sum::ALL.map(|s| spec.acc_bits(s));
         if acc.iter().any(|&b| b > NARROW_BITS) {
             return None;
         }
-        let layer: &QLayer = &q.layers[l];
         let f = &layer.fmt;
-        let (h, ni) = (q.hidden, spec.inputs);
+        let (h, ni) = (spec.hidden, spec.inputs);
         let block = if avx2 { 8 } else { 4 };
         let stack = |ts: &[QTensor; 3]| -> Vec<i64> {
             ts.iter().flat_map(|t| t.codes.iter().copied()).collect()
@@ -535,131 +533,6 @@ impl LayerKernel {
             let zh = zh_q.apply(z * i32::from(h[j]));
             let zn = zn_q.apply((one_z - z) * n);
             out[j] = h_q.apply((zn << zn_al) + (zh << zh_al)) as i16;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::calibration::{Calibration, Ranges, WeightScales};
-    use crate::data::{Sample, Target};
-    use crate::genome::Genome;
-    use crate::model::{Gru, Norm, Shape};
-    use crate::quant::QuantGru;
-    use crate::tables::TableCache;
-    use rand::Rng;
-    use rand_chacha::rand_core::SeedableRng;
-
-    /// The kernel's run equals the reference step's on random models, genomes (widths 2 to
-    /// 16, so both product widths, both elementwise widths and the reference fallback occur)
-    /// and inputs, with AVX2 where the processor has it and without.
-    #[test]
-    fn the_kernel_computes_the_reference_step() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let cache = TableCache::new();
-        let mut seen = std::collections::BTreeMap::new();
-        for case in 0..40 {
-            let layers = 1 + case % 2;
-            let shape = Shape {
-                input: rng.gen_range(1..6),
-                hidden: rng.gen_range(1..12),
-                layers,
-                outputs: rng.gen_range(1..4),
-            };
-            let mut g = Gru::new(shape, Norm::identity(shape.input), case as u64);
-            for p in &mut g.params {
-                *p *= rng.gen_range(0.5..4.0);
-            }
-            // Every tenth model at extreme scales: huge input weights of n and tiny W_hn and
-            // b_hn (so r ⊙ hn has a fine scale the n sum aligns to), with huge inputs below.
-            let extreme = case % 10 == 9;
-            if extreme {
-                let (h, a) = (shape.hidden, shape.layer_at(0));
-                for p in &mut g.params[a.w_ih + 2 * h * a.input..a.w_ih + 3 * h * a.input] {
-                    *p *= 1e7;
-                }
-                for p in &mut g.params[a.w_hh + 2 * h * h..a.w_hh + 3 * h * h] {
-                    *p *= 1e-6;
-                }
-                g.params[a.b_hh + 2 * h..a.b_hh + 3 * h]
-                    .iter_mut()
-                    .for_each(|p| *p *= 1e-6);
-            }
-            let samples: Vec<Sample> = (0..4)
-                .map(|_| {
-                    let len = rng.gen_range(1..7);
-                    Sample {
-                        x: (0..len * shape.input)
-                            .map(|_| rng.gen_range(-3.0..3.0) * if extreme { 1e7 } else { 1.0 })
-                            .collect(),
-                        len,
-                        y: Target::Class(0),
-                    }
-                })
-                .collect();
-            // Both calibrations, and weights scaled per row in every third model.
-            let how = if case % 2 == 0 {
-                Calibration::Mse
-            } else {
-                Calibration::MaxAbs
-            };
-            let scales = if case % 3 == 0 {
-                WeightScales::Row
-            } else {
-                WeightScales::Tensor
-            };
-            let ranges = Ranges::calibrate(&g, &samples, how, scales);
-            // Wide genomes at a few segments: their tables (of up to 16-bit inputs) are the
-            // slow part of this test.
-            let (hi, k) = match case % 4 {
-                0 => (16, 4),
-                1 => (12, 4),
-                _ => (8, 8),
-            };
-            // The tables' inputs (a_r, a_z, a_n) at most 10 bits: a table of 16-bit inputs
-            // takes long to find, and the sums are wide without them.
-            let genes: Vec<u32> = (0..Genome::len_for(layers) - 2)
-                .map(|i| {
-                    let table_input = i > 0 && (8..=10).contains(&((i - 1) % 18 + 1));
-                    let top = if table_input { hi.min(10) } else { hi };
-                    if extreme || case % 10 == 4 {
-                        top
-                    } else {
-                        rng.gen_range(2..=top)
-                    }
-                })
-                .chain([k, 4])
-                .collect();
-            let genome = Genome::from_genes(&genes, layers).unwrap();
-            let mut q = QuantGru::new(&g, &ranges, &genome, &cache).unwrap();
-            for avx2 in [false, super::has_avx2()] {
-                q.rebuild_kernels(avx2);
-                for l in 0..layers {
-                    let p = q.kernel_paths(l);
-                    *seen.entry(p).or_insert(0) += 1;
-                }
-                for s in &samples {
-                    let mut fast = Vec::new();
-                    let out = q.run(s, &mut |t, l, h| fast.push((t, l, h.to_vec())));
-                    let mut slow = Vec::new();
-                    let want = q.run_reference(s, &mut |t, l, h| slow.push((t, l, h.to_vec())));
-                    assert_eq!(fast, slow, "case {case}: {genome}");
-                    assert_eq!(out, want, "case {case}");
-                }
-            }
-        }
-        // Every path ran: (i32 products, i32 elementwise stage) in each combination that
-        // exists, and the reference fallback.
-        for want in [
-            Some((true, true)),
-            Some((true, false)),
-            Some((false, false)),
-            None,
-        ] {
-            assert!(
-                seen.keys().any(|p| p.map(|(a, b, _)| (a, b)) == want),
-                "no layer took {want:?}: {seen:?}"
-            );
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod genome;
 pub mod import;
 pub mod inputs;
 mod kernel;
+mod layer;
 pub mod model;
 pub mod model_file;
 pub mod onnx;

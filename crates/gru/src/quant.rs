@@ -15,14 +15,16 @@ use crate::calibration::{quantize, weight_frac, Calibration, Ranges, WeightScale
 use crate::data::Sample;
 use crate::genome::{Genome, LayerBits};
 use crate::model::Gru;
-use crate::tables::{Act, Lut, TableCache};
+use crate::tables::{Act, TableCache};
 use lutforge_core::golden::{round_shift, saturate};
 use lutforge_core::{Error, FixedFormat, Result, Rounding};
-use std::sync::Arc;
+use lutforge_sim::gru::CellSpec;
 
 /// The tensor and activation-format types are the cell's (lutforge-sim), so that a layer of
 /// this model is what the hardware runs without a translation of its own.
 pub use lutforge_sim::gru::{LayerFormats, QTensor};
+
+pub use crate::layer::QLayer;
 
 /// The operator's output step: from a sum at scale `from` to `to`.
 pub fn requant(sum: i128, from: i32, to: FixedFormat) -> i64 {
@@ -58,22 +60,6 @@ fn tensor(vals: &[f64], rows: usize, bits: u32, how: Calibration, scales: Weight
         fmt: FixedFormat::new(bits, fr.iter().copied().max().unwrap_or(0)),
         row_frac: fr,
     }
-}
-
-/// One quantized layer.
-#[derive(Clone, Debug)]
-pub struct QLayer {
-    /// Input codes' format (the model input, or the layer below's h).
-    pub input: FixedFormat,
-    /// Gate weights r, z, n: (H × input) and (H × H), row-major.
-    pub w_i: [QTensor; 3],
-    pub w_h: [QTensor; 3],
-    /// b_ir + b_hr, b_iz + b_hz, b_in, b_hn.
-    pub b: [QTensor; 4],
-    pub fmt: LayerFormats,
-    pub sig_r: Arc<Lut>,
-    pub sig_z: Arc<Lut>,
-    pub tanh_n: Arc<Lut>,
 }
 
 /// The integer model of a genome.
@@ -218,17 +204,35 @@ impl QuantGru {
             norm: g.norm.clone(),
             kernels: Vec::new(),
         };
-        q.kernels = (0..sh.layers)
-            .map(|l| crate::kernel::LayerKernel::new(&q, l))
-            .collect();
+        q.kernels = (0..sh.layers).map(|l| q.kernel(l, None)).collect();
         Ok(q)
+    }
+
+    /// Layer `l` as a GRU cell (`cell::spec`).
+    pub fn cell_spec(&self, l: usize) -> Result<CellSpec> {
+        let layer = self.layers.get(l).ok_or_else(|| {
+            Error::input(format!("layer {l} of a {}-layer model", self.layers.len()))
+        })?;
+        let inputs = if l == 0 { self.inputs } else { self.hidden };
+        layer.cell_spec(inputs, self.hidden)
+    }
+
+    /// Layer `l`'s fast kernel (AVX2 as the processor has it, or as `avx2` says); `None` when
+    /// its sums do not fit the kernel's widths.
+    fn kernel(&self, l: usize, avx2: Option<bool>) -> Option<crate::kernel::LayerKernel> {
+        let spec = self.cell_spec(l).ok()?;
+        let layer = &self.layers[l];
+        match avx2 {
+            Some(a) => crate::kernel::LayerKernel::with(&spec, layer, a),
+            None => crate::kernel::LayerKernel::new(&spec, layer),
+        }
     }
 
     /// Rebuilds the kernels with AVX2 used only if `avx2`: the tests run both.
     #[cfg(test)]
     pub(crate) fn rebuild_kernels(&mut self, avx2: bool) {
         self.kernels = (0..self.layers.len())
-            .map(|l| crate::kernel::LayerKernel::with(self, l, avx2))
+            .map(|l| self.kernel(l, Some(avx2)))
             .collect();
     }
 
@@ -486,5 +490,131 @@ mod tests {
         assert_eq!(requant(100, 0, f), 7);
         assert_eq!(requant(-100, 0, f), -8);
         assert_eq!(requant(3, -2, f), 7); // 12 saturates
+    }
+}
+
+/// The fast kernel (`kernel`) against the reference step, through the model that builds it.
+#[cfg(test)]
+mod kernel_tests {
+    use super::QuantGru;
+    use crate::calibration::{Calibration, Ranges, WeightScales};
+    use crate::data::{Sample, Target};
+    use crate::genome::Genome;
+    use crate::model::{Gru, Norm, Shape};
+    use crate::tables::TableCache;
+    use rand::Rng;
+    use rand_chacha::rand_core::SeedableRng;
+
+    /// The kernel's run equals the reference step's on random models, genomes (widths 2 to
+    /// 16, so both product widths, both elementwise widths and the reference fallback occur)
+    /// and inputs, with AVX2 where the processor has it and without.
+    #[test]
+    fn the_kernel_computes_the_reference_step() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let cache = TableCache::new();
+        let mut seen = std::collections::BTreeMap::new();
+        for case in 0..40 {
+            let layers = 1 + case % 2;
+            let shape = Shape {
+                input: rng.gen_range(1..6),
+                hidden: rng.gen_range(1..12),
+                layers,
+                outputs: rng.gen_range(1..4),
+            };
+            let mut g = Gru::new(shape, Norm::identity(shape.input), case as u64);
+            for p in &mut g.params {
+                *p *= rng.gen_range(0.5..4.0);
+            }
+            // Every tenth model at extreme scales: huge input weights of n and tiny W_hn and
+            // b_hn (so r ⊙ hn has a fine scale the n sum aligns to), with huge inputs below.
+            let extreme = case % 10 == 9;
+            if extreme {
+                let (h, a) = (shape.hidden, shape.layer_at(0));
+                for p in &mut g.params[a.w_ih + 2 * h * a.input..a.w_ih + 3 * h * a.input] {
+                    *p *= 1e7;
+                }
+                for p in &mut g.params[a.w_hh + 2 * h * h..a.w_hh + 3 * h * h] {
+                    *p *= 1e-6;
+                }
+                g.params[a.b_hh + 2 * h..a.b_hh + 3 * h]
+                    .iter_mut()
+                    .for_each(|p| *p *= 1e-6);
+            }
+            let samples: Vec<Sample> = (0..4)
+                .map(|_| {
+                    let len = rng.gen_range(1..7);
+                    Sample {
+                        x: (0..len * shape.input)
+                            .map(|_| rng.gen_range(-3.0..3.0) * if extreme { 1e7 } else { 1.0 })
+                            .collect(),
+                        len,
+                        y: Target::Class(0),
+                    }
+                })
+                .collect();
+            // Both calibrations, and weights scaled per row in every third model.
+            let how = if case % 2 == 0 {
+                Calibration::Mse
+            } else {
+                Calibration::MaxAbs
+            };
+            let scales = if case % 3 == 0 {
+                WeightScales::Row
+            } else {
+                WeightScales::Tensor
+            };
+            let ranges = Ranges::calibrate(&g, &samples, how, scales);
+            // Wide genomes at a few segments: their tables (of up to 16-bit inputs) are the
+            // slow part of this test.
+            let (hi, k) = match case % 4 {
+                0 => (16, 4),
+                1 => (12, 4),
+                _ => (8, 8),
+            };
+            // The tables' inputs (a_r, a_z, a_n) at most 10 bits: a table of 16-bit inputs
+            // takes long to find, and the sums are wide without them.
+            let genes: Vec<u32> = (0..Genome::len_for(layers) - 2)
+                .map(|i| {
+                    let table_input = i > 0 && (8..=10).contains(&((i - 1) % 18 + 1));
+                    let top = if table_input { hi.min(10) } else { hi };
+                    if extreme || case % 10 == 4 {
+                        top
+                    } else {
+                        rng.gen_range(2..=top)
+                    }
+                })
+                .chain([k, 4])
+                .collect();
+            let genome = Genome::from_genes(&genes, layers).unwrap();
+            let mut q = QuantGru::new(&g, &ranges, &genome, &cache).unwrap();
+            for avx2 in [false, crate::kernel::has_avx2()] {
+                q.rebuild_kernels(avx2);
+                for l in 0..layers {
+                    let p = q.kernel_paths(l);
+                    *seen.entry(p).or_insert(0) += 1;
+                }
+                for s in &samples {
+                    let mut fast = Vec::new();
+                    let out = q.run(s, &mut |t, l, h| fast.push((t, l, h.to_vec())));
+                    let mut slow = Vec::new();
+                    let want = q.run_reference(s, &mut |t, l, h| slow.push((t, l, h.to_vec())));
+                    assert_eq!(fast, slow, "case {case}: {genome}");
+                    assert_eq!(out, want, "case {case}");
+                }
+            }
+        }
+        // Every path ran: (i32 products, i32 elementwise stage) in each combination that
+        // exists, and the reference fallback.
+        for want in [
+            Some((true, true)),
+            Some((true, false)),
+            Some((false, false)),
+            None,
+        ] {
+            assert!(
+                seen.keys().any(|p| p.map(|(a, b, _)| (a, b)) == want),
+                "no layer took {want:?}: {seen:?}"
+            );
+        }
     }
 }
