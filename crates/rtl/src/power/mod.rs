@@ -4,8 +4,9 @@
 //! netlist — not the RTL — is simulated by Icarus on the directory's own testbench (which must
 //! still pass), and every net's toggles are counted from the waveform. Each toggle is priced
 //! from one cited source, the NanGate FreePDK45 Open Cell Library (typical, 1.10 V, 25 °C;
-//! `lutforge_sim::cost::library`, extracted by `scripts/liberty_power.py`): the switched capacitance of the net
-//! (the input pins it drives plus the library's default wire load for its fanout) at ½·C·V²,
+//! `lutforge_sim::cost::library`, extracted by `scripts/liberty_power.py`, the table the cost
+//! model's flip-flops are priced with too): the switched capacitance of the net (the input pins
+//! it drives plus the library's default wire load for its fanout) at ½·C·V²,
 //! the driving cell's internal energy per output toggle, the flip-flops' clock energy per cycle,
 //! and every cell's leakage over the simulated time. Yosys's generic cells are mapped to the
 //! library's X1 cells (`$_ANDNOT_`, `$_ORNOT_` as an inverter and a two-input gate). The
@@ -28,7 +29,7 @@ pub use compare::{Comparison, Report};
 pub use replay::cost_model_run;
 pub use vcd_toggles::{toggles, Toggles};
 
-use lutforge_sim::cost::library::{self as nangate45, LibCell};
+use lutforge_sim::cost::library::{self, LibCell};
 
 /// The library the estimate prices with: its name as cited, supply, cells, wire load.
 pub struct Library {
@@ -39,8 +40,8 @@ pub struct Library {
 
 pub const NANGATE45: Library = Library {
     name: "NanGate FreePDK45 Open Cell Library, typical (1.10 V, 25 °C)",
-    vdd: nangate45::VDD,
-    cells: nangate45::CELLS,
+    vdd: library::VDD,
+    cells: library::CELLS,
 };
 
 impl Library {
@@ -77,7 +78,7 @@ impl Library {
 
     /// Wire capacitance of a net of `fanout` loads (the library's wire-load model).
     fn wire_cap_ff(&self, fanout: usize) -> f64 {
-        nangate45::wire_cap_ff(fanout as f64)
+        library::wire_cap_ff(fanout as f64)
     }
 }
 
