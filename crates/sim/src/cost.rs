@@ -3,7 +3,7 @@
 //! cites every constant). Nothing here is fitted to the GQA-LUT paper's figures.
 
 use crate::unit::{Activity, Arith, Field, Reg, UnitConfig};
-use product::{field_bits, product_gates, OpBit};
+use product::{field_bits, product_gates, product_switching, OpBit};
 use serde::Serialize;
 
 pub mod cell;
@@ -1043,9 +1043,26 @@ pub fn estimate(
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
             Driver::Multiply => {
-                // A constant slope's zero low bits are no inputs of the folded product.
-                let k_bits = if int.is_some() { live.k } else { w.k as f64 };
-                let a = rate(act.mul_x + act.mux_k, w.x as f64 + k_bits);
+                let a = match int {
+                    // The run's operands replayed through the product's netlist, against
+                    // random operands.
+                    Some(used_lo) if !act.mul_ops.is_empty() => product_switching(
+                        &slope_bits(cfg, table),
+                        &field_bits(None, w.x as usize),
+                        true,
+                        w.prod as usize,
+                        used_lo as usize,
+                        act.mul_ops.lanes(),
+                    )
+                    .activity(&NANGATE45),
+                    // Without the operands (an activity summed elsewhere), and for FP32's
+                    // significands: the inputs' toggle rate; a constant slope's zero low bits
+                    // are no inputs of the folded product.
+                    _ => {
+                        let k_bits = if int.is_some() { live.k } else { w.k as f64 };
+                        rate(act.mul_x + act.mux_k, w.x as f64 + k_bits)
+                    }
+                };
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
             Driver::Add => {
@@ -1163,7 +1180,7 @@ pub fn random_activity(
         &mut [],
         |_| Ok(()),
     )?;
-    Ok((*unit.activity(), stats))
+    Ok((unit.activity().clone(), stats))
 }
 
 #[cfg(test)]
@@ -1442,6 +1459,37 @@ mod tests {
         let extra = clock_fj_per_flip_flop(&tech, n) - tech.dff_clock_fj;
         let want = 2.0 * tech.load_fj_per_ff * library::wire_cap_ff(n) / n;
         assert!(extra > 0.0 && (extra - want).abs() < 1e-12);
+    }
+
+    /// An integer multiplier is priced by its operands replayed through its netlist: one
+    /// toggling bit of x switches several times its share of the inputs (cost/product.rs);
+    /// without the operands (an activity summed by hand) the inputs' toggle rate stands.
+    #[test]
+    fn the_multiplier_replays_its_operands() {
+        let tech = Tech::nangate45();
+        let cfg = int_cfg(16, true);
+        let mut act = Activity {
+            cycles: 200,
+            evals: 200,
+            mul_x: 200,
+            ..Activity::default()
+        };
+        let multiplier = |act: &Activity| {
+            estimate(&cfg, None, act, 200, &tech, 500.0)
+                .components
+                .into_iter()
+                .find(|c| c.name == "multiplier")
+                .unwrap()
+                .activity
+        };
+        let by_rate = multiplier(&act);
+        assert!((by_rate - 200.0 / (200.0 * 32.0) / 0.5).abs() < 1e-12);
+        for i in 0..200 {
+            act.mul_ops
+                .push(0, (0x1234, 0x0f0f ^ (i64::from(i % 2 == 1) << 5)));
+        }
+        let replayed = multiplier(&act);
+        assert!(replayed > 2.5 * by_rate, "{replayed} vs {by_rate}");
     }
 
     /// FP32 fixed tables fold too: a table of short values (few significand bits, breakpoints

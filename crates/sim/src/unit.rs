@@ -16,7 +16,7 @@ mod state;
 mod stream;
 
 use activity::NodePrev;
-pub use activity::{Activity, BitToggles, Edge};
+pub use activity::{Activity, BitToggles, Edge, OperandTrace, OPERAND_TRACE_MAX};
 pub use config::*;
 use kernel::{lanes_int, IntKernel};
 pub use state::State;
@@ -521,6 +521,7 @@ impl Unit {
         a.mux_k += toggles(p.k, k, w.k);
         a.mux_b += toggles(p.b, b, w.b);
         a.mul_x += toggles(p.mul_x, x, w.x);
+        a.mul_ops.push(l, (k, x));
         a.mul_out += toggles(p.prod, prod, w.prod);
         a.mul_out_bits
             .add(u128::from((p.prod ^ prod) as u64 & mask(w.prod)));

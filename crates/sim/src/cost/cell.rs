@@ -6,11 +6,9 @@
 //! the unit model's (`CellLib`), the structures its textbook ones; docs/cost-model.md ("The
 //! GRU cell") lists them and compares the total with Yosys. Nothing is fitted.
 
-use super::product::{field_bits, product_gates};
+use super::product::{field_bits, product_gates, product_switching};
 use super::rom::bdd_nodes;
-use super::{
-    library, ratio, CellLib, Component, ComponentCost, Driver, Tech, FLIP_FLOPS, NANGATE45,
-};
+use super::{ratio, CellLib, Component, ComponentCost, Driver, Tech, FLIP_FLOPS, NANGATE45};
 use crate::gru::{Cell, CellActivity, CellSpec, Operand, Sum};
 use crate::unit::ceil_log2;
 use serde::Serialize;
@@ -447,8 +445,9 @@ pub fn estimate(
         Err(_) => 1.0,
     };
     // A register bit's data toggle, its output feeding one multiplexer input (the state the
-    // operand multiplexer, a weight register the weight multiplexer).
-    let reg = tech.reg_toggle_fj + library::cell("MUX2_X1").input_cap_ff * tech.load_fj_per_ff;
+    // operand multiplexer, a weight register the weight multiplexer) over its net's wire.
+    let reg =
+        tech.reg_toggle_fj + super::Load::of(1.0, "MUX2_X1").register_ff() * tech.load_fj_per_ff;
     let luts = [
         (&spec.sig_r, &act.lut_r),
         (&spec.sig_z, &act.lut_z),
@@ -473,6 +472,20 @@ pub fn estimate(
         };
         let (activity, fj) = match node {
             Node::Weight => by(c.ge / p, act.weight, act.macs, ww),
+            // The lanes' operands replayed through the product's netlist (the unit model's
+            // multiplier activity); without them, the inputs' toggle rate.
+            Node::Multiply if !act.mul_ops.is_empty() => {
+                let a = product_switching(
+                    &field_bits(None, ww as usize),
+                    &field_bits(None, vw as usize),
+                    true,
+                    (ww + vw) as usize,
+                    0,
+                    act.mul_ops.lanes(),
+                )
+                .activity(&NANGATE45);
+                (a, c.ge / p * tech.ge_fj * a * act.macs as f64)
+            }
             Node::Multiply => by(c.ge / p, act.mul_in, act.macs, ww + vw),
             Node::Product => by(c.ge / p, act.product, act.macs, aw_max),
             Node::Accumulate => by(c.ge / p, act.acc, act.macs, aw_sum),

@@ -152,16 +152,36 @@ fn node(bit: OpBit, offset: u32) -> u32 {
     }
 }
 
-/// The gates of the W-bit product of `a` and `b` as Yosys's `maccmap` lays it out, of which
-/// product bits `used_lo..W` are used. `a` is the wider operand (the first on a tie) and is
-/// extended to W bits; each bit of `b` gates one row of it. For a signed product the row of
-/// `b`'s sign bit is `!a · b_s` shifted to the sign position plus `b_s` at that position (two's
-/// complement: −a = !a + 1).
-fn build(a: &[OpBit], b: &[OpBit], signed: bool, w: usize, used_lo: usize) -> Gates {
-    let (a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
+/// The product's netlist as Yosys's `maccmap` lays it out: its gates, its W output bits and
+/// the node each operand bit drives (in the caller's order, whichever operand gates the rows).
+/// `a` is the wider operand (the first on a tie) and is extended to W bits; each bit of `b`
+/// gates one row of it. For a signed product the row of `b`'s sign bit is `!a · b_s` shifted
+/// to the sign position plus `b_s` at that position (two's complement: −a = !a + 1).
+struct Built {
+    net: Netlist,
+    out: Vec<u32>,
+    /// Node of each bit of the caller's first and second operand.
+    first: Vec<u32>,
+    second: Vec<u32>,
+}
+
+fn netlist(first: &[OpBit], second: &[OpBit], signed: bool, w: usize) -> Built {
+    let swapped = first.len() < second.len();
+    let (a, b) = if swapped {
+        (second, first)
+    } else {
+        (first, second)
+    };
     let mut net = Netlist::default();
     // a's and b's signals are distinct even where their ids coincide.
     let (ao, bo) = (0, 1 << 20);
+    let a_nodes: Vec<u32> = a.iter().map(|&bit| node(bit, ao)).collect();
+    let b_nodes: Vec<u32> = b.iter().map(|&bit| node(bit, bo)).collect();
+    let (first_nodes, second_nodes) = if swapped {
+        (b_nodes, a_nodes)
+    } else {
+        (a_nodes, b_nodes)
+    };
     let a: Vec<u32> = (0..w)
         .map(|m| match a.get(m) {
             Some(&bit) => node(bit, ao),
@@ -265,7 +285,17 @@ fn build(a: &[OpBit], b: &[OpBit], signed: bool, w: usize, used_lo: usize) -> Ga
             }
         })
         .collect();
-    net.count(&out[used_lo.min(w)..])
+    Built {
+        net,
+        out,
+        first: first_nodes,
+        second: second_nodes,
+    }
+}
+
+fn build(a: &[OpBit], b: &[OpBit], signed: bool, w: usize, used_lo: usize) -> Gates {
+    let built = netlist(a, b, signed, w);
+    built.net.count(&built.out[used_lo.min(w)..])
 }
 
 type Key = (Vec<OpBit>, Vec<OpBit>, bool, usize, usize);
@@ -290,6 +320,228 @@ pub(crate) fn product_gates(
         m.insert(key, g);
     }
     g
+}
+
+/// Where a gate's input comes from, resolved once for replaying the netlist.
+#[derive(Clone, Copy)]
+enum Src {
+    Const(u64),
+    Input(usize),
+    Gate(usize),
+}
+
+/// A product's netlist prepared for replay, word by word: 64 successive evaluations of one
+/// lane at a time, each bit of a word one evaluation (zero delay, as the gate-level estimate
+/// simulates the synthesized netlist).
+struct Replay {
+    gates: Vec<(Op, Src, Src)>,
+    /// Gates that drive a used product bit: only they are in the component's GE.
+    used: Vec<bool>,
+    /// (operand 0 or 1, bit) that sets each input; bits sharing a signal share an input.
+    inputs: Vec<(usize, usize)>,
+    /// Every gate's value with both operands zero, where the simulator's toggles start too.
+    at_zero: Vec<bool>,
+    /// Used gates' toggles per evaluation with every input an independent fair coin.
+    random: Gates,
+    random_evals: u64,
+    /// The product's bits, for checking the replay computes the product.
+    #[cfg(test)]
+    out: Vec<Src>,
+}
+
+/// Evaluations in the random reference: 64 words of 64.
+const RANDOM_WORDS: usize = 64;
+
+impl Replay {
+    fn new(built: &Built, used_lo: usize) -> Replay {
+        let mut inputs: Vec<(usize, usize)> = Vec::new();
+        let mut input_of: HashMap<u32, usize> = HashMap::new();
+        for (o, nodes) in [&built.first, &built.second].into_iter().enumerate() {
+            for (m, &n) in nodes.iter().enumerate() {
+                if n > ONE && n < GATE0 {
+                    input_of.entry(n).or_insert_with(|| {
+                        inputs.push((o, m));
+                        inputs.len() - 1
+                    });
+                }
+            }
+        }
+        let src = |n: u32| match n {
+            ZERO => Src::Const(0),
+            ONE => Src::Const(u64::MAX),
+            n if n >= GATE0 => Src::Gate((n - GATE0) as usize),
+            n => Src::Input(input_of[&n]),
+        };
+        let gates: Vec<(Op, Src, Src)> = built
+            .net
+            .gates
+            .iter()
+            .map(|&(op, a, b)| (op, src(a), src(b)))
+            .collect();
+        let mut used = vec![false; gates.len()];
+        let mut stack: Vec<u32> = built.out[used_lo.min(built.out.len())..]
+            .iter()
+            .copied()
+            .filter(|&n| n >= GATE0)
+            .collect();
+        while let Some(n) = stack.pop() {
+            let i = (n - GATE0) as usize;
+            if !std::mem::replace(&mut used[i], true) {
+                let (_, a, b) = built.net.gates[i];
+                stack.extend([a, b].into_iter().filter(|&n| n >= GATE0));
+            }
+        }
+        let mut r = Replay {
+            gates,
+            used,
+            inputs,
+            at_zero: Vec::new(),
+            random: Gates::default(),
+            random_evals: 0,
+            #[cfg(test)]
+            out: built.out.iter().map(|&n| src(n)).collect(),
+        };
+        let mut values = vec![0u64; r.gates.len()];
+        r.eval(&vec![0; r.inputs.len()], &mut values);
+        r.at_zero = values.iter().map(|&v| v & 1 == 1).collect();
+        // The reference: independent fair coins on every input (a fixed generator, so the
+        // same netlist always gets the same reference).
+        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0x5eed);
+        let mut last = r.at_zero.clone();
+        let mut toggles = Gates::default();
+        let mut words = vec![0u64; r.inputs.len()];
+        for _ in 0..RANDOM_WORDS {
+            for w in &mut words {
+                *w = rand::RngCore::next_u64(&mut rng);
+            }
+            r.eval(&words, &mut values);
+            r.count(&values, 64, &mut last, &mut toggles);
+        }
+        r.random = toggles;
+        r.random_evals = (RANDOM_WORDS * 64) as u64;
+        r
+    }
+
+    /// Every gate's value word from the inputs' words.
+    fn eval(&self, inputs: &[u64], values: &mut [u64]) {
+        for (i, &(op, a, b)) in self.gates.iter().enumerate() {
+            let get = |s: Src, values: &[u64]| match s {
+                Src::Const(c) => c,
+                Src::Input(j) => inputs[j],
+                Src::Gate(g) => values[g],
+            };
+            let (x, y) = (get(a, values), get(b, values));
+            values[i] = match op {
+                Op::And => x & y,
+                Op::Or => x | y,
+                Op::Xor => x ^ y,
+                Op::Not => !x,
+            };
+        }
+    }
+
+    /// Adds the used gates' toggles over `n` evaluations (the words' low `n` bits), each
+    /// against the one before it (`last`: the previous word's final value), by gate kind.
+    fn count(&self, values: &[u64], n: usize, last: &mut [bool], toggles: &mut Gates) {
+        let keep = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        for (i, &(op, _, _)) in self.gates.iter().enumerate() {
+            let v = values[i];
+            let before = (v << 1) | u64::from(last[i]);
+            last[i] = (v >> (n - 1)) & 1 == 1;
+            if !self.used[i] {
+                continue;
+            }
+            let t = ((v ^ before) & keep).count_ones() as usize;
+            match op {
+                Op::And => toggles.and += t,
+                Op::Or => toggles.or += t,
+                Op::Xor => toggles.xor += t,
+                Op::Not => toggles.not += t,
+            }
+        }
+    }
+
+    /// The used gates' toggles over `lanes`' operand sequences, each lane's from both
+    /// operands zero.
+    fn replay(&self, lanes: &[Vec<(i64, i64)>]) -> (Gates, u64) {
+        let mut toggles = Gates::default();
+        let mut evals = 0u64;
+        let mut values = vec![0u64; self.gates.len()];
+        let mut words = vec![0u64; self.inputs.len()];
+        for ops in lanes {
+            let mut last = self.at_zero.clone();
+            for chunk in ops.chunks(64) {
+                for (w, &(o, m)) in words.iter_mut().zip(&self.inputs) {
+                    *w = chunk.iter().enumerate().fold(0u64, |acc, (i, &(p, q))| {
+                        let v = if o == 0 { p } else { q };
+                        acc | ((((v >> m.min(63)) & 1) as u64) << i)
+                    });
+                }
+                self.eval(&words, &mut values);
+                self.count(&values, chunk.len(), &mut last, &mut toggles);
+                evals += chunk.len() as u64;
+            }
+        }
+        (toggles, evals)
+    }
+}
+
+/// Switching of the product's gates (bits `used_lo..W` used) on operand sequences, against
+/// random operands: the used gates' toggles, by kind, and the evaluations, over `lanes` (one
+/// sequence of (first, second) operand values per lane, replayed from both operands zero), and
+/// the same with every live operand bit an independent fair coin — the activity the cost
+/// model's energy per GE assumes. An array does not switch in proportion to its inputs'
+/// toggles: one toggling bit of x switches a whole row of partial products and the sums and
+/// carries they feed, several times its share of the inputs.
+pub(crate) fn product_switching(
+    first: &[OpBit],
+    second: &[OpBit],
+    signed: bool,
+    w: usize,
+    used_lo: usize,
+    lanes: &[Vec<(i64, i64)>],
+) -> Switching {
+    static MEMO: OnceLock<Mutex<HashMap<Key, std::sync::Arc<Replay>>>> = OnceLock::new();
+    let key = (first.to_vec(), second.to_vec(), signed, w, used_lo);
+    let memo = MEMO.get_or_init(Default::default);
+    let cached = memo.lock().ok().and_then(|m| m.get(&key).cloned());
+    let replay = cached.unwrap_or_else(|| {
+        let r = std::sync::Arc::new(Replay::new(&netlist(first, second, signed, w), used_lo));
+        if let Ok(mut m) = memo.lock() {
+            m.insert(key, r.clone());
+        }
+        r
+    });
+    let (toggles, evals) = replay.replay(lanes);
+    Switching {
+        toggles,
+        evals,
+        random: replay.random,
+        random_evals: replay.random_evals,
+    }
+}
+
+/// Gate toggles of a netlist on a run and on random inputs (`product_switching`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Switching {
+    pub toggles: Gates,
+    pub evals: u64,
+    pub random: Gates,
+    pub random_evals: u64,
+}
+
+impl Switching {
+    /// The run's GE-weighted toggles per evaluation over the random reference's: 1 when the
+    /// netlist switches as on random operands.
+    pub fn activity(&self, cell: &super::CellLib) -> f64 {
+        let per = |g: Gates, n: u64| if n > 0 { g.ge(cell) / n as f64 } else { 0.0 };
+        let reference = per(self.random, self.random_evals);
+        if reference > 0.0 {
+            per(self.toggles, self.evals) / reference
+        } else {
+            0.0
+        }
+    }
 }
 
 /// Operand bits of a table field: `bits_of(entry)` gives each entry's bits (least significant
@@ -411,6 +663,118 @@ mod tests {
             let g = product_gates(&table(&vals, n), &signals(nx), true, n + nx as usize, 0);
             assert_eq!(counts(g), want, "{vals:x?}");
         }
+    }
+
+    /// The replayed netlist computes the product: every output bit, word by word, against
+    /// k · x modulo 2^W, for signed products of equal and unequal widths, a fixed table's
+    /// folded slope and an unsigned significand product.
+    #[test]
+    fn replay_computes_the_product() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let slopes = [
+            0x0000i64, -0x0700, 0x0b00, 0x2400, 0x3900, 0x4700, 0x4200, 0x4000,
+        ];
+        let fixed: Vec<Vec<bool>> = slopes
+            .iter()
+            .map(|v| (0..16).map(|m| (v >> m) & 1 == 1).collect())
+            .collect();
+        let cases: Vec<(Vec<OpBit>, usize, bool, Option<&[i64]>)> = vec![
+            (signals(8), 8, true, None),
+            (signals(8), 16, true, None),
+            (signals(16), 8, true, None),
+            (field_bits(Some(fixed), 16), 16, true, Some(&slopes)),
+            (signals(24), 24, false, None),
+        ];
+        for (k_bits, nx, signed, table) in cases {
+            let (nk, w) = (k_bits.len(), k_bits.len() + nx);
+            let r = Replay::new(&netlist(&k_bits, &signals(nx as u32), signed, w), 0);
+            let draw = |rng: &mut rand_chacha::ChaCha8Rng, n: usize| {
+                let v: i64 = rng.gen_range(0..1i64 << n);
+                if signed && v >= 1 << (n - 1) {
+                    v - (1 << n)
+                } else {
+                    v
+                }
+            };
+            let pairs: Vec<(i64, i64)> = (0..64)
+                .map(|_| {
+                    let k = match table {
+                        Some(t) => t[rng.gen_range(0..t.len())],
+                        None => draw(&mut rng, nk),
+                    };
+                    (k, draw(&mut rng, nx))
+                })
+                .collect();
+            let words: Vec<u64> = r
+                .inputs
+                .iter()
+                .map(|&(o, m)| {
+                    pairs.iter().enumerate().fold(0, |acc, (i, &(k, x))| {
+                        let v = if o == 0 { k } else { x };
+                        acc | ((((v >> m) & 1) as u64) << i)
+                    })
+                })
+                .collect();
+            let mut values = vec![0u64; r.gates.len()];
+            r.eval(&words, &mut values);
+            let bit = |s: Src, i: usize| match s {
+                Src::Const(c) => c >> i & 1,
+                Src::Input(j) => words[j] >> i & 1,
+                Src::Gate(g) => values[g] >> i & 1,
+            };
+            for (i, &(k, x)) in pairs.iter().enumerate() {
+                let want = (k as i128 * x as i128) & ((1i128 << w) - 1);
+                let got = r.out.iter().enumerate().fold(0i128, |acc, (c, &s)| {
+                    acc | (i128::from(bit(s, i) as u8) << c)
+                });
+                assert_eq!(got, want, "{nk} x {nx} signed {signed}: {k} * {x}");
+            }
+        }
+    }
+
+    /// The replay counts what switches: constant operands switch nothing after the first
+    /// evaluation; random operands switch the array as the reference does; one toggling bit
+    /// of x, an input-rate activity of 1/16, switches a whole row of partial products and the
+    /// sums below them: 3 to 5 times that (0.17–0.29 of random operands' switching).
+    #[test]
+    fn replay_counts_the_array_switching() {
+        use rand::{Rng, SeedableRng};
+        let cell = &super::super::NANGATE45;
+        let (k, x) = (signals(16), signals(16));
+        let run = |ops: Vec<(i64, i64)>| product_switching(&k, &x, true, 32, 0, &[ops]);
+        let once = run(vec![(0x1234, -0x2345)]);
+        let held = run(vec![(0x1234, -0x2345); 200]);
+        assert_eq!(held.toggles, once.toggles);
+        assert!(once.toggles.and > 0);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let random = run((0..4096)
+            .map(|_| (rng.gen_range(-32768..32768), rng.gen_range(-32768..32768)))
+            .collect());
+        let a = random.activity(cell);
+        assert!((a - 1.0).abs() < 0.05, "{a}");
+        let alternate = |bit: u32| {
+            run((0..200)
+                .map(|i| (0x1234, 0x0f0f ^ (i64::from(i % 2 == 1) << bit)))
+                .collect())
+            .activity(cell)
+        };
+        // One of the 32 input bits toggling each evaluation: an input-rate activity of 1/16.
+        for bit in 0..16 {
+            let a = alternate(bit);
+            assert!(a > 2.5 / 16.0 && a < 0.5, "bit {bit}: {a}");
+        }
+        // Two lanes are two sequences: their first evaluations start from zero each.
+        let two = product_switching(
+            &k,
+            &x,
+            true,
+            32,
+            0,
+            &[vec![(0x1234, -0x2345)], vec![(0x1234, -0x2345)]],
+        );
+        assert_eq!(two.toggles.ge(cell), 2.0 * once.toggles.ge(cell));
+        assert_eq!(two.evals, 2);
     }
 
     /// Constant operand bits and unused product bits only remove gates; a zero operand leaves

@@ -19,6 +19,9 @@ pub struct CellActivity {
     pub operand: u64,
     /// The multipliers' inputs, every lane: its weight word's toggles and the operand's.
     pub mul_in: u64,
+    /// The multipliers' operands (weight word, operand), lane by lane in MAC order: the cost
+    /// model replays them through the product's netlist, as the unit model does its own.
+    pub mul_ops: crate::unit::OperandTrace,
     /// Each lane's shifted product.
     pub product: u64,
     /// The accumulator each MAC cycle updates.

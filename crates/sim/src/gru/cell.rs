@@ -519,6 +519,7 @@ impl Cell {
             let tw = toggles(tr.weight[l].into(), w.into(), ww);
             tr.act.weight += tw;
             tr.act.mul_in += tw;
+            tr.act.mul_ops.push(l, (w, v));
             tr.act.product += toggles(tr.product[l], p, aw);
             tr.weight[l] = w;
             tr.product[l] = p;

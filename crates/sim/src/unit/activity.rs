@@ -3,7 +3,7 @@
 /// Switching activity: bit toggles of every register and datapath node, summed over lanes.
 /// Combinational nodes count the toggles between successive evaluations (zero-delay, no
 /// glitches), registers between successive captured values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Activity {
     /// Rising clock edges simulated.
     pub cycles: u64,
@@ -24,6 +24,11 @@ pub struct Activity {
     pub mux_b: u64,
     /// x at the multiplier's input.
     pub mul_x: u64,
+    /// The multiplier's operands (slope, x), evaluation by evaluation: the cost model replays
+    /// them through the product's netlist, which does not switch in proportion to its inputs'
+    /// toggles (one toggling bit switches a row of partial products and the sums they feed).
+    #[serde(skip)]
+    pub mul_ops: OperandTrace,
     /// Multiplier output.
     pub mul_out: u64,
     /// The same toggles bit by bit: the adder reads only the product's upper bits when its
@@ -48,6 +53,46 @@ pub struct Activity {
     pub table: u64,
     /// cfg writes performed.
     pub cfg_writes: u64,
+}
+
+/// Operand pairs of one node, lane by lane in evaluation order, the first `OPERAND_TRACE_MAX`
+/// of a run (all of every stimulus lutforge writes: a unit's testbench evaluates each input
+/// code once, at most 2^16 of them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OperandTrace {
+    lanes: Vec<Vec<(i64, i64)>>,
+    len: usize,
+}
+
+/// The most operand pairs an `OperandTrace` keeps (2 MiB).
+pub const OPERAND_TRACE_MAX: usize = 1 << 17;
+
+impl OperandTrace {
+    /// Records one evaluation of `lane`; past `OPERAND_TRACE_MAX` pairs, nothing.
+    pub fn push(&mut self, lane: usize, pair: (i64, i64)) {
+        if self.len >= OPERAND_TRACE_MAX {
+            return;
+        }
+        if self.lanes.len() <= lane {
+            self.lanes.resize_with(lane + 1, Vec::new);
+        }
+        self.lanes[lane].push(pair);
+        self.len += 1;
+    }
+
+    /// The pairs of every lane, each lane's in evaluation order.
+    pub fn lanes(&self) -> &[Vec<(i64, i64)>] {
+        &self.lanes
+    }
+
+    /// Pairs recorded.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// Toggles of a node's bits one by one, least significant first.
