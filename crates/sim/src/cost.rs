@@ -246,6 +246,9 @@ pub enum Driver {
     Select,
     /// Multiplier inputs (x and k).
     Multiply,
+    /// A product's partial-product array (the integer product, FP32's significands): the
+    /// multiplier's operands replayed through its netlist.
+    Product,
     /// Adder inputs (product and intercept).
     Add,
     /// The sum (rounding and saturation).
@@ -556,7 +559,7 @@ pub fn components_in(
                 "multiplier",
                 p,
                 g.ge(cell),
-                Driver::Multiply,
+                Driver::Product,
                 format!(
                     "signed {nk} x {nx} product of slope and input, {wp} bits, \
                      bits {used_lo}..{wp} used: {} AND, {} OR, {} XOR, {} NOT",
@@ -709,7 +712,7 @@ pub fn components_in(
                 "multiplier",
                 p,
                 mant,
-                Driver::Multiply,
+                Driver::Product,
                 format!(
                     "FP32 multiplier: 24 x 24 mantissa array, carry-save rows: {} AND, {} OR, {} XOR, {} NOT",
                     mant_g.and, mant_g.or, mant_g.xor, mant_g.not
@@ -1042,27 +1045,46 @@ pub fn estimate(
                 let a = rate(act.seg, w.seg as f64);
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
-            Driver::Multiply => {
+            Driver::Product if !act.mul_ops.is_empty() => {
+                // The run's operands replayed through the product's netlist, against random
+                // operands: the signed integer product, or FP32's unsigned significands (the
+                // hidden bit set by a non-zero exponent).
                 let a = match int {
-                    // The run's operands replayed through the product's netlist, against
-                    // random operands.
-                    Some(used_lo) if !act.mul_ops.is_empty() => product_switching(
+                    Some(used_lo) => product_switching(
                         &slope_bits(cfg, table),
                         &field_bits(None, w.x as usize),
                         true,
                         w.prod as usize,
                         used_lo as usize,
                         act.mul_ops.lanes(),
-                    )
-                    .activity(&NANGATE45),
-                    // Without the operands (an activity summed elsewhere), and for FP32's
-                    // significands: the inputs' toggle rate; a constant slope's zero low bits
-                    // are no inputs of the folded product.
-                    _ => {
-                        let k_bits = if int.is_some() { live.k } else { w.k as f64 };
-                        rate(act.mul_x + act.mux_k, w.x as f64 + k_bits)
+                    ),
+                    None => {
+                        let sig = |v: i64| v & 0x7f_ffff | i64::from(v >> 23 & 0xff != 0) << 23;
+                        let lanes: Vec<Vec<(i64, i64)>> = act
+                            .mul_ops
+                            .lanes()
+                            .iter()
+                            .map(|l| l.iter().map(|&(k, x)| (sig(k), sig(x))).collect())
+                            .collect();
+                        product_switching(
+                            &slope_bits(cfg, table),
+                            &field_bits(None, 24),
+                            false,
+                            48,
+                            0,
+                            &lanes,
+                        )
                     }
-                };
+                }
+                .activity(&NANGATE45);
+                (a, lane_ge * tech.ge_fj * a * evals)
+            }
+            // FP32's exponent and normalization, and a product without its operands (an
+            // activity summed elsewhere): the inputs' toggle rate; a constant slope's zero low
+            // bits are no inputs of the folded product.
+            Driver::Multiply | Driver::Product => {
+                let k_bits = if int.is_some() { live.k } else { w.k as f64 };
+                let a = rate(act.mul_x + act.mux_k, w.x as f64 + k_bits);
                 (a, lane_ge * tech.ge_fj * a * evals)
             }
             Driver::Add => {
@@ -1461,35 +1483,58 @@ mod tests {
         assert!(extra > 0.0 && (extra - want).abs() < 1e-12);
     }
 
-    /// An integer multiplier is priced by its operands replayed through its netlist: one
-    /// toggling bit of x switches several times its share of the inputs (cost/product.rs);
-    /// without the operands (an activity summed by hand) the inputs' toggle rate stands.
+    /// A multiplier is priced by its operands replayed through its netlist: one toggling bit
+    /// of x (an integer, or an FP32 significand's) switches more than twice its share of the
+    /// inputs (cost/product.rs); without the operands (an activity summed by hand) the inputs'
+    /// toggle rate stands.
     #[test]
     fn the_multiplier_replays_its_operands() {
         let tech = Tech::nangate45();
-        let cfg = int_cfg(16, true);
-        let mut act = Activity {
-            cycles: 200,
-            evals: 200,
-            mul_x: 200,
-            ..Activity::default()
-        };
-        let multiplier = |act: &Activity| {
-            estimate(&cfg, None, act, 200, &tech, 500.0)
-                .components
-                .into_iter()
-                .find(|c| c.name == "multiplier")
-                .unwrap()
-                .activity
-        };
-        let by_rate = multiplier(&act);
-        assert!((by_rate - 200.0 / (200.0 * 32.0) / 0.5).abs() < 1e-12);
-        for i in 0..200 {
-            act.mul_ops
-                .push(0, (0x1234, 0x0f0f ^ (i64::from(i % 2 == 1) << 5)));
+        let mut fp = int_cfg(32, true);
+        fp.arith = Arith::Fp32;
+        let one = 1.0f32.to_bits() as i64;
+        for (cfg, k, x) in [
+            (int_cfg(16, true), 0x1234, 0x0f0f),
+            (fp, 1.375f32.to_bits() as i64, 1.7f32.to_bits() as i64),
+        ] {
+            let mut act = Activity {
+                cycles: 200,
+                evals: 200,
+                mul_x: 200,
+                ..Activity::default()
+            };
+            let multiplier = |act: &Activity| {
+                estimate(&cfg, None, act, 200, &tech, 500.0)
+                    .components
+                    .into_iter()
+                    .find(|c| c.name == "multiplier")
+                    .unwrap()
+                    .activity
+            };
+            let by_rate = multiplier(&act);
+            let w = cfg.widths();
+            assert!((by_rate - 200.0 / (200.0 * f64::from(w.x + w.k)) / 0.5).abs() < 1e-12);
+            for i in 0..200 {
+                act.mul_ops.push(0, (k, x ^ (i64::from(i % 2 == 1) << 5)));
+            }
+            let replayed = multiplier(&act);
+            assert!(replayed > 2.0 * by_rate, "{replayed} vs {by_rate}");
+            // The exponent's bits are no inputs of the significands' product: toggling one
+            // (2.0 against 1.0) switches it no more than holding x does.
+            if cfg.arith == Arith::Fp32 {
+                let mut held = Activity {
+                    mul_ops: Default::default(),
+                    ..act.clone()
+                };
+                let mut exp = held.clone();
+                for i in 0..200 {
+                    held.mul_ops.push(0, (k, one));
+                    exp.mul_ops
+                        .push(0, (k, one + (i64::from(i % 2 == 1) << 23)));
+                }
+                assert_eq!(multiplier(&exp), multiplier(&held));
+            }
         }
-        let replayed = multiplier(&act);
-        assert!(replayed > 2.5 * by_rate, "{replayed} vs {by_rate}");
     }
 
     /// FP32 fixed tables fold too: a table of short values (few significand bits, breakpoints

@@ -222,7 +222,7 @@ fn parts(
         Node::Multiply,
         "MAC multipliers",
         p as f64 * lane_mul,
-        Driver::Multiply,
+        Driver::Product,
         format!("{lanes} signed {ww} x {vw}-bit multipliers"),
     ));
     let shift = f64::from(aw_max) * f64::from(shb) * cell.mux2;

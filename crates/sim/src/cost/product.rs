@@ -679,7 +679,9 @@ mod tests {
             .iter()
             .map(|v| (0..16).map(|m| (v >> m) & 1 == 1).collect())
             .collect();
-        let cases: Vec<(Vec<OpBit>, usize, bool, Option<&[i64]>)> = vec![
+        // (slope bits, x bits, signed, the slope's values when it is a fixed table)
+        type Case<'a> = (Vec<OpBit>, usize, bool, Option<&'a [i64]>);
+        let cases: Vec<Case> = vec![
             (signals(8), 8, true, None),
             (signals(8), 16, true, None),
             (signals(16), 8, true, None),
