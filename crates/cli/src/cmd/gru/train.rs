@@ -116,6 +116,10 @@ pub fn run(a: &TrainArgs) -> CliResult {
             "--folds {folds}: 0 (none) or 2 to 64"
         )));
     }
+    // Folds the split cannot hold are refused before any training, not after the full model.
+    if folds > 0 {
+        lutforge_gru::data::folds(&ds.train, folds)?;
+    }
     let bar = crate::progress::bar(
         cfg.max_epochs as u64,
         &format!("train {}", ds.task),
