@@ -56,8 +56,8 @@ pub struct Activity {
 }
 
 /// Operand pairs of one node, lane by lane in evaluation order, the first `OPERAND_TRACE_MAX`
-/// of a run (all of every stimulus lutforge writes: a unit's testbench evaluates each input
-/// code once, at most 2^16 of them).
+/// of a run: all of a unit's testbench (each input code once, at most 2^16 of them); of a GRU
+/// cell's run over a whole split, its first MACs, whose activity then prices them all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OperandTrace {
     lanes: Vec<Vec<(i64, i64)>>,
