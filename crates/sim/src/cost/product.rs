@@ -121,24 +121,35 @@ impl Netlist {
         id
     }
 
-    /// Gates that drive `outputs`, directly or through other gates.
-    fn count(&self, outputs: &[u32]) -> Gates {
+    /// Which gates drive `outputs`, directly or through other gates.
+    fn used(&self, outputs: &[u32]) -> Vec<bool> {
         let mut seen = vec![false; self.gates.len()];
         let mut stack: Vec<u32> = outputs.iter().copied().filter(|&n| n >= GATE0).collect();
-        let mut g = Gates::default();
         while let Some(n) = stack.pop() {
             let i = (n - GATE0) as usize;
-            if std::mem::replace(&mut seen[i], true) {
-                continue;
+            if !std::mem::replace(&mut seen[i], true) {
+                let (_, a, b) = self.gates[i];
+                stack.extend([a, b].into_iter().filter(|&n| n >= GATE0));
             }
-            let (op, a, b) = self.gates[i];
+        }
+        seen
+    }
+
+    /// The gates that drive `outputs`, by kind.
+    fn count(&self, outputs: &[u32]) -> Gates {
+        let mut g = Gates::default();
+        for (&(op, _, _), _) in self
+            .gates
+            .iter()
+            .zip(self.used(outputs))
+            .filter(|(_, u)| *u)
+        {
             match op {
                 Op::And => g.and += 1,
                 Op::Or => g.or += 1,
                 Op::Xor => g.xor += 1,
                 Op::Not => g.not += 1,
             }
-            stack.extend([a, b].into_iter().filter(|&n| n >= GATE0));
         }
         g
     }
@@ -378,19 +389,7 @@ impl Replay {
             .iter()
             .map(|&(op, a, b)| (op, src(a), src(b)))
             .collect();
-        let mut used = vec![false; gates.len()];
-        let mut stack: Vec<u32> = built.out[used_lo.min(built.out.len())..]
-            .iter()
-            .copied()
-            .filter(|&n| n >= GATE0)
-            .collect();
-        while let Some(n) = stack.pop() {
-            let i = (n - GATE0) as usize;
-            if !std::mem::replace(&mut used[i], true) {
-                let (_, a, b) = built.net.gates[i];
-                stack.extend([a, b].into_iter().filter(|&n| n >= GATE0));
-            }
-        }
+        let used = built.net.used(&built.out[used_lo.min(built.out.len())..]);
         let mut r = Replay {
             gates,
             used,
